@@ -1,0 +1,103 @@
+"""Ruhu (入户): an offline-first form server for the rural household income census."""
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import config
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR), static_folder=str(ROOT / "static"),
+                template_folder=str(ROOT / "templates"))
+    app.config.from_mapping(config.load())
+    if test_config:
+        app.config.update(test_config)
+    if app.config["TRUST_PROXY_HEADERS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_template_helpers(app)
+
+    from app.main import errors
+
+    errors.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every table registered before migrations look)
+    from app.i18n import select_locale
+    from app.security import SessionInterface
+
+    app.session_interface = SessionInterface()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "app" / "translations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page explains itself
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.auth.models import User
+
+        return db.session.get(User, int(user_id))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite enforces foreign keys only when asked, and serves several gunicorn workers
+    best in WAL mode with a busy timeout."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.households.views import bp as households_bp
+    from app.main.views import bp as main_bp
+    from app.roster.views import bp as roster_bp
+
+    for blueprint in (main_bp, auth_bp, households_bp, admin_bp, roster_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.demo.cli import cli as demo_cli
+    from app.roster.cli import cli as roster_cli
+
+    for group in (demo_cli, roster_cli):
+        app.cli.add_command(group)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+    from flask_login import current_user
+
+    from app import codes
+    from app.auth.roles import can
+    from app.i18n import HTML_LANG
+    from app.money import format_yuan
+
+    @app.context_processor
+    def inject():
+        locale = str(get_locale())
+        return {"codes": codes, "can": lambda right: can(current_user, right), "current_locale": locale,
+                "html_lang": HTML_LANG.get(locale, "zh-Hans")}
+
+    app.jinja_env.filters["yuan"] = format_yuan

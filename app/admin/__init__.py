@@ -1,0 +1,1 @@
+"""County administration pages: areas, users, campaigns and thresholds, assignments."""

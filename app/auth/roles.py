@@ -1,0 +1,39 @@
+"""What each role may do. A role without the right gets 403; a record outside the
+user's areas gets 404 (see app.auth.scope)."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+ENUMERATOR = "enumerator"
+VILLAGE_REVIEWER = "village_reviewer"
+TOWNSHIP_APPROVER = "township_approver"
+COUNTY_APPROVER = "county_approver"
+COUNTY_ADMIN = "county_admin"
+ALL_ROLES = (ENUMERATOR, VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, COUNTY_ADMIN)
+
+# Rights by name, so that a view says what it needs, not who happens to have it.
+RIGHTS = {
+    "view_households": set(ALL_ROLES),
+    "administer": {COUNTY_ADMIN},
+}
+
+
+def can(user, right: str) -> bool:
+    return user.is_authenticated and user.role in RIGHTS[right]
+
+
+def requires(right: str):
+    """Sign-in required (else redirect to the login page); then the right (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not can(current_user, right):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,97 @@
+"""The one place that decides which people's data a user may see.
+
+A user covers areas at any level. A county, township or village covers every household
+in the villages beneath it; a group (村民小组) covers only that group's households.
+Every query that returns households, members or anything hung on them is filtered with
+``household_filter``; a record outside the scope answers 404, so its existence is not
+revealed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, g
+from sqlalchemy import false, or_, select
+
+from app.extensions import db
+from app.geo.models import Area
+from app.households.models import Household
+
+
+@dataclass(frozen=True)
+class Scope:
+    village_ids: frozenset[int]
+    group_ids: frozenset[int]
+
+    def covers(self, village_id: int, group_id: int | None) -> bool:
+        return village_id in self.village_ids or (group_id is not None and group_id in self.group_ids)
+
+    @property
+    def visible_area_ids(self) -> frozenset[int]:
+        return self.village_ids | self.group_ids
+
+
+def _area_tree() -> tuple[dict[int, str], dict[int, list[int]]]:
+    """Level of each area and the children of each, read once per request."""
+    if "area_tree" not in g:
+        levels: dict[int, str] = {}
+        children: dict[int, list[int]] = {}
+        for area_id, parent_id, level in db.session.execute(select(Area.id, Area.parent_id, Area.level)):
+            levels[area_id] = level
+            children.setdefault(parent_id, []).append(area_id)
+        g.area_tree = (levels, children)
+    return g.area_tree
+
+
+def scope_of(user) -> Scope:
+    cache = g.setdefault("scopes", {})
+    if user.id not in cache:
+        levels, children = _area_tree()
+        villages: set[int] = set()
+        groups: set[int] = set()
+        pending = [area.id for area in user.areas]
+        while pending:
+            area_id = pending.pop()
+            level = levels.get(area_id)
+            if level == "group":
+                groups.add(area_id)
+            elif level == "village":
+                villages.add(area_id)
+            else:
+                pending.extend(children.get(area_id, ()))
+        cache[user.id] = Scope(frozenset(villages), frozenset(groups))
+    return cache[user.id]
+
+
+def household_filter(user, household=Household):
+    """A WHERE clause limiting ``household`` (the model or an alias) to the user's scope."""
+    scope = scope_of(user)
+    clauses = []
+    if scope.village_ids:
+        clauses.append(household.village_id.in_(sorted(scope.village_ids)))
+    if scope.group_ids:
+        clauses.append(household.group_id.in_(sorted(scope.group_ids)))
+    return or_(*clauses) if clauses else false()
+
+
+def scoped_households(user):
+    return select(Household).where(household_filter(user))
+
+
+def get_household_or_404(user, household_id: int) -> Household:
+    household = db.session.scalar(scoped_households(user).where(Household.id == household_id))
+    if household is None:
+        abort(404)
+    return household
+
+
+def scoped_villages(user) -> list[Area]:
+    """Villages the user sees all or part of, for filters and pickers."""
+    scope = scope_of(user)
+    levels, _ = _area_tree()
+    village_ids = set(scope.village_ids)
+    if scope.group_ids:
+        village_ids |= set(db.session.scalars(select(Area.parent_id).where(Area.id.in_(scope.group_ids))))
+    if not village_ids:
+        return []
+    return list(db.session.scalars(select(Area).where(Area.id.in_(village_ids)).order_by(Area.code)))

@@ -1,0 +1,1 @@
+"""Census rounds: campaigns, their monitoring thresholds, and enumerator assignments."""

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.sql.expression import false, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.dbtypes import created_at_column
+from app.extensions import db
+from app.geo.models import Area
+from app.households.models import Household
+
+
+class Campaign(db.Model):
+    """One census round (普查批次): the year surveyed and the rules in force for it."""
+
+    __tablename__ = "campaign"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint("public_notice_days >= 1", name="notice_days_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)
+    form_version: Mapped[str] = mapped_column(String(32))
+    county_approval_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    public_notice_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+    thresholds: Mapped[list[MonitoringThreshold]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="MonitoringThreshold.year"
+    )
+
+
+class MonitoringThreshold(db.Model):
+    """监测范围: the per-capita income line for a year and an area, in fen.
+    The most specific area wins (see app.campaigns.thresholds)."""
+
+    __tablename__ = "monitoring_threshold"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "year", "area_id", name="uq_monitoring_threshold_campaign_year_area"),
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="thresholds")
+    area: Mapped[Area] = relationship()
+
+
+class Assignment(db.Model):
+    """Which enumerator visits which household in a campaign (one enumerator per household)."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "household_id", name="uq_assignment_campaign_household"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    enumerator_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+    campaign: Mapped[Campaign] = relationship()
+    household: Mapped[Household] = relationship()
+    enumerator: Mapped[User] = relationship()

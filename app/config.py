@@ -1,0 +1,59 @@
+"""The only module that reads environment variables.
+
+Every setting has a development default so that ``make run`` needs nothing set; production
+sets ``DATABASE_URL`` and ``SECRET_KEY`` (see README).
+"""
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("RUHU_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/.
+
+    Keeping it on disk means sessions survive a restart of the development server without
+    anyone having to invent a key.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+def load() -> dict:
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'ruhu.sqlite3'}"
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "SECRET_KEY": _secret_key(),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Cookies: never readable by scripts, not sent on cross-site posts, and marked Secure
+        # whenever the request came over HTTPS (see app.security.SessionInterface).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("RUHU_FORCE_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Behind nginx the original scheme and address arrive in X-Forwarded-* headers.
+        "TRUST_PROXY_HEADERS": _flag("RUHU_BEHIND_PROXY"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        # Failed logins: this many per username and address within the window lock that pair.
+        "LOGIN_FAILURE_LIMIT": int(os.environ.get("RUHU_LOGIN_FAILURE_LIMIT", 5)),
+        "LOGIN_FAILURE_ADDRESS_LIMIT": int(os.environ.get("RUHU_LOGIN_FAILURE_ADDRESS_LIMIT", 30)),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(os.environ.get("RUHU_LOGIN_FAILURE_WINDOW", 15 * 60)),
+    }

@@ -1,0 +1,1 @@
+"""A believable demo county, generated deterministically from a seed."""

@@ -1,0 +1,1 @@
+"""Areas: the county → township → village → group hierarchy every record lives in."""

@@ -1,0 +1,3 @@
+from flask.cli import AppGroup
+
+cli = AppGroup("roster", help="Import the household roster.")

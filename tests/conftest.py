@@ -1,0 +1,132 @@
+"""Test set-up: one real database per run, schema made by the migrations.
+
+RUHU_TEST_DATABASE=sqlite (default) uses a fresh SQLite file; RUHU_TEST_DATABASE=postgresql
+creates a fresh database on the server at RUHU_TEST_PG_URL (default 127.0.0.1:5432) and
+drops it at the end. Every test starts from empty tables.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from tests import factories
+
+PG_ADMIN_URL = os.environ.get("RUHU_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _postgres_database():
+    import psycopg
+
+    name = f"ruhu_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    url = f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+
+    def drop():
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url, drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    kind = os.environ.get("RUHU_TEST_DATABASE", "sqlite")
+    if kind == "postgresql":
+        url, drop = _postgres_database()
+        yield url
+        drop()
+    elif kind == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        raise pytest.UsageError(f"RUHU_TEST_DATABASE must be sqlite or postgresql, not {kind!r}")
+
+
+class Client(FlaskClient):
+    """A test client that sends a valid CSRF token with every form post, as a browser would
+    after loading the page. Pass ``csrf=False`` to post without one."""
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        data = kwargs.get("data")
+        if csrf and method in {"POST", "PUT", "PATCH", "DELETE"} and (data is None or isinstance(data, dict)):
+            kwargs["data"] = {"csrf_token": self.csrf_token(), **(data or {})}
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    os.environ.setdefault("RUHU_INSTANCE_DIR", str(tmp_path_factory.mktemp("instance")))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret"})
+    app.test_client_class = Client
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request):
+    """Each test starts from empty tables (only when the test uses the app)."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def county(app_context):
+    """A small county: 2 townships, 3 villages, groups in two of them (see factories.county)."""
+    return factories.county()
+
+
+@pytest.fixture
+def login(client):
+    def sign_in(username: str, password: str = factories.PASSWORD):
+        response = client.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 302, response.data.decode()
+        return client
+
+    return sign_in
