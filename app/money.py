@@ -1,7 +1,11 @@
 """Money is held as integer fen. These helpers are the only way to and from yuan text."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import Decimal
+
+# Plain yuan: digits, an optional sign, at most two decimals. No exponents, no rounding.
+YUAN_PATTERN = re.compile(r"-?\d+(\.\d{1,2})?")
 
 
 class MoneyError(ValueError):
@@ -11,13 +15,9 @@ class MoneyError(ValueError):
 def parse_yuan(text: str | int | Decimal) -> int:
     """'8700' or '8,700.5' yuan → fen. Refuses more than two decimals rather than rounding."""
     cleaned = str(text).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise MoneyError(cleaned) from error
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+    if not YUAN_PATTERN.fullmatch(cleaned):
         raise MoneyError(cleaned)
-    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+    return int(Decimal(cleaned) * 100)
 
 
 def format_yuan(fen: int | None) -> str:

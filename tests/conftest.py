@@ -56,6 +56,12 @@ class Client(FlaskClient):
     after loading the page. Pass ``csrf=False`` to post without one."""
 
     def open(self, *args, csrf: bool = True, **kwargs):
+        # A fresh application context per request, as in production: a test holding one open
+        # (to build data) must not leak ``g`` or the database session into the request.
+        with self.application.app_context():
+            return self._open(*args, csrf=csrf, **kwargs)
+
+    def _open(self, *args, csrf: bool, **kwargs):
         method = kwargs.get("method", "GET").upper()
         data = kwargs.get("data")
         if csrf and method in {"POST", "PUT", "PATCH", "DELETE"} and (data is None or isinstance(data, dict)):

@@ -1,0 +1,119 @@
+"""Sign-in, sign-out, throttling, cookies, CSRF and passwords."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import LoginFailure, User
+from app.extensions import db
+from tests import factories
+
+
+@pytest.fixture
+def admin(county):
+    return factories.user("admin", "county_admin", [county.county])
+
+
+def test_sign_in_and_out(client, admin):
+    response = client.post("/login", data={"username": "admin", "password": factories.PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Admin" in client.get("/").get_data(as_text=True)
+    assert client.post("/logout").status_code == 302
+    assert client.get("/").status_code == 302  # back to the login page
+
+
+def test_wrong_password_is_refused_with_a_message(client, admin):
+    response = client.post("/login", data={"username": "admin", "password": "nope"})
+    assert response.status_code == 401
+    assert "用户名或密码不正确" in response.get_data(as_text=True)
+
+
+def test_deactivated_user_cannot_sign_in(client, county):
+    factories.user("gone", "enumerator", [county.village_a], active=False)
+    assert client.post("/login", data={"username": "gone", "password": factories.PASSWORD}).status_code == 401
+
+
+def test_passwords_are_hashed_with_scrypt(admin):
+    assert admin.password_hash.startswith("scrypt:")
+    assert factories.PASSWORD not in admin.password_hash
+
+
+def test_failed_sign_ins_lock_the_username_from_that_address(client, app, admin):
+    for _ in range(app.config["LOGIN_FAILURE_LIMIT"]):
+        assert client.post("/login", data={"username": "admin", "password": "wrong"}).status_code == 401
+    locked = client.post("/login", data={"username": "admin", "password": factories.PASSWORD})
+    assert locked.status_code == 429
+    assert re.search(r"请 \d+ 分钟后再试", locked.get_data(as_text=True))
+    # The same user from another address is not locked out by someone else's guessing.
+    other = app.test_client()
+    response = other.post("/login", data={"username": "admin", "password": factories.PASSWORD},
+                          environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert response.status_code == 302
+
+
+def test_many_usernames_from_one_address_lock_the_address(client, app, admin, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURE_ADDRESS_LIMIT", 3)
+    for name in ("a", "b", "c"):
+        client.post("/login", data={"username": name, "password": "wrong"})
+    assert client.post("/login", data={"username": "admin", "password": factories.PASSWORD}).status_code == 429
+
+
+def test_success_clears_earlier_failures(client, app, admin):
+    client.post("/login", data={"username": "admin", "password": "wrong"})
+    client.post("/login", data={"username": "admin", "password": factories.PASSWORD})
+    with app.app_context():
+        assert db.session.scalars(select(LoginFailure)).all() == []
+
+
+def test_posts_without_csrf_token_are_refused(client, admin):
+    assert client.post("/login", data={"username": "admin", "password": factories.PASSWORD}, csrf=False).status_code == 400
+    client.post("/login", data={"username": "admin", "password": factories.PASSWORD})
+    assert client.post("/logout", csrf=False).status_code == 400
+    assert client.post("/locale", data={"locale": "en"}, csrf=False).status_code == 400
+
+
+def test_session_cookie_flags(client, admin):
+    response = client.post("/login", data={"username": "admin", "password": factories.PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain http on localhost in development
+
+
+def test_session_cookie_is_secure_over_https(app, admin):
+    client = app.test_client()
+    response = client.post("/login", data={"username": "admin", "password": factories.PASSWORD},
+                           base_url="https://localhost", headers={"Referer": "https://localhost/login"})
+    assert response.status_code == 302
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_next_only_follows_same_site_paths(client, admin):
+    response = client.post("/login?next=//evil.example/x", data={"username": "admin", "password": factories.PASSWORD})
+    assert response.headers["Location"] == "/"
+    client.post("/logout")
+    response = client.post("/login?next=/households/", data={"username": "admin", "password": factories.PASSWORD})
+    assert response.headers["Location"] == "/households/"
+
+
+def test_unknown_locale_is_refused(client):
+    assert client.post("/locale", data={"locale": "fr"}).status_code == 400
+
+
+def test_user_locale_is_remembered_across_sessions(client, app, admin):
+    client.post("/login", data={"username": "admin", "password": factories.PASSWORD})
+    assert client.post("/locale", data={"locale": "en", "next": "/"}).status_code == 302
+    client.post("/logout")
+    fresh = app.test_client()
+    fresh.post("/login", data={"username": "admin", "password": factories.PASSWORD})
+    page = fresh.get("/").get_data(as_text=True)
+    assert 'lang="en"' in page and "Sign out" in page
+    with app.app_context():
+        assert db.session.scalar(select(User.locale).where(User.username == "admin")) == "en"
+
+
+def test_choice_made_before_sign_in_is_kept(client, app, admin):
+    client.post("/locale", data={"locale": "en", "next": "/login"})
+    assert "Sign in" in client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": "admin", "password": factories.PASSWORD})
+    with app.app_context():
+        assert db.session.scalar(select(User.locale).where(User.username == "admin")) == "en"
