@@ -1,0 +1,96 @@
+"""Chinese is the default; English is complete.
+
+Two checks: every message in the sources has an English translation in the catalog, and
+every page, rendered in English for a user who may see it, shows no Chinese text but for
+the language switch (whose label names Chinese in Chinese, as language pickers do).
+"""
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+HAN = re.compile(r"[\u3400-\u9fff]")
+CHINESE_SWITCH = re.compile(r'<button[^>]*lang="zh-Hans"[^>]*>中文</button>')
+
+
+def source_messages() -> set[str]:
+    with open(ROOT / "babel.cfg") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found = set()
+    for directory in ("app", "templates", "static"):
+        for _, _, message, _, _ in extract_from_dir(ROOT / directory, method_map=[
+            (pattern.split("/", 1)[1] if pattern.startswith(f"{directory}/") else pattern, method)
+            for pattern, method in method_map
+        ], options_map=options_map, keywords=KEYWORDS):
+            found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def test_every_message_has_an_english_translation():
+    with open(CATALOG, "rb") as file:
+        catalog = read_po(file, locale="en")
+    untranslated = []
+    for message_id in sorted(source_messages()):
+        message = catalog.get(message_id)
+        strings = message.string if message and isinstance(message.string, tuple) else (message.string if message else "",)
+        if message is None or not all(strings) or message.fuzzy:
+            untranslated.append(message_id)
+    assert untranslated == [], "run `make translations` and translate: " + ", ".join(untranslated)
+
+
+# Every page a signed-in person can open, with the role that opens it and how to build its URL
+# from the `world` fixture. A new page must be added here (test_every_page_is_listed).
+PAGES = {
+    "auth.login": (None, lambda w: "/login"),
+    "main.home": ("enumerator", lambda w: "/"),
+    "households.index": ("enumerator", lambda w: "/households/"),
+    "households.detail": ("enumerator", lambda w: f"/households/{w.household.id}"),
+    "admin.index": ("county_admin", lambda w: "/admin/"),
+}
+NOT_PAGES = {"static", "main.healthz"}
+
+
+# The area each role's test user covers.
+ROLE_AREA = {"enumerator": "village_a", "village_reviewer": "village_a", "township_approver": "township_1",
+             "county_approver": "county", "county_admin": "county"}
+
+
+@pytest.fixture
+def world(county):
+    """What the pages need to exist; ASCII names, so any Chinese on an English page is ours."""
+    household = factories.household(county.village_a, "A-0001", group=county.group_a1)
+    return SimpleNamespace(county=county, household=household)
+
+
+def test_every_page_is_listed(app):
+    get_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    assert get_endpoints - NOT_PAGES - set(PAGES) == set()
+
+
+@pytest.mark.parametrize("endpoint", sorted(PAGES))
+@pytest.mark.parametrize("locale", ["zh_Hans", "en"])
+def test_page_renders_in_both_languages(app, client, world, endpoint, locale):
+    role, url = PAGES[endpoint]
+    if role:
+        user = factories.user(role, role, [getattr(world.county, ROLE_AREA[role])], locale=locale)
+        client.post("/login", data={"username": user.username, "password": factories.PASSWORD})
+    else:
+        client.post("/locale", data={"locale": locale})
+    response = client.get(url(world))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    if locale == "en":
+        assert '<html lang="en">' in page
+        leftover = HAN.findall(CHINESE_SWITCH.sub("", page))
+        assert not leftover, f"untranslated text on {endpoint}: {''.join(leftover)[:80]}"
+    else:
+        assert '<html lang="zh-Hans">' in page
