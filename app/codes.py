@@ -222,3 +222,14 @@ MONITORED_CATEGORY = codeset(
     ("marginal", N_("边缘易致贫户")),
     ("sudden_hardship", N_("突发严重困难户")),
 )
+
+# Code tables the census form refers to by name ("codes": "relation"), for the server's
+# validation and the phone's pickers.
+FORM_CODE_TABLES = {codes.name: codes for codes in (
+    SEX, RELATION, ETHNICITY, EDUCATION_LEVEL, SCHOOLING, DISABILITY_CLASS, LABOUR_CAPACITY, WORK_LOCATION,
+    PENSION_INSURANCE, HOUSEHOLD_TYPE, POVERTY_SUBTYPE,
+)}
+
+
+def form_code_values() -> dict[str, list[str]]:
+    return {name: list(codes.values) for name, codes in FORM_CODE_TABLES.items()}

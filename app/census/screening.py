@@ -40,7 +40,7 @@ def flags(definition: dict, answers: dict, income: dict) -> list[dict]:
 
     guarantees = answers.get("guarantees") or {}
     for guarantee in definition["guarantees"]:
-        if (guarantees.get(guarantee["id"]) or {}).get("ok") is False:
+        if guarantees.get(guarantee["id"]) is False:
             found.append({"code": "guarantee_failed", "params": {"guarantee": guarantee["id"]}})
 
     out_of_pocket, net = income["out_of_pocket"], income["family_net_income"]

@@ -29,7 +29,7 @@ export function flags(definition, answers, income) {
 
   const guarantees = answers.guarantees ?? {};
   for (const guarantee of definition.guarantees) {
-    if ((guarantees[guarantee.id] ?? {}).ok === false) {
+    if (guarantees[guarantee.id] === false) {
       found.push({ code: "guarantee_failed", params: { guarantee: guarantee.id } });
     }
   }

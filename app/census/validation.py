@@ -1,0 +1,167 @@
+"""Validation of one census record, shared by the phone (static/js/core/validation.js) and
+the server; both are checked against tests/vectors/validation.json.
+
+An issue is {"path", "code", "severity", "params"}: ``path`` names the answer
+("household.phone", "members[2].id_number", "members" for the roster as a whole);
+``severity`` is "error" (blocks submission) or "warning" (needs a written explanation,
+kept in answers["explanations"]["<path>|<code>"]). Hidden questions are not validated and
+their answers are ignored. Messages live in app/census/messages.py, keyed by code.
+"""
+from __future__ import annotations
+
+import re
+
+from app import identity
+from app.census.conditions import holds, is_empty, parse_iso_date
+from app.money import MoneyError, parse_yuan
+
+PHONE = re.compile(r"1\d{10}")
+INTEGER = re.compile(r"-?\d+")
+
+
+def issue(path: str, code: str, severity: str = "error", **params) -> dict:
+    return {"path": path, "code": code, "severity": severity, "params": params}
+
+
+def check_value(question: dict, value, path: str, code_tables: dict, reference_date: str) -> list[dict]:
+    kind = question["type"]
+    if kind in ("text", "textarea"):
+        if not isinstance(value, str):
+            return [issue(path, "text_format")]
+        if len(value.strip()) > question.get("max_length", 10_000):
+            return [issue(path, "too_long", max=question.get("max_length", 10_000))]
+    elif kind == "integer":
+        whole = (isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+                 or (isinstance(value, str) and INTEGER.fullmatch(value)))
+        if isinstance(value, bool) or not whole:
+            return [issue(path, "integer_format")]
+        low, high = question.get("min"), question.get("max")
+        if (low is not None and int(value) < low) or (high is not None and int(value) > high):
+            return [issue(path, "out_of_range", min=low, max=high)]
+    elif kind == "money":
+        try:
+            fen = parse_yuan(value)
+        except MoneyError:
+            return [issue(path, "money_format")]
+        if fen < 0:
+            return [issue(path, "money_negative")]
+    elif kind == "date":
+        day = parse_iso_date(value)
+        if day is None:
+            return [issue(path, "date_format")]
+        if value > reference_date:
+            return [issue(path, "date_in_future")]
+    elif kind == "select":
+        allowed = code_tables[question["codes"]] if "codes" in question else [o["value"] for o in question["options"]]
+        if value not in allowed:
+            return [issue(path, "unknown_option")]
+    elif kind == "yes_no":
+        if not isinstance(value, bool):
+            return [issue(path, "yes_no_format")]
+    elif kind == "phone":
+        if not isinstance(value, str) or not PHONE.fullmatch(value.strip()):
+            return [issue(path, "phone_format")]
+    elif kind == "resident_id":
+        checked = identity.parse(value if isinstance(value, str) else "", today=parse_iso_date(reference_date))
+        if not checked.valid:
+            return [issue(path, f"id_{checked.problem}")]
+    else:
+        raise ValueError(f"unknown question type {kind!r}")
+    return []
+
+
+def check_record(questions: list[dict], record: dict, prefix: str, code_tables: dict, reference_date: str) -> list[dict]:
+    found = []
+    for question in questions:
+        if not holds(question.get("when"), record, reference_date):
+            continue
+        path = f"{prefix}.{question['id']}"
+        value = record.get(question["id"])
+        if is_empty(value):
+            if question.get("required"):
+                found.append(issue(path, "required"))
+            continue
+        found += check_value(question, value, path, code_tables, reference_date)
+    return found
+
+
+def check_roster(members: list[dict], reference_date: str, ids_elsewhere: frozenset[str]) -> list[dict]:
+    """Rules across members: one head, one spouse at most, of the other sex; IDs once, and
+    agreeing with sex and birth date; medical insurance; IDs registered in other households."""
+    found = []
+    present = [(index, m) for index, m in enumerate(members) if m.get("status", "present") == "present"]
+    heads = [index for index, m in present if m.get("relation") == "head"]
+    if not heads:
+        found.append(issue("members", "no_head"))
+    for index in heads[1:]:
+        found.append(issue(f"members[{index}].relation", "two_heads"))
+    spouses = [index for index, m in present if m.get("relation") == "spouse"]
+    for index in spouses[1:]:
+        found.append(issue(f"members[{index}].relation", "two_spouses"))
+    if len(heads) == 1 and spouses:
+        head_sex = members[heads[0]].get("sex")
+        if head_sex and members[spouses[0]].get("sex") == head_sex:
+            found.append(issue(f"members[{spouses[0]}].sex", "spouse_same_sex"))
+
+    seen = set()
+    today = parse_iso_date(reference_date)
+    for index, member in enumerate(members):
+        checked = identity.parse(member.get("id_number") if isinstance(member.get("id_number"), str) else "", today=today)
+        if not checked.valid:
+            continue
+        resident = checked.number[:18]
+        if resident in seen:
+            found.append(issue(f"members[{index}].id_number", "id_duplicate"))
+        seen.add(resident)
+        if member.get("sex") in ("male", "female") and member["sex"] != checked.sex:
+            found.append(issue(f"members[{index}].sex", "sex_disagrees_with_id"))
+        if parse_iso_date(member.get("birth_date")) and member["birth_date"] != checked.birth_date.isoformat():
+            found.append(issue(f"members[{index}].birth_date", "birth_date_disagrees_with_id"))
+        if resident in ids_elsewhere:
+            found.append(issue(f"members[{index}].id_number", "id_in_other_household", "warning"))
+
+    for index, member in present:
+        insured = [bool(member.get("residents_medical_insurance")), bool(member.get("employees_medical_insurance"))]
+        if all(insured):
+            found.append(issue(f"members[{index}].residents_medical_insurance", "medical_insurance_both", "warning"))
+        elif not any(insured):
+            found.append(issue(f"members[{index}].residents_medical_insurance", "medical_insurance_none", "warning"))
+    return found
+
+
+def check_income(definition: dict, income: dict | None) -> list[dict]:
+    if not income or income.get("per_capita_net_income") is None:
+        return []
+    settings = definition["settings"]
+    per_capita = income["per_capita_net_income"]
+    low, high = settings["plausible_per_capita_min_fen"], settings["plausible_per_capita_max_fen"]
+    if per_capita < low or per_capita > high:
+        return [issue("income", "per_capita_implausible", "warning", per_capita=per_capita, min=low, max=high)]
+    return []
+
+
+def validate(definition: dict, answers: dict, *, code_tables: dict[str, list[str]], reference_date: str,
+             income: dict | None = None, ids_elsewhere=frozenset()) -> list[dict]:
+    found = []
+    for section in definition["sections"]:
+        key = section.get("answers", section["id"])
+        if section.get("repeat"):
+            items = answers.get(key) or []
+            if len(items) < section.get("min", 0):
+                found.append(issue(key, "too_few", min=section["min"]))
+            for index, item in enumerate(items):
+                found += check_record(section["questions"], item, f"{key}[{index}]", code_tables, reference_date)
+        else:
+            found += check_record(section["questions"], answers.get(key) or {}, key, code_tables, reference_date)
+    found += check_roster(answers.get("members") or [], reference_date, frozenset(ids_elsewhere))
+    found += check_income(definition, income)
+    explanations = answers.get("explanations") or {}
+    for item in found:
+        if item["severity"] == "warning":
+            item["explained"] = not is_empty(explanations.get(f"{item['path']}|{item['code']}"))
+    return found
+
+
+def blocking(issues: list[dict]) -> list[dict]:
+    """What stops a record from being submitted: errors, and warnings nobody explained."""
+    return [item for item in issues if item["severity"] == "error" or not item.get("explained")]
