@@ -53,12 +53,12 @@ postgres:
 
 ## catalogs: compile the translation catalogs (the .mo files are build output)
 catalogs: install
-	$(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel compile -d app/translations
 
 ## translations: re-extract every message and update the catalogs (then translate the new ones)
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o app/translations/messages.pot .
-	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 bench-roster: install
 	$(BIN)/python bench/roster_import.py

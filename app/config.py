@@ -49,6 +49,8 @@ def load() -> dict:
         # Behind nginx the original scheme and address arrive in X-Forwarded-* headers.
         "TRUST_PROXY_HEADERS": _flag("RUHU_BEHIND_PROXY"),
         "WTF_CSRF_TIME_LIMIT": None,
+        # werkzeug's scrypt (N=2^15): slow on purpose. Tests set a cheaper cost.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

@@ -64,8 +64,11 @@ class Client(FlaskClient):
     def _open(self, *args, csrf: bool, **kwargs):
         method = kwargs.get("method", "GET").upper()
         data = kwargs.get("data")
-        if csrf and method in {"POST", "PUT", "PATCH", "DELETE"} and (data is None or isinstance(data, dict)):
-            kwargs["data"] = {"csrf_token": self.csrf_token(), **(data or {})}
+        if csrf and method in {"POST", "PUT", "PATCH", "DELETE"}:
+            if "json" in kwargs:  # scripts send the token in a header
+                kwargs["headers"] = {"X-CSRFToken": self.csrf_token(), **kwargs.get("headers", {})}
+            elif data is None or isinstance(data, dict):
+                kwargs["data"] = {"csrf_token": self.csrf_token(), **(data or {})}
         return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
@@ -77,7 +80,9 @@ class Client(FlaskClient):
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     os.environ.setdefault("RUHU_INSTANCE_DIR", str(tmp_path_factory.mktemp("instance")))
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret"})
+    # Still scrypt, at a cost low enough for hundreds of sign-ins per run.
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
+                      "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})
     app.test_client_class = Client
     with app.app_context():
         from flask_migrate import upgrade

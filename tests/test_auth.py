@@ -117,3 +117,9 @@ def test_choice_made_before_sign_in_is_kept(client, app, admin):
     client.post("/login", data={"username": "admin", "password": factories.PASSWORD})
     with app.app_context():
         assert db.session.scalar(select(User.locale).where(User.username == "admin")) == "en"
+
+
+def test_production_hashes_with_full_cost_scrypt():
+    from app import config
+
+    assert config.load()["PASSWORD_HASH_METHOD"] == "scrypt"  # werkzeug's N=2^15; tests use a cheaper cost

@@ -13,6 +13,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from app.campaigns.models import Campaign
+from app.extensions import db
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +56,21 @@ PAGES = {
     "main.home": ("enumerator", lambda w: "/"),
     "households.index": ("enumerator", lambda w: "/households/"),
     "households.detail": ("enumerator", lambda w: f"/households/{w.household.id}"),
+    "census.form": ("enumerator", lambda w: f"/census/households/{w.household.id}"),
     "admin.index": ("county_admin", lambda w: "/admin/"),
+    "admin.areas": ("county_admin", lambda w: "/admin/areas"),
+    "admin.users": ("county_admin", lambda w: "/admin/users"),
+    "admin.create_user": ("county_admin", lambda w: "/admin/users/new"),
+    "admin.edit_user": ("county_admin", lambda w: f"/admin/users/{w.collector.id}"),
+    "admin.campaigns": ("county_admin", lambda w: "/admin/campaigns"),
+    "admin.create_campaign": ("county_admin", lambda w: "/admin/campaigns/new"),
+    "admin.campaign": ("county_admin", lambda w: f"/admin/campaigns/{w.campaign.id}"),
+    "admin.edit_campaign": ("county_admin", lambda w: f"/admin/campaigns/{w.campaign.id}/edit"),
+    "admin.assignments": ("county_admin", lambda w: "/admin/assignments"),
 }
-NOT_PAGES = {"static", "main.healthz"}
+# Not pages: static files, the health check, and the JSON form bundle (its messages are
+# checked in tests/test_census_api.py).
+NOT_PAGES = {"static", "main.healthz", "census.form_bundle"}
 
 
 # The area each role's test user covers.
@@ -68,7 +82,11 @@ ROLE_AREA = {"enumerator": "village_a", "village_reviewer": "village_a", "townsh
 def world(county):
     """What the pages need to exist; ASCII names, so any Chinese on an English page is ours."""
     household = factories.household(county.village_a, "A-0001", group=county.group_a1)
-    return SimpleNamespace(county=county, household=household)
+    campaign = Campaign(name="Census 2026", year=2026, form_version="2026.1")
+    db.session.add(campaign)
+    db.session.commit()
+    collector = factories.user("collector", "enumerator", [county.village_a])
+    return SimpleNamespace(county=county, household=household, campaign=campaign, collector=collector)
 
 
 def test_every_page_is_listed(app):

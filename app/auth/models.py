@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, CheckConstraint
 from sqlalchemy.sql.expression import false, true
@@ -53,7 +54,7 @@ class User(UserMixin, db.Model):
         return ROLE.label(self.role)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

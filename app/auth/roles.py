@@ -15,6 +15,7 @@ ALL_ROLES = (ENUMERATOR, VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, C
 # Rights by name, so that a view says what it needs, not who happens to have it.
 RIGHTS = {
     "view_households": set(ALL_ROLES),
+    "collect": {ENUMERATOR, VILLAGE_REVIEWER},
     "administer": {COUNTY_ADMIN},
 }
 

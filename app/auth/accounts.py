@@ -1,0 +1,98 @@
+"""User administration verbs (用户管理): create, edit, deactivate and reactivate, reset a
+password. Signing in is app.auth.services.
+
+Each role covers areas at given levels only; that rule is enforced here, whatever a form
+allowed through.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.codes import AREA_LEVEL, ROLE
+from app.extensions import db
+from app.geo.models import Area
+from app.invalid import InvalidInput
+
+MIN_PASSWORD_LENGTH = 8
+
+AREA_LEVELS_BY_ROLE = {
+    "enumerator": ("village", "group"),
+    "village_reviewer": ("village",),
+    "township_approver": ("township",),
+    "county_approver": ("county",),
+    "county_admin": ("county",),
+}
+
+
+def _checked_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password", _("密码至少需要 %(count)d 个字符。", count=MIN_PASSWORD_LENGTH))
+    return password
+
+
+def _checked_areas(role: str, area_ids: list[int]) -> list[Area]:
+    if not area_ids:
+        raise InvalidInput("areas", _("请至少选择一个负责区域。"))
+    areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids)).order_by(Area.code)))
+    if len(areas) != len(set(area_ids)):
+        raise InvalidInput("areas", _("所选区域不存在。"))
+    allowed = AREA_LEVELS_BY_ROLE[role]
+    wrong = [area.name for area in areas if area.level not in allowed]
+    if wrong:
+        raise InvalidInput("areas", _("%(role)s只能负责%(levels)s，不能负责：%(areas)s。", role=ROLE.label(role),
+                                      levels="、".join(AREA_LEVEL.label(level) for level in allowed),
+                                      areas="、".join(wrong)))
+    return areas
+
+
+def _checked_role(role: str) -> str:
+    if role not in AREA_LEVELS_BY_ROLE:
+        raise InvalidInput("role", _("请选择角色。"))
+    return role
+
+
+def _checked_display_name(display_name: str) -> str:
+    display_name = display_name.strip()
+    if not display_name:
+        raise InvalidInput("display_name", _("请输入姓名。"))
+    return display_name
+
+
+def create_user(username: str, display_name: str, role: str, password: str, area_ids: list[int]) -> User:
+    username = username.strip()
+    if not username:
+        raise InvalidInput("username", _("请输入用户名。"))
+    # Names differing only in case would be told apart by sign-in but not by people.
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise InvalidInput("username", _("用户名“%(username)s”已被使用，请换一个。", username=username))
+    display_name = _checked_display_name(display_name)
+    areas = _checked_areas(_checked_role(role), area_ids)
+    user = User(username=username, display_name=display_name, role=role, active=True, areas=areas)
+    user.set_password(_checked_password(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_user(actor: User, user: User, display_name: str, role: str, area_ids: list[int]) -> None:
+    if user.id == actor.id and role != user.role:
+        raise InvalidInput("role", _("不能更改自己的角色。"))
+    display_name = _checked_display_name(display_name)
+    areas = _checked_areas(_checked_role(role), area_ids)
+    user.display_name, user.role, user.areas = display_name, role, areas
+    db.session.commit()
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivated users cannot sign in; their records and assignments stay."""
+    if user.id == actor.id and not active:
+        raise InvalidInput(None, _("不能停用自己的账号。"))
+    user.active = active
+    db.session.commit()
+
+
+def reset_password(user: User, password: str) -> None:
+    user.set_password(_checked_password(password))
+    db.session.commit()

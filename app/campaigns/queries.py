@@ -1,0 +1,103 @@
+"""Reads for campaigns: thresholds in force and assignment progress."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+
+from app.auth.models import User
+from app.auth.scope import household_filter
+from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
+from app.campaigns.thresholds import ThresholdMatch, ancestry, applicable_threshold
+from app.extensions import db
+from app.geo.models import Area
+from app.households.models import Household
+
+
+def campaigns() -> list[Campaign]:
+    return list(db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())))
+
+
+def thresholds(campaign: Campaign) -> list[MonitoringThreshold]:
+    return list(db.session.scalars(
+        select(MonitoringThreshold).join(MonitoringThreshold.area).where(MonitoringThreshold.campaign_id == campaign.id)
+        .order_by(MonitoringThreshold.year.desc(), Area.code)
+    ))
+
+
+def _threshold_map(campaign: Campaign) -> dict[tuple[int, int], int]:
+    return dict(((year, area_id), fen) for year, area_id, fen in db.session.execute(
+        select(MonitoringThreshold.year, MonitoringThreshold.area_id, MonitoringThreshold.amount_fen)
+        .where(MonitoringThreshold.campaign_id == campaign.id)
+    ))
+
+
+def threshold_for(campaign: Campaign, area: Area, year: int | None = None) -> ThresholdMatch | None:
+    """The threshold in force for ``area`` in ``year`` (default: the campaign's year)."""
+    chain = []
+    while area is not None:
+        chain.append(area.id)
+        area = area.parent
+    return applicable_threshold(_threshold_map(campaign), chain, campaign.year if year is None else year)
+
+
+@dataclass(frozen=True)
+class VillageThreshold:
+    village: Area
+    match: ThresholdMatch | None
+    source: Area | None  # the area whose threshold applies
+
+
+def village_thresholds(campaign: Campaign) -> list[VillageThreshold]:
+    """The threshold each village falls under in the campaign's year, read in two queries."""
+    areas = {area.id: area for area in db.session.scalars(select(Area).order_by(Area.code))}
+    parents = {area_id: area.parent_id for area_id, area in areas.items()}
+    amounts = _threshold_map(campaign)
+    rows = []
+    for area in areas.values():
+        if area.level == "village":
+            match = applicable_threshold(amounts, ancestry(area.id, parents), campaign.year)
+            rows.append(VillageThreshold(area, match, areas[match.area_id] if match else None))
+    return rows
+
+
+@dataclass(frozen=True)
+class VillageProgress:
+    village: Area
+    households: int
+    assigned: int
+    by_enumerator: list[tuple[str, int]]  # (display name, households), largest first
+
+    @property
+    def unassigned(self) -> int:
+        return self.households - self.assigned
+
+
+def assignment_summary(user: User, campaign: Campaign) -> list[VillageProgress]:
+    """Per village the user sees: households, how many are assigned in the campaign, and to whom."""
+    counts = db.session.execute(
+        select(Household.village_id, User.display_name, func.count())
+        .outerjoin(Assignment, and_(Assignment.household_id == Household.id, Assignment.campaign_id == campaign.id))
+        .outerjoin(User, User.id == Assignment.enumerator_id)
+        .where(household_filter(user))
+        .group_by(Household.village_id, User.id, User.display_name)
+    ).all()
+    households: dict[int, int] = defaultdict(int)
+    by_enumerator: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for village_id, enumerator_name, count in counts:
+        households[village_id] += count
+        if enumerator_name is not None:
+            by_enumerator[village_id].append((enumerator_name, count))
+    villages = db.session.scalars(select(Area).where(Area.id.in_(list(households))).order_by(Area.code))
+    return [
+        VillageProgress(village, households[village.id], sum(count for _name, count in by_enumerator[village.id]),
+                        sorted(by_enumerator[village.id], key=lambda item: (-item[1], item[0])))
+        for village in villages
+    ]
+
+
+def active_enumerators() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.role == "enumerator", User.active).order_by(User.display_name, User.username)
+    ))
