@@ -69,11 +69,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.census.views import bp as census_bp
     from app.households.views import bp as households_bp
     from app.main.views import bp as main_bp
     from app.roster.views import bp as roster_bp
 
-    for blueprint in (main_bp, auth_bp, households_bp, admin_bp, roster_bp):
+    for blueprint in (main_bp, auth_bp, households_bp, census_bp, admin_bp, roster_bp):
         app.register_blueprint(blueprint)
 
 

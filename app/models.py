@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic sees the whole schema."""
 from app.auth.models import LoginFailure, User, user_area  # noqa: F401
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold  # noqa: F401
+from app.census.models import FormDefinition  # noqa: F401
 from app.geo.models import Area  # noqa: F401
 from app.households.models import Household, Member  # noqa: F401

@@ -136,7 +136,7 @@ def check_income(definition: dict, income: dict | None) -> list[dict]:
     per_capita = income["per_capita_net_income"]
     low, high = settings["plausible_per_capita_min_fen"], settings["plausible_per_capita_max_fen"]
     if per_capita < low or per_capita > high:
-        return [issue("income", "per_capita_implausible", "warning", per_capita=per_capita, min=low, max=high)]
+        return [issue("income", "per_capita_implausible", "warning", per_capita=per_capita, low=low, high=high)]
     return []
 
 
@@ -160,6 +160,38 @@ def validate(definition: dict, answers: dict, *, code_tables: dict[str, list[str
         if item["severity"] == "warning":
             item["explained"] = not is_empty(explanations.get(f"{item['path']}|{item['code']}"))
     return found
+
+
+def malformed(definition: dict, answers) -> list[str]:
+    """Paths where a record received from outside has the wrong shape (a list where a member
+    should be, …). Such a record is refused whole before any rule runs; the phone never
+    builds one, so this check lives on the server only."""
+    if not isinstance(answers, dict):
+        return [""]
+    paths = []
+
+    def record(value, path):
+        """A record is a flat object of scalars."""
+        if not isinstance(value, dict):
+            paths.append(path)
+            return
+        paths.extend(f"{path}.{field}" for field, item in value.items() if isinstance(item, (dict, list)))
+
+    for section in definition["sections"]:
+        key = section.get("answers", section["id"])
+        value = answers.get(key)
+        if value is None:
+            continue
+        if section.get("repeat"):
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    record(item, f"{key}[{index}]")
+            else:
+                paths.append(key)
+        else:
+            record(value, key)
+    record(answers.get("explanations", {}), "explanations")
+    return sorted(set(paths))
 
 
 def blocking(issues: list[dict]) -> list[dict]:

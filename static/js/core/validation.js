@@ -125,7 +125,7 @@ export function checkIncome(definition, income) {
   const { plausible_per_capita_min_fen: low, plausible_per_capita_max_fen: high } = definition.settings;
   const perCapita = income.per_capita_net_income;
   if (perCapita < low || perCapita > high) {
-    return [issue("income", "per_capita_implausible", "warning", { per_capita: perCapita, min: low, max: high })];
+    return [issue("income", "per_capita_implausible", "warning", { per_capita: perCapita, low, high })];
   }
   return [];
 }

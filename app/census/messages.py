@@ -1,0 +1,117 @@
+"""What the census codes mean in words: validation issues, screening flags, the lines of
+the income explanation, and the phone's own interface strings.
+
+Defined once here (message ids in Chinese, English in the catalog) and sent to the phone
+translated into the user's language, so the phone shows the same sentences offline.
+Parameters named in MONEY_PARAMS are fen and are shown as yuan.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext
+
+from app.codes import N_
+from app.money import format_yuan
+
+MONEY_PARAMS = {"per_capita", "threshold", "low", "high", "out_of_pocket", "net_income", "last_year"}
+
+ISSUES = {
+    "required": N_("请填写此项。"),
+    "text_format": N_("应填写文字。"),
+    "too_long": N_("不能超过 %(max)s 个字。"),
+    "integer_format": N_("应填写整数。"),
+    "out_of_range": N_("应在 %(min)s 到 %(max)s 之间。"),
+    "money_format": N_("金额应为数字，最多两位小数。"),
+    "money_negative": N_("金额不能为负数。"),
+    "date_format": N_("日期格式应为 年-月-日，如 2026-07-15。"),
+    "date_in_future": N_("日期不能晚于入户日期。"),
+    "unknown_option": N_("请从选项中选择。"),
+    "yes_no_format": N_("请选择“是”或“否”。"),
+    "phone_format": N_("联系电话应为以 1 开头的 11 位数字。"),
+    "id_length": N_("证件号码应为 18 位（残疾证号为 20 位）。"),
+    "id_characters": N_("证件号码只能包含数字，最后一位可以是 X。"),
+    "id_birth_date": N_("证件号码中的出生日期无效。"),
+    "id_checksum": N_("证件号码校验位不正确，请核对。"),
+    "too_few": N_("至少需要 %(min)s 条。"),
+    "no_head": N_("在户成员中必须有一名户主。"),
+    "two_heads": N_("只能有一名户主。"),
+    "two_spouses": N_("最多只能有一名配偶。"),
+    "spouse_same_sex": N_("户主与配偶性别相同，请核对。"),
+    "sex_disagrees_with_id": N_("性别与证件号码不一致。"),
+    "birth_date_disagrees_with_id": N_("出生日期与证件号码不一致。"),
+    "id_duplicate": N_("同一户中证件号码重复。"),
+    "id_in_other_household": N_("该证件号码已登记在其他农户中，请说明情况。"),
+    "medical_insurance_both": N_("同时参加了两种基本医疗保险，请说明。"),
+    "medical_insurance_none": N_("未参加基本医疗保险，请说明。"),
+    "per_capita_implausible": N_("人均纯收入 %(per_capita)s 元超出合理范围（%(low)s–%(high)s 元），请核实或说明。"),
+}
+
+FLAGS = {
+    "below_threshold": N_("人均纯收入 %(per_capita)s 元，不高于监测范围 %(threshold)s 元。"),
+    "near_threshold": N_("人均纯收入 %(per_capita)s 元，略高于监测范围 %(threshold)s 元。"),
+    "guarantee_failed": N_("未达标：%(guarantee)s。"),
+    "rigid_cost_burden": N_("合规自付支出 %(out_of_pocket)s 元，相对家庭纯收入 %(net_income)s 元负担过重。"),
+    "sharp_drop": N_("人均纯收入由上年 %(last_year)s 元降至 %(per_capita)s 元（%(growth_rate)s%%）。"),
+    "sudden_event": N_("发生突发事件：%(types)s。"),
+    "without_labour": N_("整户无劳动能力。"),
+}
+
+LINES = {
+    "family_net_income": N_("家庭纯收入"),
+    "per_capita_net_income": N_("人均纯收入"),
+    "per_capita_after_rigid_costs": N_("扣除刚性支出后人均收入"),
+    "growth_rate": N_("比上年增长（%）"),
+    "household_size": N_("家庭人口"),
+    "out_of_pocket": N_("合规自付支出"),
+    "insurance_payouts": N_("理赔收入"),
+    "last_year_per_capita_net_income": N_("上年人均纯收入"),
+    "threshold": N_("监测范围"),
+    "not_applicable": N_("不适用"),
+}
+
+CATEGORY_SUGGESTION = N_("建议类别：%(category)s")
+RISK_SUGGESTION = N_("建议风险类型：%(risks)s")
+
+# Strings the phone's interface shows (static/js/ui/). tests/test_census_messages.py
+# checks that every t("…") in the client is listed here.
+CLIENT = [
+    N_("添加成员"), N_("删除成员"), N_("添加事件"), N_("删除事件"), N_("成员"), N_("事件"), N_("是"), N_("否"),
+    N_("未选择"), N_("错误"), N_("提醒"), N_("说明（必填）"), N_("人均纯收入"), N_("监测范围"), N_("栏目"), N_("计算过程"),
+    N_("已通过服务器检查。"), N_("服务器检查未通过，请修改标红的项。"), N_("无法连接服务器，请稍后再试。"),
+]
+
+
+def _text(message_id: str, params: dict | None = None) -> str:
+    translated = gettext(message_id)
+    if not params:
+        return translated.replace("%%", "%")
+    shown = {key: format_yuan(value) if key in MONEY_PARAMS and isinstance(value, int) else value
+             for key, value in params.items()}
+    return translated % shown
+
+
+def issue_message(issue: dict) -> str:
+    return _text(ISSUES[issue["code"]], issue["params"])
+
+
+def flag_message(flag: dict, labels: dict[str, str]) -> str:
+    """``labels`` names guarantees and event types in the user's language."""
+    params = dict(flag["params"])
+    if "guarantee" in params:
+        params["guarantee"] = labels.get(params["guarantee"], params["guarantee"])
+    if "types" in params:
+        params["types"] = "、".join(labels.get(kind, kind) for kind in params["types"])
+    if params.get("growth_rate") is None and "growth_rate" in params:
+        params["growth_rate"] = _text(LINES["not_applicable"])
+    return _text(FLAGS[flag["code"]], params)
+
+
+def for_client() -> dict:
+    """Every template the phone needs, translated for the current request's language."""
+    return {
+        "issues": {code: gettext(message) for code, message in ISSUES.items()},
+        "flags": {code: gettext(message) for code, message in FLAGS.items()},
+        "lines": {code: gettext(message) for code, message in LINES.items()},
+        "suggestions": {"category": gettext(CATEGORY_SUGGESTION), "risks": gettext(RISK_SUGGESTION)},
+        "ui": {text: gettext(text) for text in CLIENT},
+        "money_params": sorted(MONEY_PARAMS),
+    }

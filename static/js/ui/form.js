@@ -1,0 +1,325 @@
+// The census form on the phone: renders a form definition, keeps the answers, and after
+// every keystroke recomputes income and flags (sticky bar) with the same pure modules the
+// server uses. Validation follows a moment later and shows each issue beside its field.
+// Work per keystroke is bounded by one record: nothing re-renders the whole roster.
+import { compute } from "../core/income.js";
+import { screen } from "../core/screening.js";
+import { validate, blocking } from "../core/validation.js";
+import { holds } from "../core/conditions.js";
+import { formatYuan } from "../core/money.js";
+import { createMessages } from "./messages.js";
+
+const VALIDATION_DELAY_MS = 150;
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null));
+  return node;
+}
+
+export class CensusForm {
+  constructor(root, bundle, answers, { threshold = null, referenceDate, householdType, onChange = () => {} } = {}) {
+    this.root = root;
+    this.bundle = bundle;
+    this.definition = bundle.definition;
+    this.answers = answers;
+    this.threshold = threshold;
+    this.referenceDate = referenceDate;
+    this.onChange = onChange;
+    this.text = createMessages(bundle);
+    this.codeValues = Object.fromEntries(Object.entries(bundle.code_tables).map(([name, rows]) => [name, rows.map((r) => r.value)]));
+    this.names = {};
+    for (const item of [...this.definition.guarantees, ...this.definition.event_types]) this.names[item.id] = this.text.label(item.label);
+    this.issues = [];
+    this.shownIssues = new Map();
+    this.validationTimer = null;
+  }
+
+  sectionKey(section) {
+    return section.answers ?? section.id;
+  }
+
+  render() {
+    const t = this.text.t;
+    this.nav = element("ol", { class: "section-list" });
+    this.sectionLinks = new Map();
+    this.sticky = element("div", { class: "sticky-bar", role: "status", "aria-live": "polite" });
+    this.explain = element("details", { class: "explain" }, element("summary", { text: t("计算过程") }));
+    this.explainBody = element("div");
+    this.explain.append(this.explainBody);
+    const body = element("div", { class: "sections" });
+    for (const section of this.definition.sections) {
+      const id = `s-${section.id}`;
+      const count = element("span", { class: "count" });
+      const link = element("a", { href: `#${id}` }, this.text.label(section.label), count);
+      this.sectionLinks.set(section.id, count);
+      this.nav.append(element("li", {}, link));
+      const container = element("section", { id, class: "card census-section", "aria-labelledby": `${id}-title` },
+        element("h2", { id: `${id}-title`, text: this.text.label(section.label) }));
+      if (section.repeat) {
+        const list = element("div", { class: "repeat" });
+        container.append(list);
+        const add = element("button", { type: "button", class: "add", "data-add": section.id,
+          text: t(section.id === "members" ? "添加成员" : "添加事件") });
+        container.append(add);
+        section.list = list;
+        (this.answers[this.sectionKey(section)] ??= []).forEach((_, index) => list.append(this.renderItem(section, index)));
+      } else {
+        this.answers[this.sectionKey(section)] ??= {};
+        container.append(...this.renderFields(section, this.answers[this.sectionKey(section)], this.sectionKey(section)));
+      }
+      body.append(container);
+    }
+    this.root.replaceChildren(element("nav", { "aria-label": t("栏目") }, this.nav), body, this.explain, this.sticky);
+    this.root.addEventListener("input", (event) => this.handle(event));
+    this.root.addEventListener("change", (event) => this.handle(event));
+    this.root.addEventListener("click", (event) => this.click(event));
+    this.recompute();
+    this.validateNow();
+  }
+
+  renderItem(section, index) {
+    const record = this.answers[this.sectionKey(section)][index];
+    const prefix = `${this.sectionKey(section)}[${index}]`;
+    const noun = this.text.t(section.id === "members" ? "成员" : "事件");
+    const legend = element("legend", { text: `${noun} ${index + 1}${record.name ? ` · ${record.name}` : ""}` });
+    const remove = element("button", { type: "button", class: "danger", "data-remove": section.id, "data-index": index,
+      text: this.text.t(section.id === "members" ? "删除成员" : "删除事件") });
+    return element("fieldset", { class: "repeat-item", "data-prefix": prefix }, legend, ...this.renderFields(section, record, prefix), remove);
+  }
+
+  renderFields(section, record, prefix) {
+    return section.questions.map((question) => this.renderField(section, question, record, prefix));
+  }
+
+  renderField(section, question, record, prefix) {
+    const path = `${prefix}.${question.id}`;
+    const id = `f-${path.replace(/[[\].]+/g, "-")}`;
+    const label = this.text.label(question.label);
+    const value = record[question.id];
+    const issue = element("p", { class: "issue", id: `${id}-issue`, hidden: true });
+    const data = { "data-path": path, "data-section": section.id, "data-field": question.id, "data-type": question.type };
+    let wrapper;
+    if (question.type === "yes_no") {
+      const name = id;
+      const option = (optionValue, text) => element("label", { class: "check" },
+        element("input", { type: "radio", name, value: String(optionValue), checked: value === optionValue, ...data }), text);
+      wrapper = element("fieldset", { class: "field yes-no" }, element("legend", { text: label }),
+        option(true, this.text.t("是")), option(false, this.text.t("否")));
+    } else {
+      let input;
+      if (question.type === "select") {
+        const rows = question.codes
+          ? this.bundle.code_tables[question.codes]
+          : question.options.map((o) => ({ value: o.value, label: this.text.label(o.label) }));
+        input = element("select", { id, ...data }, element("option", { value: "", text: this.text.t("未选择") }),
+          ...rows.map((row) => element("option", { value: row.value, selected: row.value === value, text: row.label })));
+      } else if (question.type === "textarea") {
+        input = element("textarea", { id, rows: 2, ...data });
+        input.value = value ?? "";
+      } else {
+        const kinds = {
+          money: { type: "text", inputmode: "decimal", autocomplete: "off" },
+          integer: { type: "text", inputmode: "numeric", autocomplete: "off" },
+          date: { type: "date" },
+          phone: { type: "tel", inputmode: "tel", autocomplete: "off" },
+          resident_id: { type: "text", autocomplete: "off", autocapitalize: "characters", spellcheck: "false" },
+          text: { type: "text" },
+        };
+        input = element("input", { id, ...kinds[question.type], ...data });
+        input.value = value ?? "";
+      }
+      input.setAttribute("aria-describedby", issue.id);
+      wrapper = element("div", { class: "field" }, element("label", { for: id, text: label }), input);
+    }
+    wrapper.dataset.wrapper = path;
+    wrapper.hidden = !holds(question.when, record, this.referenceDate);
+    wrapper.append(issue);
+    return wrapper;
+  }
+
+  recordFor(input) {
+    const section = this.definition.sections.find((s) => s.id === input.dataset.section);
+    const key = this.sectionKey(section);
+    if (!section.repeat) return { section, record: this.answers[key], container: input.closest("section") };
+    const item = input.closest(".repeat-item");
+    const index = Number(item.dataset.prefix.match(/\[(\d+)\]$/)[1]);
+    return { section, record: this.answers[key][index], container: item };
+  }
+
+  handle(event) {
+    const input = event.target;
+    if (input.dataset.explain) {
+      (this.answers.explanations ??= {})[input.dataset.explain] = input.value;
+      this.scheduleValidation();
+      this.onChange(this.answers);
+      return;
+    }
+    if (!input.dataset.field) return;
+    const { section, record, container } = this.recordFor(input);
+    record[input.dataset.field] = this.valueOf(input);
+    if (section.id === "members" && input.dataset.field === "name") {
+      const legend = container.querySelector("legend");
+      legend.textContent = legend.textContent.replace(/ · .*$/, "") + (input.value ? ` · ${input.value}` : "");
+    }
+    for (const wrapper of container.querySelectorAll("[data-wrapper]")) {
+      if (wrapper.closest(".repeat-item") !== (container.matches(".repeat-item") ? container : null)) continue;
+      const question = section.questions.find((q) => q.id === wrapper.dataset.wrapper.split(".").pop());
+      wrapper.hidden = !holds(question.when, record, this.referenceDate);
+    }
+    this.recompute();
+    this.scheduleValidation();
+    this.onChange(this.answers);
+  }
+
+  valueOf(input) {
+    const raw = input.value;
+    switch (input.dataset.type) {
+      case "yes_no":
+        return raw === "true";
+      case "integer":
+        return /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+      case "select":
+        return raw === "" ? null : raw;
+      default:
+        return raw;
+    }
+  }
+
+  click(event) {
+    const button = event.target.closest("button[data-add], button[data-remove]");
+    if (!button) return;
+    const section = this.definition.sections.find((s) => s.id === (button.dataset.add ?? button.dataset.remove));
+    const items = this.answers[this.sectionKey(section)];
+    if (button.dataset.add) {
+      items.push(section.id === "members" ? { key: crypto.randomUUID(), status: "present", shares_income: true } : {});
+      const node = this.renderItem(section, items.length - 1);
+      section.list.append(node);
+      node.querySelector("input, select, textarea")?.focus();
+    } else {
+      items.splice(Number(button.dataset.index), 1);
+      section.list.replaceChildren(...items.map((_, index) => this.renderItem(section, index)));
+      this.shownIssues.clear();
+    }
+    this.recompute();
+    this.validateNow();
+    this.onChange(this.answers);
+  }
+
+  recompute() {
+    const householdType = this.answers.household?.household_type ?? null;
+    this.income = compute(this.definition, this.answers, { threshold: this.threshold });
+    this.screening = screen(this.definition, this.answers, this.income, householdType);
+    this.renderSticky();
+  }
+
+  renderSticky() {
+    const t = this.text.t;
+    const perCapita = this.income.per_capita_net_income;
+    const figure = element("p", { class: "figure" },
+      element("span", { text: `${t("人均纯收入")} ` }),
+      element("strong", { "data-figure": "per-capita", text: perCapita === null ? "—" : formatYuan(perCapita) }),
+      this.threshold === null ? null : element("span", { text: ` / ${t("监测范围")} ${formatYuan(this.threshold)}` }));
+    const flags = element("ul", { class: "flags" },
+      ...this.screening.flags.map((flag) => element("li", { class: `flag flag-${flag.code}`, text: this.text.flag(flag, this.names) })));
+    this.sticky.classList.toggle("at-risk", this.screening.flags.some((f) => f.code === "below_threshold"));
+    this.sticky.replaceChildren(figure, flags);
+    if (this.explain.open) this.renderExplanation();
+  }
+
+  renderExplanation() {
+    const rows = this.income.lines.map((line) => {
+      const category = this.definition.income.categories.find((c) => c.id === line.id);
+      const name = category ? this.text.label(category.label) : this.text.line(line.id);
+      const value = line.id === "growth_rate" ? (line.value ?? this.text.line("not_applicable")) : formatYuan(line.value);
+      return element("tr", {}, element("th", { scope: "row", text: name }), element("td", { class: "num", text: value ?? "—" }));
+    });
+    this.explainBody.replaceChildren(element("table", { class: "list" }, element("tbody", {}, ...rows)));
+  }
+
+  scheduleValidation() {
+    clearTimeout(this.validationTimer);
+    this.validationTimer = setTimeout(() => this.validateNow(), VALIDATION_DELAY_MS);
+  }
+
+  validateNow(extra = []) {
+    clearTimeout(this.validationTimer);
+    this.issues = [...validate(this.definition, this.answers, {
+      codeTables: this.codeValues, referenceDate: this.referenceDate, income: this.income,
+    }), ...extra];
+    this.showIssues();
+    return this.issues;
+  }
+
+  showIssues() {
+    const byPath = new Map();
+    for (const issue of this.issues) {
+      if (!byPath.has(issue.path)) byPath.set(issue.path, []);
+      byPath.get(issue.path).push(issue);
+    }
+    for (const path of new Set([...this.shownIssues.keys(), ...byPath.keys()])) {
+      const issues = byPath.get(path) ?? [];
+      // Not whether a warning is explained: redrawing would take the explanation box from under the typist.
+      const signature = JSON.stringify(issues.map((i) => [i.code, i.message]));
+      if (this.shownIssues.get(path) === signature) continue;
+      this.shownIssues.set(path, signature);
+      this.showIssuesAt(path, issues);
+    }
+    const counts = new Map();
+    for (const issue of blocking(this.issues)) {
+      const section = this.sectionOf(issue.path);
+      counts.set(section, (counts.get(section) ?? 0) + 1);
+    }
+    for (const [id, node] of this.sectionLinks) {
+      const count = counts.get(id) ?? 0;
+      node.textContent = count ? ` (${count})` : "";
+      node.classList.toggle("has-issues", count > 0);
+    }
+  }
+
+  sectionOf(path) {
+    const key = path.split(/[.[]/)[0];
+    const field = path.split(".").pop();
+    const matching = this.definition.sections.filter((s) => this.sectionKey(s) === key);
+    return (matching.find((s) => s.questions.some((q) => q.id === field)) ?? matching[0] ?? { id: "members" }).id;
+  }
+
+  showIssuesAt(path, issues) {
+    const wrapper = this.root.querySelector(`[data-wrapper="${CSS.escape(path)}"]`);
+    const target = wrapper?.querySelector(".issue") ?? this.sectionIssue(path);
+    if (!target) return;
+    target.replaceChildren();
+    target.hidden = issues.length === 0;
+    wrapper?.classList.toggle("has-error", issues.some((i) => i.severity === "error"));
+    for (const issue of issues) {
+      const words = issue.message ?? this.text.issue(issue);
+      const line = element("span", { class: issue.severity, text: `${this.text.t(issue.severity === "error" ? "错误" : "提醒")}：${words}` });
+      target.append(line);
+      if (issue.severity === "warning") {
+        const key = `${issue.path}|${issue.code}`;
+        const id = `x-${key.replace(/[^\w-]+/g, "-")}`;
+        const box = element("textarea", { id, rows: 2, "data-explain": key });
+        box.value = this.answers.explanations?.[key] ?? "";
+        target.append(element("label", { for: id, text: this.text.t("说明（必填）") }), box);
+      }
+    }
+  }
+
+  sectionIssue(path) {
+    // Issues about a whole section or roster ("members": no head) show under its heading.
+    const section = this.definition.sections.find((s) => this.sectionKey(s) === path);
+    if (!section) return null;
+    const container = this.root.querySelector(`#s-${section.id}`);
+    let node = container.querySelector(":scope > .issue");
+    if (!node) {
+      node = element("p", { class: "issue", hidden: true });
+      container.querySelector("h2").after(node);
+    }
+    return node;
+  }
+}

@@ -1,0 +1,133 @@
+"""The server checks a census record with the same rules as the phone."""
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from app.census import messages
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def household(county):
+    return factories.household(county.village_a, "A-0001", members=[
+        factories.member("head", name="Wang Wu", birth_date=dt.date(1975, 4, 2)),
+        factories.member("spouse", name="Li Mei", sex="female", birth_date=dt.date(1978, 9, 20)),
+    ])
+
+
+@pytest.fixture
+def enumerator(county, login):
+    factories.user("enum", "enumerator", [county.village_a])
+    return login("enum")
+
+
+def valid_answers(client, household) -> dict:
+    """The roster prefill, completed as an enumerator would."""
+    page = client.get(f"/census/households/{household.id}").get_data(as_text=True)
+    config = json.loads(re.search(r'<script type="application/json" id="census-config">(.*?)</script>', page, re.S).group(1))
+    answers = config["prefill"]
+    answers["household"].update(phone="13912345678", relocation_site=False)
+    for member in answers["members"]:
+        member.update(ethnicity="01", education_level="junior_secondary")
+    answers["guarantees"] = {g: True for g in ("food_clothing", "compulsory_education", "basic_medical", "housing", "drinking_water")}
+    answers["consent"] = {"consent_given": True, "consent_signer": "Wang Wu"}
+    answers["income"] = {"wage_migrant": "36000"}
+    return answers
+
+
+def test_a_complete_record_passes(enumerator, household):
+    answers = valid_answers(enumerator, household)
+    response = enumerator.post(f"/api/households/{household.id}/check", json={"answers": answers})
+    assert response.status_code == 200, response.get_json()["issues"]
+    result = response.get_json()
+    assert result["income"]["per_capita_net_income"] == 1800000
+    assert result["blocking"] == 0
+
+
+def test_three_errors_come_back_each_with_its_path_and_message(enumerator, household):
+    answers = valid_answers(enumerator, household)
+    answers["household"]["phone"] = "1391234"
+    answers["members"][1]["id_number"] = answers["members"][1]["id_number"][:17] + "Z"
+    answers["income"]["wage_local"] = "1.234"
+    response = enumerator.post(f"/api/households/{household.id}/check", json={"answers": answers})
+    assert response.status_code == 422
+    issues = [(i["path"], i["code"], i["message"]) for i in response.get_json()["issues"]]
+    assert issues == [
+        ("household.phone", "phone_format", "联系电话应为以 1 开头的 11 位数字。"),
+        ("members[1].id_number", "id_characters", "证件号码只能包含数字，最后一位可以是 X。"),
+        ("income.wage_local", "money_format", "金额应为数字，最多两位小数。"),
+    ]
+
+
+def test_messages_follow_the_users_language(app, client, county, household):
+    factories.user("enum", "enumerator", [county.village_a], locale="en")
+    client.post("/login", data={"username": "enum", "password": factories.PASSWORD})
+    answers = valid_answers(client, household)
+    answers["household"]["phone"] = "x"
+    issues = client.post(f"/api/households/{household.id}/check", json={"answers": answers}).get_json()["issues"]
+    assert issues[0]["message"] == "The phone number must be 11 digits starting with 1."
+
+
+def test_an_id_registered_in_another_household_is_a_warning_from_the_server(enumerator, county, household):
+    other = factories.household(county.village_b, "B-0001")
+    answers = valid_answers(enumerator, household)
+    answers["members"][1]["id_number"] = other.members[0].id_number
+    answers["members"][1].update(sex="male", birth_date=other.members[0].birth_date.isoformat())
+    issues = enumerator.post(f"/api/households/{household.id}/check", json={"answers": answers}).get_json()["issues"]
+    assert ("members[1].id_number", "id_in_other_household", "warning") in [(i["path"], i["code"], i["severity"]) for i in issues]
+
+
+@pytest.mark.parametrize("body", [
+    "not json", json.dumps([1, 2]), json.dumps({"answers": []}), json.dumps({"answers": {"members": ["x"]}}),
+    json.dumps({"answers": {"members": [{"name": {"first": "a"}}]}}), json.dumps({"answers": {"household": 5}}),
+])
+def test_malformed_records_are_refused_whole(enumerator, household, body):
+    response = enumerator.post(f"/api/households/{household.id}/check", data=body, content_type="application/json",
+                               headers={"X-CSRFToken": enumerator.csrf_token()}, csrf=False)
+    assert response.status_code == 400
+    assert response.get_json()["message"]
+
+
+def test_unknown_form_version_is_refused(enumerator, household):
+    response = enumerator.post(f"/api/households/{household.id}/check", json={"answers": {}, "form_version": "1999.9"})
+    assert response.status_code == 400
+
+
+def test_another_villages_household_answers_404(enumerator, county):
+    other = factories.household(county.village_c, "C-0001")
+    assert enumerator.get(f"/census/households/{other.id}").status_code == 404
+    assert enumerator.post(f"/api/households/{other.id}/check", json={"answers": {}}).status_code == 404
+
+
+def test_roles_that_do_not_collect_get_403(client, login, county, household):
+    factories.user("township", "township_approver", [county.township_1])
+    login("township")
+    assert client.get(f"/census/households/{household.id}").status_code == 403
+
+
+def test_json_posts_need_the_csrf_header(enumerator, household):
+    response = enumerator.post(f"/api/households/{household.id}/check", data=json.dumps({"answers": {}}),
+                               content_type="application/json", csrf=False)
+    assert response.status_code == 400
+
+
+def test_the_bundle_carries_definition_code_tables_and_messages(enumerator):
+    bundle = enumerator.get("/census/forms/2026.1.json").get_json()
+    assert bundle["definition"]["version"] == "2026.1"
+    assert {"value": "head", "label": "户主"} in bundle["code_tables"]["relation"]
+    assert bundle["messages"]["issues"]["required"] == "请填写此项。"
+    assert enumerator.get("/census/forms/nope.json").status_code == 404
+
+
+def test_every_client_string_is_listed_for_translation():
+    """The phone's interface strings are Chinese literals in static/js; messages.CLIENT
+    lists exactly those: it is what gets translated and sent to the phone."""
+    used = set()
+    for path in (ROOT / "static" / "js").rglob("*.js"):
+        used |= {text for text in re.findall(r'"([^"]*)"', path.read_text()) if re.search(r"[\u4e00-\u9fff]", text)}
+    assert used == set(messages.CLIENT)
