@@ -13,7 +13,6 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 run: install catalogs
 	$(FLASK) db upgrade
 	$(FLASK) demo seed --if-empty
-	@$(FLASK) demo logins
 	@echo "Ruhu is starting on http://127.0.0.1:8000 (Ctrl-C stops it)"
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
