@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR), static_folder=str(ROOT / "static"),
+    app = Flask(__name__, instance_path=str(config.instance_dir()), static_folder=str(ROOT / "static"),
                 template_folder=str(ROOT / "templates"))
     app.config.from_mapping(config.load())
     if test_config:

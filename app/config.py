@@ -7,7 +7,11 @@ import os
 import secrets
 from pathlib import Path
 
-INSTANCE_DIR = Path(os.environ.get("RUHU_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def instance_dir() -> Path:
+    """Where the SQLite database, the secret key and uploads live (RUHU_INSTANCE_DIR)."""
+    return Path(os.environ.get("RUHU_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
 
 
 def _secret_key() -> str:
@@ -18,8 +22,8 @@ def _secret_key() -> str:
     """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = INSTANCE_DIR / "secret_key"
+    instance_dir().mkdir(parents=True, exist_ok=True)
+    key_file = instance_dir() / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
@@ -31,7 +35,7 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 def load() -> dict:
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'ruhu.sqlite3'}"
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_dir() / 'ruhu.sqlite3'}"
     if database_url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")

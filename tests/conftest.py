@@ -6,9 +6,16 @@ drops it at the end. Every test starts from empty tables.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
+import tempfile
 import uuid
+
+# Before the app is imported: tests never write into the developer's instance/ folder.
+os.environ["RUHU_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="ruhu-test-instance-")
+atexit.register(shutil.rmtree, os.environ["RUHU_INSTANCE_DIR"], True)
 
 import pytest
 from flask.testing import FlaskClient
@@ -78,8 +85,7 @@ class Client(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
-    os.environ.setdefault("RUHU_INSTANCE_DIR", str(tmp_path_factory.mktemp("instance")))
+def app(database_url):
     # Still scrypt, at a cost low enough for hundreds of sign-ins per run.
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
                       "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})

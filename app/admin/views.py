@@ -31,6 +31,7 @@ def admin_links() -> list[tuple[str, str]]:
     """The admin menu: (endpoint, label)."""
     return [
         ("admin.areas", _("区划与村民小组")),
+        ("roster.upload", _("导入农户花名册")),
         ("admin.users", _("用户")),
         ("admin.campaigns", _("普查批次与监测范围")),
         ("admin.assignments", _("入户任务分配")),
