@@ -200,14 +200,16 @@ export class CensusForm {
       items.push(section.id === "members" ? { key: crypto.randomUUID(), status: "present", shares_income: true } : {});
       const node = this.renderItem(section, items.length - 1);
       section.list.append(node);
-      node.querySelector("input, select, textarea")?.focus();
+      // Focusing the new member (which scrolls a long roster) costs more than everything
+      // else together: do it just after the frame that shows the member and the new totals.
+      setTimeout(() => node.querySelector("input, select, textarea")?.focus(), 0);
     } else {
       items.splice(Number(button.dataset.index), 1);
       section.list.replaceChildren(...items.map((_, index) => this.renderItem(section, index)));
       this.shownIssues.clear();
     }
     this.recompute();
-    this.validateNow();
+    this.scheduleValidation();
     this.onChange(this.answers);
   }
 
