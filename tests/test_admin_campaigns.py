@@ -6,7 +6,7 @@ from app.campaigns.models import Campaign, MonitoringThreshold
 from app.extensions import db
 from tests import factories
 
-CAMPAIGN = {"name": "2025年收入普查", "year": "2025", "form_version": "2025.1", "public_notice_days": "7",
+CAMPAIGN = {"name": "2025年收入普查", "year": "2025", "form_version": "2026.1", "public_notice_days": "7",
             "county_approval_enabled": "y"}
 
 
@@ -18,7 +18,7 @@ def admin(client, login, county):
 
 @pytest.fixture
 def campaign(county):
-    record = Campaign(name="2025年收入普查", year=2025, form_version="2025.1")
+    record = Campaign(name="2025年收入普查", year=2025, form_version="2026.1")
     db.session.add(record)
     db.session.commit()
     return record
@@ -37,14 +37,14 @@ def test_create_and_list_a_campaign(admin):
     assert response.status_code == 302
     campaign = db.session.scalar(select(Campaign))
     assert (campaign.name, campaign.year, campaign.form_version, campaign.county_approval_enabled,
-            campaign.public_notice_days) == ("2025年收入普查", 2025, "2025.1", True, 7)
+            campaign.public_notice_days) == ("2025年收入普查", 2025, "2026.1", True, 7)
     assert response.headers["Location"] == f"/admin/campaigns/{campaign.id}"
     listing = admin.get("/admin/campaigns").get_data(as_text=True)
     assert "2025年收入普查" in listing and "需要" in listing
 
 
 def test_edit_a_campaign(admin, campaign):
-    assert 'value="2025.1"' in admin.get(f"/admin/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    assert '<option selected value="2026.1">' in admin.get(f"/admin/campaigns/{campaign.id}/edit").get_data(as_text=True)
     data = {**CAMPAIGN, "name": "改名", "public_notice_days": "5"}
     del data["county_approval_enabled"]
     assert admin.post(f"/admin/campaigns/{campaign.id}/edit", data=data).status_code == 302
@@ -54,7 +54,8 @@ def test_edit_a_campaign(admin, campaign):
 
 @pytest.mark.parametrize("field, value, message", [
     ("name", "", "请输入名称。"),
-    ("form_version", "", "请输入表单版本。"),
+    ("form_version", "", "请选择调查表版本。"),
+    ("form_version", "1999.9", "没有这个调查表版本，请先在“调查表版本”中发布。"),
     ("year", "1999", "年份应在 2000 至 2100 之间。"),
     ("year", "", "请输入年份。"),
     ("public_notice_days", "0", "公示天数至少为 1 天。"),

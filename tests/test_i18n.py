@@ -71,10 +71,11 @@ PAGES = {
     "admin.edit_campaign": ("county_admin", lambda w: f"/admin/campaigns/{w.campaign.id}/edit"),
     "admin.assignments": ("county_admin", lambda w: "/admin/assignments"),
     "roster.upload": ("county_admin", lambda w: "/admin/roster/"),
+    "census.definitions_page": ("county_admin", lambda w: "/admin/forms"),
 }
-# Not pages: static files, the health check, and the JSON form bundle (its messages are
+# Not pages: static files, the health check, JSON downloads and the form bundle (its messages are
 # checked in tests/test_census_api.py).
-NOT_PAGES = {"static", "main.healthz", "census.form_bundle"}
+NOT_PAGES = {"static", "main.healthz", "census.form_bundle", "census.download_definition"}
 
 
 # The area each role's test user covers.

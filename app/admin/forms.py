@@ -7,11 +7,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import ValidationError, DataRequired, InputRequired, Length, NumberRange
 
 from app.auth.accounts import MIN_PASSWORD_LENGTH
 from app.campaigns import queries
 from app.campaigns.services import THRESHOLD_LEVELS
+from app.census import definitions
 from app.codes import AREA_LEVEL, ROLE
 from app.geo.queries import area_options
 from app.money import MoneyError, format_yuan, parse_yuan
@@ -93,11 +94,27 @@ class PasswordForm(FlaskForm):
 class CampaignForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(_l("请输入名称。")), Length(max=100)])
     year = year_field(_l("普查年度"))
-    form_version = StringField(_l("表单版本"), validators=[DataRequired(_l("请输入表单版本。")), Length(max=32)])
+    # Checked by validate_form_version, so the message is ours and in the user's language.
+    form_version = SelectField(_l("使用的调查表版本"), validate_choice=False,
+                               validators=[DataRequired(_l("请选择调查表版本。"))])
     county_approval_enabled = BooleanField(_l("需要县级审批"))
     public_notice_days = IntegerField(_l("公示天数"), default=5, validators=[
         InputRequired(_l("请输入公示天数。")), NumberRange(min=1, message=_l("公示天数至少为 %(min)s 天。")),
     ])
+
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only published versions: a campaign must never point at a form nobody can load.
+        self.form_version.choices = [SelectChoice(version, version) for version in definitions.versions()]
+
+    def validate_form_version(self, field):
+        if field.data not in definitions.versions():
+            raise ValidationError(_l("没有这个调查表版本，请先在“调查表版本”中发布。"))
+
+
+class FormDefinitionForm(FlaskForm):
+    definition = FileField(_l("调查表定义文件（JSON）"), validators=[FileRequired(_l("请选择文件。"))])
 
 
 class ThresholdForm(FlaskForm):

@@ -34,6 +34,7 @@ def admin_links() -> list[tuple[str, str]]:
         ("roster.upload", _("导入农户花名册")),
         ("admin.users", _("用户")),
         ("admin.campaigns", _("普查批次与监测范围")),
+        ("census.definitions_page", _("调查表版本")),
         ("admin.assignments", _("入户任务分配")),
     ]
 

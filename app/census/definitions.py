@@ -53,11 +53,15 @@ def get(version: str) -> dict | None:
     return db.session.scalar(select(FormDefinition.definition).where(FormDefinition.version == version))
 
 
-def versions() -> list[str]:
+def published() -> list:
+    """Versions county admins published, oldest first."""
     from app.census.models import FormDefinition
 
-    stored = db.session.scalars(select(FormDefinition.version).order_by(FormDefinition.published_at)).all()
-    return [*shipped(), *stored]
+    return list(db.session.scalars(select(FormDefinition).order_by(FormDefinition.published_at, FormDefinition.id)))
+
+
+def versions() -> list[str]:
+    return [*shipped(), *(record.version for record in published())]
 
 
 def _problem(path: str, message: str) -> dict:
@@ -159,6 +163,8 @@ def _condition_fields(condition: dict | None):
         yield from _condition_fields(condition["not"])
     if "field" in condition:
         yield condition["field"]
+    if "age" in condition:  # age is counted from the record's birth date
+        yield "birth_date"
 
 
 def publish(definition, user) -> str:

@@ -87,5 +87,6 @@ def client_bundle(version: str) -> dict | None:
         "locale": str(get_locale()),
         "code_tables": {name: [{"value": code.value, "label": code.label} for code in table.codes]
                         for name, table in codes.FORM_CODE_TABLES.items()},
+        "categories": {code.value: code.label for code in codes.MONITORED_CATEGORY.codes},
         "messages": messages.for_client(),
     }

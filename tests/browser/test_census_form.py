@@ -40,6 +40,7 @@ def test_totals_and_flags_follow_the_typing(page: Page, household):
     page.get_by_label("外出务工收入").fill("12000")
     expect(bar).to_contain_text("人均纯收入 6,000.00")
     expect(bar).to_contain_text("不高于监测范围 8,700.00 元")
+    expect(bar).to_contain_text("建议类别：边缘易致贫户")
     page.get_by_label("本地务工收入").fill("6000.02")  # (12,000 + 6,000.02) / 2, within 10 % above the line
     expect(bar).to_contain_text("人均纯收入 9,000.01")
     expect(bar).to_contain_text("略高于监测范围")

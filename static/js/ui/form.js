@@ -229,8 +229,16 @@ export class CensusForm {
       this.threshold === null ? null : element("span", { text: ` / ${t("监测范围")} ${formatYuan(this.threshold)}` }));
     const flags = element("ul", { class: "flags" },
       ...this.screening.flags.map((flag) => element("li", { class: `flag flag-${flag.code}`, text: this.text.flag(flag, this.names) })));
+    const { suggested_category: category, suggested_risk_types: risks } = this.screening;
+    const riskNames = risks.map((code) => {
+      const risk = this.definition.risk_types.find((r) => r.code === code);
+      return risk ? this.text.label(risk.label) : code;
+    });
+    const suggestions = category ? element("p", { class: "suggestion" },
+      this.text.suggestion("category", this.bundle.categories[category]),
+      riskNames.length ? ` · ${this.text.suggestion("risks", riskNames.join("、"))}` : "") : null;
     this.sticky.classList.toggle("at-risk", this.screening.flags.some((f) => f.code === "below_threshold"));
-    this.sticky.replaceChildren(figure, flags);
+    this.sticky.replaceChildren(figure, flags, ...(suggestions ? [suggestions] : []));
     if (this.explain.open) this.renderExplanation();
   }
 

@@ -24,6 +24,6 @@ export function createMessages(bundle) {
       return fill(messages.flags[flag.code] ?? flag.code, params);
     },
     line: (id) => messages.lines[id],
-    suggestion: (kind, value) => fill(messages.suggestions[kind], { [kind === "category" ? "category" : "risks"]: value }),
+    suggestion: (kind, value) => fill(messages.suggestions[kind], { [kind]: value }),
   };
 }
