@@ -1,7 +1,8 @@
 """Ruhu (入户): an offline-first form server for the rural household income census."""
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, abort, redirect, request
+from flask_login.utils import login_url
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -35,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table registered before migrations look)
     from app.i18n import select_locale
-    from app.security import SessionInterface
+    from app.security import SessionInterface, refuse_cross_site_api_writes
 
     app.session_interface = SessionInterface()
     db.init_app(app)
@@ -46,6 +47,16 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        """Pages send the visitor to sign in; the API answers 401 JSON, which the phone's
+        outbox understands as "wait, then sign in again" (docs/sync.md)."""
+        if request.path.startswith("/api/"):
+            abort(401)
+        return redirect(login_url(login_manager.login_view, request.url))
+
+    app.before_request(refuse_cross_site_api_writes)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -72,9 +83,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.census.views import bp as census_bp
     from app.households.views import bp as households_bp
     from app.main.views import bp as main_bp
+    from app.pwa.views import bp as pwa_bp
+    from app.review.views import bp as review_bp
     from app.roster.views import bp as roster_bp
+    from app.sync.views import bp as sync_bp
 
-    for blueprint in (main_bp, auth_bp, households_bp, census_bp, admin_bp, roster_bp):
+    for blueprint in (main_bp, auth_bp, households_bp, census_bp, pwa_bp, admin_bp, roster_bp, sync_bp, review_bp):
         app.register_blueprint(blueprint)
 
 

@@ -17,3 +17,8 @@ def code_check(codes: CodeSet, column: str, *, nullable: bool = False) -> CheckC
 
 def created_at_column() -> Mapped[dt.datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def values_check(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    """CHECK that ``column`` holds one of ``values`` (for states and kinds defined in code)."""
+    return CheckConstraint(f"{column} IN ({', '.join(repr(value) for value in values)})", name=name)

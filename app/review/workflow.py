@@ -1,0 +1,71 @@
+"""The record-review state machine (审核流程), as data.
+
+A submitted record is reviewed by its village: approved, or returned to the enumerator
+with at least one comment. A returned record comes back as a new revision when the
+enumerator's correction is synced (ingest performs ``resubmit``). An approved record is
+final for the phone; only the township can reopen it, with a reason, which sends it back
+to the village's review.
+
+What must always hold:
+- A state changes only through a transition in ``TRANSITIONS``, by one of its roles.
+- Every transition is one ``ReviewEvent`` (written by app.review.services or ingest).
+
+Pure module: no Flask, no database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.codes import N_
+
+STATES = ("submitted", "returned", "approved")
+FINAL_STATES = frozenset({"approved"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    to_state: str
+    roles: frozenset[str]
+    needs_reason: bool = False  # a comment (return) or a reason (reopen) must be given
+
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    ("submitted", "approve"): Transition("approved", frozenset({"village_reviewer"})),
+    ("submitted", "return"): Transition("returned", frozenset({"village_reviewer"}), needs_reason=True),
+    ("returned", "resubmit"): Transition("submitted", frozenset({"enumerator"})),
+    ("approved", "reopen"): Transition("submitted", frozenset({"township_approver"}), needs_reason=True),
+}
+ACTIONS = tuple(dict.fromkeys(action for _, action in TRANSITIONS))
+
+
+class WorkflowError(ValueError):
+    """A transition that is not allowed; each kind's ``message`` is a message id to translate."""
+
+    message: str
+
+
+class IllegalTransition(WorkflowError):
+    """The action does not apply to a record in this state (someone else acted first)."""
+
+    message = N_("该记录当前的状态不允许此操作，请刷新后查看。")
+
+
+class RoleNotAllowed(WorkflowError):
+    """The action applies, but not by this role."""
+
+    message = N_("您的角色不能对该记录执行此操作。")
+
+
+def rule(state: str, action: str) -> Transition:
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise IllegalTransition(state, action) from None
+
+
+def transition(state: str, action: str, role: str) -> str:
+    """The state after ``role`` does ``action`` on a record in ``state``."""
+    allowed = rule(state, action)
+    if role not in allowed.roles:
+        raise RoleNotAllowed(state, action, role)
+    return allowed.to_state

@@ -1,0 +1,130 @@
+"""Tables for records received from phones.
+
+A ``Submission`` is one census record, keyed by the id the phone gave it. Every version of
+its content ever accepted is a ``SubmissionRevision``; a copy that disagreed with the
+stored record without being a correction of it is a ``SyncConflict``. Nothing here is
+ever overwritten: revisions and conflicts are only added.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String,
+                        UniqueConstraint, func)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
+
+from app.auth.models import User
+from app.dbtypes import created_at_column, values_check
+from app.extensions import db
+from app.households.models import Household
+from app.review.workflow import STATES
+
+ATTACHMENT_KINDS = ("signature", "photo")
+CONTENT_TYPES = ("image/jpeg", "image/png")
+
+
+class Submission(db.Model):
+    """提交记录: one census record of one household in one campaign, as the phone named it.
+
+    ``version`` is the optimistic lock: every change through the ORM bumps it, and a
+    reviewer acting on an older version gets a conflict instead of overwriting."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        values_check("status", STATES, "status_code"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the phone's crypto.randomUUID()
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    enumerator_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    result_mismatch: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    complete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[dt.datetime] = created_at_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                    onupdate=func.now())
+
+    household: Mapped[Household] = relationship()
+    enumerator: Mapped[User] = relationship()
+    revisions: Mapped[list[SubmissionRevision]] = relationship(
+        back_populates="submission", order_by="SubmissionRevision.number")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SubmissionRevision(db.Model):
+    """One accepted content of a submission, with the phone's result and the server's."""
+
+    __tablename__ = "submission_revision"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "number", name="uq_submission_revision_submission_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict] = mapped_column(JSON)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[str] = mapped_column(String(32))
+    client_result: Mapped[dict | None] = mapped_column(JSON)
+    server_result: Mapped[dict] = mapped_column(JSON)  # income, screening and issues
+    base_revision: Mapped[int | None] = mapped_column(Integer)
+    enumerator_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    received_at: Mapped[dt.datetime] = created_at_column()
+
+    submission: Mapped[Submission] = relationship(back_populates="revisions")
+    attachments: Mapped[list[RevisionAttachment]] = relationship(cascade="all, delete-orphan")
+
+
+class SyncConflict(db.Model):
+    """同步冲突: a copy that disagreed with the stored record; kept beside it until resolved."""
+
+    __tablename__ = "sync_conflict"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"), index=True)
+    answers: Mapped[dict] = mapped_column(JSON)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[str] = mapped_column(String(32))
+    base_revision: Mapped[int | None] = mapped_column(Integer)
+    enumerator_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    received_at: Mapped[dt.datetime] = created_at_column()
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Attachment(db.Model):
+    """附件: a file (signature or photo) addressed by its SHA-256, received in chunks."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (
+        values_check("content_type", CONTENT_TYPES, "content_type_allowed"),
+        CheckConstraint("received >= 0 AND received <= size", name="received_within_size"),
+        CheckConstraint("NOT complete OR received = size", name="complete_when_received"),
+    )
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(32))
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class RevisionAttachment(db.Model):
+    """Which file a revision refers to, and as what. The file may arrive before or after."""
+
+    __tablename__ = "revision_attachment"
+    __table_args__ = (
+        values_check("kind", ATTACHMENT_KINDS, "kind_code"),
+    )
+
+    revision_id: Mapped[int] = mapped_column(ForeignKey("submission_revision.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    kind: Mapped[str] = mapped_column(String(16))

@@ -1,0 +1,87 @@
+"""Reads for sync, always scoped by the user's areas."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.scope import household_filter
+from app.campaigns.models import Assignment, Campaign
+from app.campaigns.queries import village_thresholds
+from app.census import services as census
+from app.extensions import db
+from app.households.models import Household
+from app.review.models import ReviewComment
+from app.sync.attachments import missing_by_revision
+from app.sync.models import Submission, SubmissionRevision, SyncConflict
+
+
+def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
+    """Households assigned to ``user`` in ``campaign`` with what the form needs offline."""
+    households = db.session.scalars(
+        select(Household).join(Assignment, Assignment.household_id == Household.id)
+        .where(Assignment.campaign_id == campaign.id, Assignment.enumerator_id == user.id, household_filter(user))
+        .options(selectinload(Household.members), selectinload(Household.village), selectinload(Household.group))
+        .order_by(Household.household_number))
+    # Thresholds are set down to villages, so a group's is its village's: one read for all.
+    thresholds = {row.village.id: row.match.amount_fen if row.match else None for row in village_thresholds(campaign)}
+    found = []
+    for household in households:
+        members = household.ordered_members
+        head = household.head
+        found.append({
+            "id": household.id, "household_number": household.household_number,
+            "village": household.village.name, "group": household.group.name if household.group else None,
+            "head_name": head.name if head else None,
+            "id_tails": [member.id_number[-4:] for member in members],
+            "member_names": [member.name for member in members],
+            "threshold": thresholds.get(household.village_id),
+            "prefill": census.prefill(household, today),
+            "last_year": None,
+        })
+    return found
+
+
+def user_records(user, campaign: Campaign) -> list[dict]:
+    """Every record ``user`` sent in ``campaign``: state, files still missing, the comments of
+    the latest return, and the latest answers when the record is returned for correcting."""
+    rows = db.session.execute(
+        select(Submission, SubmissionRevision)
+        .join(SubmissionRevision, and_(SubmissionRevision.submission_id == Submission.id,
+                                       SubmissionRevision.number == Submission.revision))
+        .join(Household, Household.id == Submission.household_id)
+        .where(Submission.campaign_id == campaign.id, Submission.enumerator_id == user.id, household_filter(user))
+        .order_by(Submission.created_at, Submission.id)).all()
+    ids = [submission.id for submission, _revision in rows]
+    missing = missing_by_revision([revision.id for _submission, revision in rows])
+    comments = _latest_return_comments(ids)
+    conflicts = dict(db.session.execute(
+        select(SyncConflict.submission_id, func.count()).where(SyncConflict.submission_id.in_(ids),
+                                                               SyncConflict.resolved.is_(False))
+        .group_by(SyncConflict.submission_id)).all())
+    return [{
+        "id": submission.id, "household_id": submission.household_id, "revision": submission.revision,
+        "status": submission.status, "version": submission.version,
+        "complete": submission.complete, "missing_attachments": missing.get(revision.id, []),
+        "comments": comments.get(submission.id, []),
+        "answers": revision.answers if submission.status == "returned" else None,
+        "conflicts": conflicts.get(submission.id, 0),
+    } for submission, revision in rows]
+
+
+def _latest_return_comments(submission_ids: list[str]) -> dict[str, list[dict]]:
+    """Comments are written on the revision returned, so the latest return's are those of
+    the highest revision that has any."""
+    found: dict[str, tuple[int, list[dict]]] = {}
+    comments = db.session.scalars(
+        select(ReviewComment).where(ReviewComment.submission_id.in_(submission_ids))
+        .options(selectinload(ReviewComment.reviewer)).order_by(ReviewComment.revision, ReviewComment.id))
+    for comment in comments:
+        revision, listed = found.get(comment.submission_id, (comment.revision, []))
+        if comment.revision > revision:
+            revision, listed = comment.revision, []
+        listed.append({"path": comment.path, "text": comment.text, "reviewer": comment.reviewer.display_name,
+                       "at": comment.at.isoformat()})
+        found[comment.submission_id] = (revision, listed)
+    return {submission_id: listed for submission_id, (_revision, listed) in found.items()}

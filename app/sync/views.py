@@ -1,0 +1,105 @@
+"""The sync API the phone talks to (docs/sync.md): session, pull, push, attachments."""
+import datetime as dt
+
+from flask import Blueprint, jsonify, request
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from app.auth.roles import requires
+from app.census import services as census
+from app.extensions import db
+from app.sync import attachments, ingest, queries
+from app.sync.models import Attachment
+
+bp = Blueprint("sync", __name__)
+
+MAX_BATCH_RECORDS = 50
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+
+
+@bp.route("/api/session")
+@login_required
+def session():
+    """Who is signed in, and the CSRF token every write must send (never baked into a cached page)."""
+    user = current_user
+    return jsonify(user={"id": user.id, "username": user.username, "display_name": user.display_name,
+                         "role": user.role, "locale": user.locale or str(get_locale())},
+                   csrf_token=generate_csrf())
+
+
+def _no_campaign():
+    return jsonify(error=404, message=_("目前没有进行中的普查批次。")), 404
+
+
+@bp.route("/api/sync/households")
+@requires("collect")
+def households():
+    campaign = census.current_campaign()
+    if campaign is None:
+        return _no_campaign()
+    response = jsonify(campaign={"id": campaign.id, "name": campaign.name, "year": campaign.year,
+                                 "form_version": campaign.form_version},
+                       households=queries.assigned_households(current_user, campaign, dt.date.today()))
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.route("/api/sync/records")
+@requires("collect")
+def records():
+    campaign = census.current_campaign()
+    if campaign is None:
+        return _no_campaign()
+    return jsonify(records=queries.user_records(current_user, campaign))
+
+
+@bp.route("/api/sync/records", methods=["POST"])
+@requires("collect")
+def push():
+    if (request.content_length or 0) > MAX_BATCH_BYTES:
+        return jsonify(error=413, message=_("一次同步的数据超过 4 MB，请分批发送。")), 413
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        return jsonify(error=400, message=_("请求内容应为包含 records 列表的 JSON。")), 400
+    if len(body["records"]) > MAX_BATCH_RECORDS:
+        return jsonify(error=413, message=_("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS)), 413
+    return jsonify(results=ingest.ingest(current_user, body["records"]))
+
+
+def _attachment_state(attachment: Attachment):
+    return {"sha256": attachment.sha256, "received": attachment.received, "size": attachment.size,
+            "complete": attachment.complete}
+
+
+def _bad_sha():
+    return jsonify(error=400, message=_("文件地址应为 64 位小写十六进制的 SHA-256。")), 400
+
+
+@bp.route("/api/attachments/<sha256>")
+@requires("collect")
+def attachment_status(sha256: str):
+    if not attachments.SHA256.fullmatch(sha256):
+        return _bad_sha()
+    attachment = db.session.get(Attachment, sha256)
+    if attachment is None:
+        return jsonify(error=404, message=_("服务器还没有收到这个文件。")), 404
+    return jsonify(_attachment_state(attachment))
+
+
+@bp.route("/api/attachments/<sha256>", methods=["PUT"])
+@requires("collect")
+def attachment_upload(sha256: str):
+    if not attachments.SHA256.fullmatch(sha256):
+        return _bad_sha()
+    if (request.content_length or 0) > attachments.MAX_BYTES:
+        return jsonify(error=413, message=attachments.too_large_message()), 413
+    try:
+        attachment = attachments.receive(current_user, sha256, request.content_type,
+                                         request.headers.get("Content-Range"), request.get_data())
+    except attachments.UploadError as error:
+        db.session.rollback()
+        state = _attachment_state(error.attachment) if error.attachment is not None else {}
+        return jsonify(error=error.status, message=error.message, **state), error.status
+    return jsonify(_attachment_state(attachment))

@@ -1,0 +1,210 @@
+"""Benchmark: ingest throughput of the sync batch endpoint against a plain insert.
+
+    .venv/bin/python bench/sync_ingest.py [--households 2000] [--engine sqlite|postgresql|both]
+
+Per engine: a fresh database made by the migrations (a SQLite file; a scratch PostgreSQL
+database on 127.0.0.1:5432 as user postgres, dropped at the end), a county of 10 villages
+and N households of 5 members assigned to one enumerator in a campaign. Each household gets
+a realistic record: 5 members, every income, expense and beside item filled (24 money
+answers), the phone's own result. Timed: pushing every record through the real HTTP
+endpoint (Flask test client, signed in, CSRF header, batches of 50): parse, scope, engine,
+validation, one transaction per record. Baseline in the same run and database: inserting
+the same submission and revision rows (the server results read back) with executemany in
+one transaction. The figure is the ratio of the two rates (aim ≥ 0.5).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+BATCH = 50
+VILLAGES = 10
+
+
+def scratch_postgres():
+    import psycopg
+
+    name = f"ruhu_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
+
+
+def make_app(url: str):
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def populate(households: int):
+    """County, villages, households of 5, a campaign with a threshold, all assigned to 'enum'."""
+    from sqlalchemy import insert, select
+
+    from app import identity
+    from app.auth.models import User
+    from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
+    from app.extensions import db
+    from app.geo.models import Area
+    from app.households.models import Household, Member
+
+    county = Area(code="530102000000", name="县", level="county", code_year=2026)
+    township = Area(code="530102100000", name="镇", level="township", parent=county, code_year=2026)
+    villages = [Area(code=f"530102100{201 + i:03d}", name=f"村{i}", level="village", parent=township, code_year=2026)
+                for i in range(VILLAGES)]
+    user = User(username="enum", display_name="采集员", role="enumerator", areas=[county])
+    user.set_password("bench-password")
+    campaign = Campaign(name="2026", year=2026, form_version="2026.1")
+    campaign.thresholds.append(MonitoringThreshold(year=2026, area=county, amount_fen=870000))
+    db.session.add_all([county, township, *villages, user, campaign])
+    db.session.commit()
+    db.session.execute(insert(Household), [
+        {"household_number": f"H{n:06d}", "village_id": villages[n % VILLAGES].id, "household_type": "ordinary",
+         "phone": "13800138000"} for n in range(households)])
+    ids = dict(db.session.execute(select(Household.household_number, Household.id)).all())
+    people = [("head", "male", 1970), ("spouse", "female", 1972), ("son", "male", 1995), ("daughter", "female", 1998),
+              ("mother", "female", 1948)]
+    members, sequence = [], 0
+    for n in range(households):
+        for relation, sex, year in people:
+            sequence += 1
+            number = sequence * 2 + (1 if sex == "male" else 0)
+            born = dt.date(year, 1 + n % 12, 1 + n % 28)
+            members.append({"household_id": ids[f"H{n:06d}"], "name": f"成员{n}-{relation}", "relation": relation,
+                            "sex": sex, "birth_date": born, "labour_capacity": "ordinary",
+                            "residents_medical_insurance": True,
+                            "id_number": identity.make(f"53{number // 1000 % 10000:04d}", born, number % 1000)})
+    db.session.execute(insert(Member), members)
+    db.session.execute(insert(Assignment), [{"campaign_id": campaign.id, "household_id": i, "enumerator_id": user.id}
+                                            for i in ids.values()])
+    db.session.commit()
+    return user.id, campaign.id
+
+
+def records(campaign_id: int) -> list[dict]:
+    """One realistic record per household with the phone's result, as a phone would send it."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from app.campaigns.models import Campaign
+    from app.census import definitions, services
+    from app.extensions import db
+    from app.households.models import Household
+
+    campaign = db.session.get(Campaign, campaign_id)
+    definition = definitions.get(campaign.form_version)
+    money = [q["id"] for s in definition["sections"] if s.get("answers") == "income" for q in s["questions"]]
+    built = []
+    for n, household in enumerate(db.session.scalars(select(Household).options(selectinload(Household.members))
+                                                     .order_by(Household.id))):
+        answers = services.prefill(household, dt.date.today())
+        answers["household"].update(relocation_site=False)
+        for member in answers["members"]:
+            member.update(ethnicity="01", education_level="junior_secondary", pension_insurance="residents")
+        answers["guarantees"] = {g["id"]: True for g in definition["guarantees"]}
+        answers["consent"] = {"consent_given": True, "consent_signer": answers["members"][0]["name"]}
+        answers["income"] = {item: f"{(n * 37 + index * 113) % 9000 + 100}.{index % 100:02d}"
+                             for index, item in enumerate(money)}
+        result = services.evaluate(household, campaign, answers, definition)
+        assert not [i for i in result["issues"] if i["severity"] == "error"], result["issues"]
+        built.append({"id": str(uuid.uuid4()), "household_id": household.id, "form_version": campaign.form_version,
+                      "base_revision": None, "answers": answers,
+                      "client_result": {"income": result["income"], "screening": result["screening"]},
+                      "attachments": []})
+    return built
+
+
+def ingest_over_http(app, user_id: int, batch_records: list[dict]) -> float:
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = str(user_id), True
+    token = client.get("/api/session").get_json()["csrf_token"]
+    start = time.perf_counter()
+    for offset in range(0, len(batch_records), BATCH):
+        response = client.post("/api/sync/records", json={"records": batch_records[offset:offset + BATCH]},
+                               headers={"X-CSRFToken": token})
+        outcomes = {result["result"] for result in response.get_json()["results"]}
+        assert response.status_code == 200 and outcomes == {"created"}, (response.status_code, outcomes)
+    return time.perf_counter() - start
+
+
+def plain_insert(user_id: int, campaign_id: int) -> tuple[int, float]:
+    """The same submission and revision rows, under new ids, with two executemany calls."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.sync.models import Submission, SubmissionRevision
+
+    stored = db.session.execute(select(Submission.household_id, SubmissionRevision.__table__)
+                                .join(SubmissionRevision, SubmissionRevision.submission_id == Submission.id)).all()
+    submissions, revisions = [], []
+    for row in stored:
+        new_id = str(uuid.uuid4())
+        submissions.append({"id": new_id, "household_id": row.household_id, "campaign_id": campaign_id,
+                            "enumerator_id": user_id, "revision": 1, "status": "submitted", "version": 1,
+                            "result_mismatch": False, "complete": True})
+        revisions.append({"submission_id": new_id, "number": 1, "answers": row.answers,
+                          "content_sha256": row.content_sha256, "form_version": row.form_version,
+                          "client_result": row.client_result, "server_result": row.server_result,
+                          "base_revision": None, "enumerator_id": user_id})
+    db.session.remove()
+    start = time.perf_counter()
+    with db.engine.begin() as connection:
+        connection.execute(Submission.__table__.insert(), submissions)
+        connection.execute(SubmissionRevision.__table__.insert(), revisions)
+    return len(submissions), time.perf_counter() - start
+
+
+def run(engine: str, households: int, work: Path) -> None:
+    url, drop = (f"sqlite:///{work / 'bench.sqlite3'}", lambda: None) if engine == "sqlite" else scratch_postgres()
+    try:
+        app = make_app(url)
+        with app.app_context():
+            user_id, campaign_id = populate(households)
+            batch_records = records(campaign_id)
+        http_seconds = ingest_over_http(app, user_id, batch_records)
+        with app.app_context():
+            rows, insert_seconds = plain_insert(user_id, campaign_id)
+            from app.extensions import db
+
+            db.engine.dispose()
+        http_rate, insert_rate = len(batch_records) / http_seconds, rows / insert_seconds
+        print(f"{engine}: {len(batch_records):,} records (5 members, 24 money items each), batches of {BATCH}")
+        print(f"  ingest through POST /api/sync/records  {http_seconds:7.2f} s  {http_rate:8.0f} records/s")
+        print(f"  plain executemany of the same rows     {insert_seconds:7.2f} s  {insert_rate:8.0f} records/s")
+        print(f"  ratio                                  {http_rate / insert_rate:7.2f}   (aim >= 0.5)")
+    finally:
+        drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=2000)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
+    options = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="ruhu-bench-"))
+    os.environ.setdefault("RUHU_INSTANCE_DIR", str(work / "instance"))
+    for engine in ("sqlite", "postgresql") if options.engine == "both" else (options.engine,):
+        run(engine, options.households, work)
+
+
+if __name__ == "__main__":
+    main()

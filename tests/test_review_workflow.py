@@ -1,0 +1,138 @@
+"""The review state machine: allowed exactly when the table says so, one event per
+transition, and a 409 for whoever acts on a stale version."""
+import itertools
+
+import pytest
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+
+from app.auth.roles import ALL_ROLES
+from app.extensions import db
+from app.invalid import InvalidInput
+from app.review import services, workflow
+from app.review.models import ReviewComment, ReviewEvent
+from app.sync.models import Submission
+from tests import factories
+from tests.sync_setup import count, field, push, record
+
+EXPECTED = {  # (state, action) → (role allowed, new state): the table, written out again on purpose
+    ("submitted", "approve"): ("village_reviewer", "approved"),
+    ("submitted", "return"): ("village_reviewer", "returned"),
+    ("returned", "resubmit"): ("enumerator", "submitted"),
+    ("approved", "reopen"): ("township_approver", "submitted"),
+}
+
+
+@pytest.mark.parametrize("state, action, role", list(itertools.product(workflow.STATES, workflow.ACTIONS, ALL_ROLES)))
+def test_every_state_action_and_role(state, action, role):
+    expected = EXPECTED.get((state, action))
+    if expected is None:
+        with pytest.raises(workflow.IllegalTransition):
+            workflow.transition(state, action, role)
+    elif expected[0] != role:
+        with pytest.raises(workflow.RoleNotAllowed):
+            workflow.transition(state, action, role)
+    else:
+        assert workflow.transition(state, action, role) == expected[1]
+
+
+@pytest.fixture
+def setup(county, login, app):
+    built = field(county)
+    enumerator = login("enum")
+    sent = record(built)
+    push(enumerator, sent)
+    built.record = sent
+    built.enumerator_client = enumerator
+    built.reviewer = factories.user("reviewer", "village_reviewer", [county.village_a])
+    built.township = factories.user("township", "township_approver", [county.township_1])
+    built.reviewer_client = app.test_client()
+    built.reviewer_client.post("/login", data={"username": "reviewer", "password": factories.PASSWORD})
+    return built
+
+
+def submission(setup) -> Submission:
+    db.session.expire_all()
+    return db.session.get(Submission, setup.record["id"])
+
+
+def events(setup) -> list[tuple]:
+    db.session.expire_all()
+    return [(e.action, e.from_state, e.to_state, e.actor_id) for e in db.session.scalars(
+        select(ReviewEvent).where(ReviewEvent.submission_id == setup.record["id"]).order_by(ReviewEvent.id))]
+
+
+def api(client, setup, action, **body):
+    return client.post(f"/api/review/records/{setup.record['id']}/{action}", json=body)
+
+
+def test_approve_writes_one_event(setup):
+    response = api(setup.reviewer_client, setup, "approve", version=1)
+    assert response.status_code == 200
+    assert response.get_json() == {"id": setup.record["id"], "status": "approved", "revision": 1, "version": 2}
+    assert events(setup) == [("approve", "submitted", "approved", setup.reviewer.id)]
+
+
+def test_return_needs_a_comment_and_keeps_each_on_its_field(setup):
+    empty = api(setup.reviewer_client, setup, "return", version=1, comments={"household.phone": "  "})
+    assert empty.status_code == 422 and empty.get_json()["message"] == "退回或重新打开记录时必须写明原因。"
+    assert events(setup) == []
+    response = api(setup.reviewer_client, setup, "return", version=1,
+                   comments={"household.phone": "请核实", "members[1].id_number": "号码有误"})
+    assert response.get_json()["status"] == "returned"
+    assert events(setup) == [("return", "submitted", "returned", setup.reviewer.id)]
+    assert sorted((c.path, c.text, c.revision) for c in db.session.scalars(select(ReviewComment))) == \
+        [("household.phone", "请核实", 1), ("members[1].id_number", "号码有误", 1)]
+
+
+def test_a_stale_version_answers_409_and_changes_nothing(setup):
+    api(setup.reviewer_client, setup, "return", version=1, comments={"household.phone": "请核实"})
+    response = api(setup.reviewer_client, setup, "approve", version=1)
+    assert response.status_code == 409
+    assert response.get_json()["message"] == "该记录已被他人修改，请刷新后重试。"
+    assert (submission(setup).status, len(events(setup))) == ("returned", 1)
+
+
+def test_an_illegal_transition_answers_409(setup):
+    api(setup.reviewer_client, setup, "approve", version=1)
+    response = api(setup.reviewer_client, setup, "approve", version=2)
+    assert response.status_code == 409
+    assert response.get_json()["message"] == "该记录当前的状态不允许此操作，请刷新后查看。"
+    assert len(events(setup)) == 1
+
+
+def test_a_role_the_table_does_not_name_answers_403(setup):
+    assert api(setup.enumerator_client, setup, "approve", version=1).status_code == 403
+    assert events(setup) == []
+
+
+def test_a_reviewer_of_another_area_does_not_see_the_record(setup, app):
+    factories.user("reviewer_c", "village_reviewer", [setup.county.village_c])
+    other = app.test_client()
+    other.post("/login", data={"username": "reviewer_c", "password": factories.PASSWORD})
+    assert api(other, setup, "approve", version=1).status_code == 404
+    outsider = factories.user("reviewer_b", "village_reviewer", [setup.county.village_b])
+    with pytest.raises(NotFound):
+        services.approve_record(outsider, submission(setup), 1)
+    assert events(setup) == []
+
+
+def test_the_township_reopens_an_approved_record_with_a_reason(setup):
+    services.approve_record(setup.reviewer, submission(setup), 1)
+    with pytest.raises(InvalidInput, match="原因"):
+        services.reopen_record(setup.township, submission(setup), " ", 2)
+    services.reopen_record(setup.township, submission(setup), "收入漏报", 2)
+    assert submission(setup).status == "submitted"
+    assert events(setup)[-1] == ("reopen", "approved", "submitted", setup.township.id)
+
+
+def test_return_correct_and_approve_the_whole_round(setup):
+    api(setup.reviewer_client, setup, "return", version=1, comments={"household.phone": "请核实"})
+    corrected = {**setup.record, "base_revision": 1, "answers": {
+        **setup.record["answers"], "household": {**setup.record["answers"]["household"], "phone": "13800000000"}}}
+    [result] = push(setup.enumerator_client, corrected).get_json()["results"]
+    assert (result["result"], result["revision"]) == ("created", 2)
+    version = submission(setup).version
+    assert api(setup.reviewer_client, setup, "approve", version=version).status_code == 200
+    assert [e[0] for e in events(setup)] == ["return", "resubmit", "approve"]
+    assert count(ReviewEvent) == 3

@@ -1,0 +1,114 @@
+"""The phone's session, pull and the locks that stop another site from submitting."""
+import pytest
+
+from app.extensions import db
+from app.review import services as review
+from app.sync.models import Submission
+from tests import factories
+from tests.sync_setup import THRESHOLD, count, field, push, record
+
+
+@pytest.fixture
+def setup(county, login):
+    built = field(county)
+    built.client = login("enum")
+    return built
+
+
+def test_the_session_names_the_user_and_carries_the_csrf_token(setup):
+    body = setup.client.get("/api/session").get_json()
+    assert body["user"] == {"id": setup.enumerator.id, "username": "enum", "display_name": "Enum",
+                            "role": "enumerator", "locale": "zh_Hans"}
+    assert body["csrf_token"]
+    response = setup.client.post("/api/sync/records", json={"records": [record(setup)]}, csrf=False,
+                                 headers={"X-CSRFToken": body["csrf_token"]})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/api/session"), ("GET", "/api/sync/households"),
+                                          ("GET", "/api/sync/records"), ("GET", "/api/attachments/" + "a" * 64)])
+def test_without_a_session_the_api_answers_401_json(client, app_context, method, path):
+    response = client.open(path, method=method)
+    assert response.status_code == 401
+    assert response.get_json() == {"error": 401, "message": "请先登录。"}
+
+
+def test_pages_still_send_the_visitor_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_session_that_expires_offline_loses_nothing(setup, app):
+    """The outbox meets a 401, keeps its records, and continues after signing in again."""
+    setup.client.post("/logout")
+    setup.client.delete_cookie("session")
+    pending = record(setup)
+    assert push(setup.client, pending).status_code == 401
+    assert count(Submission) == 0
+    setup.client.post("/login", data={"username": "enum", "password": factories.PASSWORD})
+    [result] = push(setup.client, pending).get_json()["results"]
+    assert result["result"] == "created"
+
+
+def test_cross_site_requests_cannot_submit(setup):
+    """Without the token from /api/session: 400. With it, but from another site: 403."""
+    no_token = setup.client.post("/api/sync/records", json={"records": [record(setup)]}, csrf=False)
+    assert no_token.status_code == 400
+    other_site = push(setup.client, record(setup), headers={"Origin": "https://evil.example"})
+    assert other_site.status_code == 403
+    assert count(Submission) == 0
+    same_site = push(setup.client, record(setup), headers={"Origin": "http://localhost"})
+    assert same_site.status_code == 200 and count(Submission) == 1
+
+
+def test_the_session_cookie_is_not_sent_on_cross_site_posts(setup):
+    cookie = setup.client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_households_carry_what_the_form_needs_offline(setup):
+    body = setup.client.get("/api/sync/households").get_json()
+    assert body["campaign"] == {"id": setup.campaign.id, "name": "2026年收入普查", "year": 2026,
+                                "form_version": "2026.1"}
+    assert [h["household_number"] for h in body["households"]] == ["A-1", "A-2"]  # not B-1: outside the area
+    first = body["households"][0]
+    head, spouse = setup.household.ordered_members
+    assert first == {**first, "id": setup.household.id, "village": "Village A", "group": "Group A1", "head_name": "王五",
+                     "id_tails": [head.id_number[-4:], spouse.id_number[-4:]], "member_names": ["王五", "李梅"],
+                     "threshold": THRESHOLD, "last_year": None}
+    assert [m["name"] for m in first["prefill"]["members"]] == ["王五", "李梅"]
+
+
+def test_an_unchanged_household_list_answers_304(setup):
+    first = setup.client.get("/api/sync/households")
+    etag = first.headers["ETag"]
+    again = setup.client.get("/api/sync/households", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    factories.household(setup.county.village_a, "A-3")  # not assigned: the list is the same
+    assert setup.client.get("/api/sync/households", headers={"If-None-Match": etag}).status_code == 304
+    setup.household.phone = "13900000000"
+    db.session.commit()
+    assert setup.client.get("/api/sync/households", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_records_show_state_comments_and_the_answers_to_correct(setup):
+    sent, other = record(setup), record(setup, setup.second)
+    push(setup.client, sent, other)
+    reviewer = factories.user("reviewer", "village_reviewer", [setup.county.village_a])
+    review.return_record(reviewer, db.session.get(Submission, sent["id"]), {"household.phone": "请核实"}, 1)
+    listed = {r["id"]: r for r in setup.client.get("/api/sync/records").get_json()["records"]}
+    returned = listed[sent["id"]]
+    assert (returned["status"], returned["revision"], returned["household_id"], returned["conflicts"]) == \
+        ("returned", 1, setup.household.id, 0)
+    assert [(c["path"], c["text"], c["reviewer"]) for c in returned["comments"]] == [("household.phone", "请核实", "Reviewer")]
+    assert returned["answers"] == sent["answers"]
+    assert (listed[other["id"]]["status"], listed[other["id"]]["answers"], listed[other["id"]]["comments"]) == \
+        ("submitted", None, [])
+
+
+def test_records_of_another_enumerator_are_not_listed(setup, app):
+    push(setup.client, record(setup))
+    factories.user("enum2", "enumerator", [setup.county.village_a])
+    second = app.test_client()
+    second.post("/login", data={"username": "enum2", "password": factories.PASSWORD})
+    assert second.get("/api/sync/records").get_json() == {"records": []}
