@@ -72,10 +72,12 @@ PAGES = {
     "admin.assignments": ("county_admin", lambda w: "/admin/assignments"),
     "roster.upload": ("county_admin", lambda w: "/admin/roster/"),
     "census.definitions_page": ("county_admin", lambda w: "/admin/forms"),
+    "pwa.shell": ("enumerator", lambda w: "/app"),
 }
-# Not pages: static files, the health check, JSON downloads and the form bundle (its messages are
-# checked in tests/test_census_api.py).
-NOT_PAGES = {"static", "main.healthz", "census.form_bundle", "census.download_definition"}
+# Not pages: static files, the health check, JSON downloads, the form bundle (its messages are
+# checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
+NOT_PAGES = {"static", "main.healthz", "census.form_bundle", "census.download_definition", "sync.session",
+             "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker"}
 
 
 # The area each role's test user covers.
@@ -113,7 +115,7 @@ def test_page_renders_in_both_languages(app, client, world, endpoint, locale):
     page = response.get_data(as_text=True)
     if locale == "en":
         assert '<html lang="en">' in page
-        leftover = HAN.findall(MARKED_CHINESE.sub("", page.split("<body>", 1)[1]))
+        leftover = HAN.findall(MARKED_CHINESE.sub("", re.split(r"<body[^>]*>", page, maxsplit=1)[1]))
         assert not leftover, f"untranslated text on {endpoint}: {''.join(leftover)[:80]}"
     else:
         assert '<html lang="zh-Hans">' in page

@@ -2,11 +2,12 @@ import datetime as dt
 import json
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale, gettext as _
 from flask_login import current_user
 
 from app.admin.forms import FormDefinitionForm
 
+from app.auth.models import LOCALES
 from app.auth.roles import requires
 from app.auth.scope import get_household_or_404
 from app.census import definitions, services, validation
@@ -17,7 +18,12 @@ bp = Blueprint("census", __name__)
 @bp.route("/census/forms/<version>.json")
 @requires("view_households")
 def form_bundle(version: str):
-    bundle = services.client_bundle(version)
+    """?locale= asks for a language explicitly: the service worker precaches both."""
+    locale = request.args.get("locale")
+    if locale is not None and locale not in LOCALES:
+        abort(404)
+    with force_locale(locale or str(get_locale())):
+        bundle = services.client_bundle(version)
     if bundle is None:
         abort(404)
     return jsonify(bundle)

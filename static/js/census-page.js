@@ -12,7 +12,7 @@ const bundle = await response.json();
 const form = new CensusForm(root, bundle, config.prefill, {
   threshold: config.threshold, referenceDate: config.referenceDate,
 });
-form.render();
+await form.render();
 document.body.dataset.formReady = "true";
 
 document.getElementById("check-button").addEventListener("click", async () => {

@@ -10,6 +10,7 @@ import { formatYuan } from "../core/money.js";
 import { createMessages } from "./messages.js";
 
 const VALIDATION_DELAY_MS = 150;
+const FIRST_SECTIONS = 2;  // household and members: what an enumerator starts with
 
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -44,43 +45,57 @@ export class CensusForm {
     return section.answers ?? section.id;
   }
 
+  // The totals and the first sections are drawn at once; the remaining sections follow a
+  // section per task, so a cold start on a slow phone shows a usable form quickly.
+  // `ready` resolves when every section is drawn and validated.
   render() {
     const t = this.text.t;
     this.nav = element("ol", { class: "section-list" });
     this.sectionLinks = new Map();
+    this.lists = new Map();
     this.sticky = element("div", { class: "sticky-bar", role: "status", "aria-live": "polite" });
     this.explain = element("details", { class: "explain" }, element("summary", { text: t("计算过程") }));
     this.explainBody = element("div");
     this.explain.append(this.explainBody);
-    const body = element("div", { class: "sections" });
-    for (const section of this.definition.sections) {
+    const containers = this.definition.sections.map((section) => {
       const id = `s-${section.id}`;
       const count = element("span", { class: "count" });
-      const link = element("a", { href: `#${id}` }, this.text.label(section.label), count);
       this.sectionLinks.set(section.id, count);
-      this.nav.append(element("li", {}, link));
+      this.nav.append(element("li", {}, element("a", { href: `#${id}` }, this.text.label(section.label), count)));
       const container = element("section", { id, class: "card census-section", "aria-labelledby": `${id}-title` },
         element("h2", { id: `${id}-title`, text: this.text.label(section.label) }));
-      if (section.repeat) {
-        const list = element("div", { class: "repeat" });
-        container.append(list);
-        const add = element("button", { type: "button", class: "add", "data-add": section.id,
-          text: t(section.id === "members" ? "添加成员" : "添加事件") });
-        container.append(add);
-        section.list = list;
-        (this.answers[this.sectionKey(section)] ??= []).forEach((_, index) => list.append(this.renderItem(section, index)));
-      } else {
-        this.answers[this.sectionKey(section)] ??= {};
-        container.append(...this.renderFields(section, this.answers[this.sectionKey(section)], this.sectionKey(section)));
-      }
-      body.append(container);
-    }
-    this.root.replaceChildren(element("nav", { "aria-label": t("栏目") }, this.nav), body, this.explain, this.sticky);
+      return [section, container];
+    });
+    this.root.replaceChildren(element("nav", { "aria-label": t("栏目") }, this.nav),
+      element("div", { class: "sections" }, ...containers.map(([, container]) => container)), this.explain, this.sticky);
     this.root.addEventListener("input", (event) => this.handle(event));
     this.root.addEventListener("change", (event) => this.handle(event));
     this.root.addEventListener("click", (event) => this.click(event));
     this.recompute();
-    this.validateNow();
+    containers.slice(0, FIRST_SECTIONS).forEach(([section, container]) => this.renderSection(section, container));
+    this.ready = (async () => {
+      for (const [section, container] of containers.slice(FIRST_SECTIONS)) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        this.renderSection(section, container);
+      }
+      this.validateNow();
+      this.root.dataset.complete = "true";
+    })();
+    return this.ready;
+  }
+
+  renderSection(section, container) {
+    const key = this.sectionKey(section);
+    if (!section.repeat) {
+      this.answers[key] ??= {};
+      container.append(...this.renderFields(section, this.answers[key], key));
+      return;
+    }
+    const list = element("div", { class: "repeat" });
+    this.lists.set(section.id, list);
+    (this.answers[key] ??= []).forEach((_, index) => list.append(this.renderItem(section, index)));
+    container.append(list, element("button", { type: "button", class: "add", "data-add": section.id,
+      text: this.text.t(section.id === "members" ? "添加成员" : "添加事件") }));
   }
 
   renderItem(section, index) {
@@ -114,11 +129,9 @@ export class CensusForm {
     } else {
       let input;
       if (question.type === "select") {
-        const rows = question.codes
-          ? this.bundle.code_tables[question.codes]
-          : question.options.map((o) => ({ value: o.value, label: this.text.label(o.label) }));
-        input = element("select", { id, ...data }, element("option", { value: "", text: this.text.t("未选择") }),
-          ...rows.map((row) => element("option", { value: row.value, selected: row.value === value, text: row.label })));
+        input = this.optionList(question).cloneNode(true);
+        for (const [name, attribute] of Object.entries({ id, ...data })) input.setAttribute(name, attribute);
+        input.value = value ?? "";
       } else if (question.type === "textarea") {
         input = element("textarea", { id, rows: 2, ...data });
         input.value = value ?? "";
@@ -141,6 +154,20 @@ export class CensusForm {
     wrapper.hidden = !holds(question.when, record, this.referenceDate);
     wrapper.append(issue);
     return wrapper;
+  }
+
+  // A select's options are built once per question and cloned for every member: the
+  // ethnicity list alone has 58 of them.
+  optionList(question) {
+    this.optionLists ??= new Map();
+    if (!this.optionLists.has(question)) {
+      const rows = question.codes
+        ? this.bundle.code_tables[question.codes]
+        : question.options.map((o) => ({ value: o.value, label: this.text.label(o.label) }));
+      this.optionLists.set(question, element("select", {}, element("option", { value: "", text: this.text.t("未选择") }),
+        ...rows.map((row) => element("option", { value: row.value, text: row.label }))));
+    }
+    return this.optionLists.get(question);
   }
 
   recordFor(input) {
@@ -199,13 +226,13 @@ export class CensusForm {
     if (button.dataset.add) {
       items.push(section.id === "members" ? { key: crypto.randomUUID(), status: "present", shares_income: true } : {});
       const node = this.renderItem(section, items.length - 1);
-      section.list.append(node);
+      this.lists.get(section.id).append(node);
       // Focusing the new member (which scrolls a long roster) costs more than everything
       // else together: do it just after the frame that shows the member and the new totals.
       setTimeout(() => node.querySelector("input, select, textarea")?.focus(), 0);
     } else {
       items.splice(Number(button.dataset.index), 1);
-      section.list.replaceChildren(...items.map((_, index) => this.renderItem(section, index)));
+      this.lists.get(section.id).replaceChildren(...items.map((_, index) => this.renderItem(section, index)));
       this.shownIssues.clear();
     }
     this.recompute();

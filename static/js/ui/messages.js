@@ -13,7 +13,7 @@ export function createMessages(bundle) {
       })
       .replace(/%%/g, "%");
   return {
-    t: (text) => messages.ui[text] ?? text,
+    t: (text, params) => (params ? fill(messages.ui[text] ?? text, params) : messages.ui[text] ?? text),
     label: (labels) => labels[locale] ?? labels.zh_Hans,
     issue: (issue) => fill(messages.issues[issue.code] ?? issue.code, issue.params),
     flag: (flag, names) => {

@@ -1,0 +1,1 @@
+"""The installable offline app: its shell page, web app manifest and service worker."""

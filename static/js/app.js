@@ -1,0 +1,321 @@
+// The offline app (/app): the enumerator's assigned households, their census records kept
+// in IndexedDB, and sync. Works for days without a connection after one sign-in.
+import { openStore } from "./store/db.js";
+import * as journal from "./store/journal.js";
+import { Api, SyncEngine } from "./sync/engine.js";
+import { CensusForm } from "./ui/form.js";
+import { Attachments } from "./ui/attachments.js";
+import { createMessages } from "./ui/messages.js";
+import { buildIndex, search } from "./core/search.js";
+
+const EDITABLE = ["draft", "outbox", "returned", "invalid"];
+const USER_KEY = "ruhu.user";
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "text") node.textContent = value;
+    else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+class App {
+  constructor(store, api, user) {
+    Object.assign(this, { store, api, user });
+    this.view = document.getElementById("view");
+    this.status = document.getElementById("status");
+    this.locale = user.locale || "zh_Hans";
+    this.saving = Promise.resolve();  // the latest autosave
+    this.pendingWorker = null;
+    this.form = null;
+  }
+
+  async start() {
+    await this.replayJournal();
+    this.campaign = await this.store.getMeta("campaign");
+    await this.loadBundle();
+    this.persisted = false;
+    this.askForPersistentStorage().then((granted) => { this.persisted = granted; this.refreshStatus(); });
+    this.engine = new SyncEngine(this.store, this.api, { onChange: () => this.afterSync() });
+    addEventListener("hashchange", () => this.route());
+    addEventListener("online", () => this.engine.run());
+    addEventListener("offline", () => this.refreshStatus());
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") this.engine.run(); });
+    await this.route();
+    this.watchForUpdates();
+    this.engine.run();
+  }
+
+  formVersion() {
+    return this.campaign?.form_version ?? document.body.dataset.formVersion;
+  }
+
+  // The form definition and every sentence, in the user's language: IndexedDB first, then
+  // the network (which the service worker answers from its precache when offline).
+  async loadBundle() {
+    const version = this.formVersion();
+    let bundle = await this.store.getBundle(version, this.locale);
+    if (!bundle) {
+      const response = await fetch(`/census/forms/${version}.json?locale=${this.locale}`, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(`bundle ${response.status}`);
+      bundle = await response.json();
+      await this.store.putBundle(version, this.locale, bundle);
+    }
+    this.bundle = bundle;
+    this.text = createMessages(bundle);
+    this.t = this.text.t;
+    document.documentElement.lang = this.locale === "en" ? "en" : "zh-Hans";
+  }
+
+  async askForPersistentStorage() {
+    if (!navigator.storage?.persist) return false;
+    return (await navigator.storage.persisted()) || navigator.storage.persist();
+  }
+
+  async afterSync() {
+    const campaign = await this.store.getMeta("campaign");
+    if (campaign && campaign.form_version !== this.campaign?.form_version) {
+      this.campaign = campaign;
+      await this.loadBundle();
+    }
+    this.campaign = campaign;
+    this.index = null;
+    await this.refreshStatus();
+    if (!this.form) await this.renderList();
+  }
+
+  async route() {
+    const match = location.hash.match(/^#\/record\/(.+)$/);
+    if (match) await this.renderRecord(decodeURIComponent(match[1]));
+    else await this.renderList();
+    await this.refreshStatus();
+  }
+
+  async refreshStatus() {
+    const t = this.t;
+    const counts = await this.store.countsByState();
+    const lastSync = await this.store.getMeta("lastSync");
+    const state = this.engine?.state ?? {};
+    const parts = [
+      ["draft", t("草稿")], ["outbox", t("待发送")], ["sent", t("已发送")],
+      ["returned", t("退回")], ["invalid", t("被拒收")], ["conflict", t("冲突")],
+    ].map(([key, label]) => element("span", { class: `count-${key}`, "data-count": key, text: `${label} ${counts[key]}` }));
+    const sync = element("button", { type: "button", text: t("立即同步") });
+    sync.addEventListener("click", () => this.engine.run());
+    const notes = [];
+    if (!navigator.onLine) notes.push(element("span", { class: "offline", text: t("离线") }));
+    if (state.signedOut) {
+      notes.push(element("a", { href: "/login?next=/app", class: "signed-out", text: t("登录已过期，请重新登录；未发送的记录都还在。") }));
+    }
+    if (state.lastError && !state.signedOut) notes.push(element("span", { text: t("同步失败，稍后自动重试。") }));
+    notes.push(element("span", { class: "persist", text: this.persisted ? t("已开启持久存储") : t("未开启持久存储：手机空间不足时数据可能被清除") }));
+    if (this.pendingWorker && !this.form) {
+      const update = element("button", { type: "button", class: "primary", text: t("更新到新版本") });
+      update.addEventListener("click", () => {
+        this.updating = true;
+        this.pendingWorker.postMessage({ type: "SKIP_WAITING" });
+      });
+      notes.push(element("span", { class: "update", text: `${t("有新版本。")} ` }, update));
+    }
+    const synced = lastSync ? new Date(lastSync).toLocaleString(this.locale === "en" ? "en" : "zh-CN") : t("从未同步");
+    this.status.replaceChildren(
+      element("p", { class: "counts" }, ...parts),
+      element("p", { class: "sync" }, element("span", { "data-last-sync": lastSync ?? "", text: `${t("上次同步：")}${synced}` }), " ", sync),
+      element("p", { class: "notes" }, ...notes),
+    );
+  }
+
+  watchForUpdates() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.getRegistration().then((registration) => {
+      if (!registration) return;
+      const offer = (worker) => { this.pendingWorker = worker; this.refreshStatus(); };
+      if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
+      registration.addEventListener("updatefound", () => {
+        const worker = registration.installing;
+        worker?.addEventListener("statechange", () => {
+          if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
+        });
+      });
+      addEventListener("online", () => registration.update().catch(() => {}));
+      document.addEventListener("visibilitychange", () => registration.update().catch(() => {}));
+    });
+    navigator.serviceWorker.addEventListener("controllerchange", () => { if (this.updating) location.reload(); });
+  }
+
+  async renderList() {
+    this.form = null;
+    const t = this.t;
+    const households = await this.store.allHouseholds();
+    this.index ??= buildIndex(households.sort((a, b) => a.household_number.localeCompare(b.household_number)));
+    const states = new Map();
+    for (const record of await this.store.allRecords()) {
+      if (!states.has(record.household_id) || EDITABLE.includes(record.state)) states.set(record.household_id, record.state);
+    }
+    const input = element("input", { id: "household-search", type: "search", autocomplete: "off",
+      placeholder: t("姓名、身份证号后几位、户编号或组") });
+    input.value = this.query ?? "";
+    const results = element("ul", { class: "household-list" });
+    const summary = element("p", { class: "muted", role: "status" });
+    const show = () => {
+      this.query = input.value;
+      const { matches, total } = search(this.index, input.value);
+      summary.textContent = households.length
+        ? this.t("共 %(total)s 户，显示 %(shown)s 户。", { total, shown: matches.length })
+        : this.t("还没有分配给您的农户：请在有网络时同步。");
+      results.replaceChildren(...matches.map((household) => this.listItem(household, states.get(household.id))));
+    };
+    input.addEventListener("input", show);
+    show();
+    this.view.replaceChildren(
+      element("h1", { text: t("我的农户") }),
+      element("div", { class: "field" }, element("label", { for: "household-search", text: t("搜索农户") }), input),
+      summary, results,
+    );
+  }
+
+  listItem(household, state) {
+    const t = this.t;
+    const labels = { draft: t("草稿"), outbox: t("待发送"), sent: t("已发送"), returned: t("退回"), invalid: t("被拒收"), conflict: t("冲突") };
+    const button = element("button", { type: "button", class: "household" },
+      element("strong", { text: household.head_name ?? "" }), " ",
+      element("span", { text: household.household_number }), " ",
+      element("span", { class: "muted", text: [household.village, household.group].filter(Boolean).join(" · ") }),
+      state ? element("span", { class: `badge badge-${state}`, text: labels[state] }) : null);
+    button.addEventListener("click", () => this.openHousehold(household));
+    return element("li", {}, button);
+  }
+
+  async openHousehold(household) {
+    const records = (await this.store.allRecords()).filter((r) => r.household_id === household.id)
+      .sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+    let record = records.find((r) => EDITABLE.includes(r.state)) ?? records[0];
+    if (!record) {
+      record = {
+        id: crypto.randomUUID(), household_id: household.id, state: "draft", form_version: this.formVersion(),
+        answers: structuredClone(household.prefill), attachments: [], created_at: new Date().toISOString(),
+      };
+      await this.store.putRecord(record);
+    }
+    location.hash = `#/record/${encodeURIComponent(record.id)}`;
+  }
+
+  async renderRecord(id) {
+    const t = this.t;
+    const record = await this.store.getRecord(id);
+    const household = record && await this.store.getHousehold(record.household_id);
+    if (!record || !household) {
+      location.hash = "#/";
+      return;
+    }
+    const readOnly = !EDITABLE.includes(record.state);
+    const container = element("fieldset", { class: "record-form", disabled: readOnly });
+    const files = element("div");
+    const message = element("p", { class: "issue", role: "alert" });
+    const back = element("a", { href: "#/", class: "button", text: t("返回列表") });
+    const heading = element("h1", { text: `${household.head_name ?? ""} · ${household.household_number}` });
+    const notes = element("div");
+    if (record.state === "sent") notes.append(element("p", { class: "flash", text: t("已发送，等待审核。") }));
+    if (record.state === "conflict") {
+      notes.append(element("p", { class: "flash flash-error", text: t("服务器上已有不同内容的这份记录，两份都已保留，由审核人员处理。") }),
+        element("ul", { class: "diff" }, ...(record.conflict?.diff ?? []).map((change) => element("li", {
+          text: t("%(path)s：服务器上为“%(stored)s”，本机为“%(received)s”", change) }))));
+    }
+    for (const issue of record.issues ?? []) {
+      notes.append(element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${issue.message ?? issue.code}（${issue.path}）` }));
+    }
+    this.view.replaceChildren(back, heading, notes, container, files, message);
+    this.form = new CensusForm(container, this.bundle, record.answers, {
+      threshold: household.threshold ?? null,
+      referenceDate: record.answers.household?.visit_date ?? new Date().toISOString().slice(0, 10),
+      onChange: () => this.autosave(record),
+    });
+    const drawn = this.form.render();
+    const attachments = new Attachments(files, { record, store: this.store, t, readOnly, onChange: () => this.autosave(record) });
+    if (!readOnly) {
+      const finish = element("button", { type: "button", class: "primary", text: t("完成，放入待发送") });
+      finish.addEventListener("click", () => this.finish(record, message));
+      this.view.append(element("p", {}, finish));
+    }
+    await drawn;
+    this.showComments(container, record.comments ?? [], notes);
+    await attachments.render();
+  }
+
+  showComments(container, comments, fallback) {
+    for (const comment of comments) {
+      const line = element("p", { class: "review-comment", text: `${this.t("审核意见：")}${comment.text}` });
+      const wrapper = container.querySelector(`[data-wrapper="${CSS.escape(comment.path)}"]`);
+      if (wrapper) wrapper.append(line);
+      else fallback.append(line);
+    }
+  }
+
+  // Every change is journaled synchronously, then written to IndexedDB in the same task
+  // (IndexedDB runs write transactions in the order they were opened): a reload or a
+  // killed tab loses nothing that was typed.
+  autosave(record) {
+    if (record.state === "outbox") record.state = "draft";  // edited before it was sent
+    this.journalCount = (this.journalCount ?? 0) + 1;
+    const snapshot = { ...record, journaled_at: `${Date.now()}-${this.journalCount}` };
+    journal.write(this.user.id, snapshot);
+    this.saving = this.store.putRecord(snapshot).then(() => journal.settle(this.user.id, snapshot));
+    this.saving.then(() => this.refreshStatus());
+    return this.saving;
+  }
+
+  async replayJournal() {
+    for (const record of journal.pending(this.user.id)) {
+      const stored = await this.store.getRecord(record.id);
+      if (!stored || EDITABLE.includes(stored.state)) await this.store.putRecord(record);  // never un-send a record
+      journal.settle(this.user.id, record);
+    }
+  }
+
+  async finish(record, message) {
+    await this.form.ready;
+    const blocking = this.form.validateNow().filter((issue) => issue.severity === "error" || !issue.explained);
+    if (blocking.length) {
+      message.textContent = this.t("还有 %(count)s 处需要处理，已标在对应的题目旁。", { count: blocking.length });
+      document.querySelector(".field.has-error, .issue:not([hidden])")?.scrollIntoView({ block: "center" });
+      return;
+    }
+    await this.saving;
+    record.state = "outbox";
+    record.issues = [];
+    record.form_version = this.formVersion();
+    record.client_result = { income: this.form.income, screening: this.form.screening };
+    await this.store.putRecord(record);
+    this.form = null;
+    location.hash = "#/";
+    this.engine.run();
+  }
+}
+
+async function main() {
+  const notice = (id) => { document.getElementById(id).hidden = false; };
+  if (!window.isSecureContext) notice("insecure");
+  else if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => notice("insecure"));
+  const api = new Api();
+  let user = null;
+  if (navigator.onLine) {
+    try {
+      user = (await api.session()).user;
+      localStorage.setItem(USER_KEY, JSON.stringify(user));
+    } catch {
+      // Signed out, no network after all, or server trouble: work from what is stored.
+    }
+  }
+  user ??= JSON.parse(localStorage.getItem(USER_KEY) ?? "null");
+  if (!user) {
+    notice("sign-in");
+    return;
+  }
+  const app = new App(await openStore(user.id), api, user);
+  await app.start();
+  document.body.dataset.appReady = "true";
+}
+
+main();

@@ -1,0 +1,32 @@
+// Offline search over the assigned households: by name, the last digits of an ID number,
+// household number or group. Pure; the index is built once per household list.
+
+const normalise = (text) => String(text ?? "").replace(/\s+/g, "").toUpperCase();
+
+export function buildIndex(households) {
+  return households.map((household) => {
+    const members = household.prefill?.members ?? [];
+    return {
+      household,
+      text: normalise([household.household_number, household.group, household.village, household.head_name,
+        ...members.map((m) => m.name)].join("|")),
+      ids: members.map((m) => normalise(m.id_number)),
+    };
+  });
+}
+
+// Matches every word of the query (names, numbers, group); a query of digits (or ending
+// in X) also matches the end of a member's ID number.
+export function search(index, query, limit = 50) {
+  const words = String(query ?? "").trim().split(/\s+/).filter(Boolean).map(normalise);
+  const matches = [];
+  let total = 0;
+  for (const entry of index) {
+    const hit = words.every((word) => entry.text.includes(word) || (/^\d+X?$/.test(word) && entry.ids.some((id) => id.endsWith(word))));
+    if (hit) {
+      total += 1;
+      if (matches.length < limit) matches.push(entry.household);
+    }
+  }
+  return { matches, total };
+}

@@ -1,0 +1,242 @@
+// Sync: push the outbox and its files, pull assigned households and the state of sent
+// records. No DOM here. The protocol is docs/sync.md; what must hold:
+// - a record leaves the phone only when the server has it AND it is final (approved) or
+//   replaced; a failed or lost request changes nothing locally, so the retry resends it,
+//   and the server answers "duplicate";
+// - one run at a time; failures back off exponentially (schedule.js), capped at 5 min;
+// - a 401 stops the run and keeps everything: after signing in again the outbox continues.
+import { BATCH, nextBatchSize, retryDelay } from "./schedule.js";
+
+export class SignedOut extends Error {}
+export class ServerError extends Error {}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+const CHUNK_BYTES = 256 * 1024;
+
+export class Api {
+  constructor(fetchImpl = (...args) => fetch(...args)) {
+    this.fetch = fetchImpl;
+    this.csrfToken = null;
+  }
+
+  async request(method, url, { json, body, headers = {}, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const response = await this.fetch(url, {
+        method,
+        credentials: "same-origin",
+        signal: controller.signal,
+        headers: {
+          Accept: "application/json",
+          ...(json !== undefined ? { "Content-Type": "application/json" } : {}),
+          ...(method !== "GET" && this.csrfToken ? { "X-CSRFToken": this.csrfToken } : {}),
+          ...headers,
+        },
+        body: json !== undefined ? JSON.stringify(json) : body,
+      });
+      if (response.status === 401) throw new SignedOut();
+      if (response.status >= 500) throw new ServerError(`${response.status}`);
+      return response;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async session() {
+    const response = await this.request("GET", "/api/session");
+    const session = await response.json();
+    this.csrfToken = session.csrf_token;
+    return session;
+  }
+}
+
+async function sha256Hex(blob) {
+  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+export { sha256Hex };
+
+export class SyncEngine {
+  constructor(store, api, { onChange = () => {}, now = () => Date.now() } = {}) {
+    this.store = store;
+    this.api = api;
+    this.onChange = onChange;
+    this.now = now;
+    this.batchSize = BATCH.first;
+    this.failures = 0;
+    this.running = null;
+    this.timer = null;
+    this.state = { signedOut: false, lastError: null, nextRetryAt: null };
+  }
+
+  // Run now (joining a run in progress), then schedule the next one.
+  run() {
+    this.running ??= this.runOnce().finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  schedule(delayMs) {
+    clearTimeout(this.timer);
+    this.state.nextRetryAt = delayMs ? this.now() + delayMs : null;
+    if (delayMs) this.timer = setTimeout(() => this.run(), delayMs);
+  }
+
+  async runOnce() {
+    if (!navigator.onLine) {
+      this.onChange();
+      return { ok: false, offline: true };
+    }
+    try {
+      const session = await this.api.session();
+      this.state.signedOut = false;
+      await this.pushFiles();
+      await this.pushRecords();
+      await this.pullHouseholds();
+      await this.pullRecords();
+      await this.store.setMeta("lastSync", new Date(this.now()).toISOString());
+      this.failures = 0;
+      this.state.lastError = null;
+      this.schedule(0);
+      return { ok: true, session };
+    } catch (error) {
+      if (error instanceof SignedOut) {
+        this.state.signedOut = true;  // nothing is retried until the user signs in again
+        this.schedule(0);
+        return { ok: false, signedOut: true };
+      }
+      this.failures += 1;
+      this.state.lastError = String(error.message ?? error);
+      this.schedule(retryDelay(this.failures));
+      return { ok: false, error };
+    } finally {
+      this.onChange();
+    }
+  }
+
+  async pushRecords() {
+    for (;;) {
+      const waiting = (await this.store.recordsInState("outbox")).sort((a, b) => a.updated_at.localeCompare(b.updated_at));
+      if (!waiting.length) return;
+      const batch = waiting.slice(0, this.batchSize);
+      const started = this.now();
+      let response;
+      try {
+        response = await this.api.request("POST", "/api/sync/records", { json: { records: batch.map(payload) } });
+      } catch (error) {
+        if (!(error instanceof SignedOut)) this.batchSize = nextBatchSize(this.batchSize, { ok: false });
+        throw error;
+      }
+      if (response.status === 413) {  // too much in one request: try again with fewer
+        this.batchSize = nextBatchSize(this.batchSize, { ok: false });
+        continue;
+      }
+      if (!response.ok) throw new ServerError(`${response.status}`);
+      const { results } = await response.json();
+      this.batchSize = nextBatchSize(this.batchSize, { ok: true, elapsedMs: this.now() - started, full: batch.length === this.batchSize });
+      for (const result of results) await this.apply(result, batch.find((record) => record.id === result.id));
+      this.onChange();
+    }
+  }
+
+  async apply(result, record) {
+    if (!record) return;
+    const current = await this.store.getRecord(record.id);
+    if (!current || current.updated_at !== record.updated_at) return;  // edited meanwhile: send again later
+    if (result.result === "created" || result.result === "duplicate") {
+      await this.store.putRecord({ ...current, state: "sent", revision: result.revision, server_status: result.status,
+        complete: result.complete, missing_attachments: result.missing_attachments ?? [], issues: [], comments: [] });
+    } else if (result.result === "conflict") {
+      await this.store.putRecord({ ...current, state: "conflict",
+        conflict: { revision: result.revision, status: result.status, diff: result.diff ?? [] } });
+    } else if (result.result === "invalid") {
+      await this.store.putRecord({ ...current, state: "invalid", issues: result.issues ?? [] });
+    }  // "error": a fault on the server kept nothing; the record stays in the outbox for the next run
+  }
+
+  async pushFiles() {
+    const records = [...await this.store.recordsInState("outbox"), ...await this.store.recordsInState("sent")];
+    for (const record of records) {
+      for (const attachment of record.attachments ?? []) {
+        const file = await this.store.getFile(attachment.sha256);
+        if (file && !file.uploaded) await this.upload(file);
+      }
+    }
+  }
+
+  // Resumable: ask how much the server has, then send the rest in chunks.
+  async upload(file) {
+    const url = `/api/attachments/${file.sha256}`;
+    const status = await this.api.request("GET", url);
+    let received = status.ok ? (await status.json()).received : 0;
+    while (received < file.size) {
+      const end = Math.min(received + CHUNK_BYTES, file.size);
+      const response = await this.api.request("PUT", url, {
+        body: file.blob.slice(received, end),
+        headers: { "Content-Type": file.content_type, "Content-Range": `bytes ${received}-${end - 1}/${file.size}` },
+      });
+      if (response.status === 409) {
+        received = (await response.json()).received;  // the server has a different amount: continue from there
+        continue;
+      }
+      if (!response.ok) throw new ServerError(`${response.status}`);
+      received = (await response.json()).received;
+    }
+    await this.store.putFile({ ...file, uploaded: true });
+  }
+
+  async pullHouseholds() {
+    const etag = await this.store.getMeta("householdsEtag");
+    const response = await this.api.request("GET", "/api/sync/households", { headers: etag ? { "If-None-Match": etag } : {} });
+    if (response.status === 304) return;
+    if (!response.ok) throw new ServerError(`${response.status}`);
+    const { campaign, households } = await response.json();
+    await this.store.replaceHouseholds(households);
+    await this.store.setMeta("campaign", campaign);
+    await this.store.setMeta("householdsEtag", response.headers.get("ETag"));
+  }
+
+  async pullRecords() {
+    const response = await this.api.request("GET", "/api/sync/records");
+    if (!response.ok) throw new ServerError(`${response.status}`);
+    const { records } = await response.json();
+    for (const server of records) {
+      const local = await this.store.getRecord(server.id);
+      if (server.status === "approved") {
+        if (local && local.state === "sent") await this.forget(local);
+      } else if (server.status === "returned") {
+        const untouched = !local || (local.state === "sent" && (local.revision ?? 0) <= server.revision);
+        if (untouched) {
+          await this.store.putRecord({
+            ...(local ?? {}), id: server.id, household_id: server.household_id, state: "returned",
+            answers: server.answers, base_revision: server.revision, revision: server.revision,
+            server_status: "returned", comments: server.comments ?? [], form_version: server.form_version ?? local?.form_version,
+            attachments: local?.attachments ?? [], created_at: local?.created_at ?? new Date(this.now()).toISOString(),
+          });
+        } else if (local && ["draft", "returned", "invalid"].includes(local.state)) {
+          await this.store.putRecord({ ...local, comments: server.comments ?? [] });
+        }
+      } else if (local && local.state === "sent") {
+        await this.store.putRecord({ ...local, revision: server.revision, server_status: server.status,
+          complete: server.complete, missing_attachments: server.missing_attachments ?? [] });
+      }
+    }
+  }
+
+  async forget(record) {
+    for (const attachment of record.attachments ?? []) await this.store.deleteFile(attachment.sha256);
+    await this.store.deleteRecord(record.id);
+  }
+}
+
+export function payload(record) {
+  return {
+    id: record.id,
+    household_id: record.household_id,
+    form_version: record.form_version,
+    base_revision: record.base_revision ?? null,
+    answers: record.answers,
+    client_result: record.client_result ?? null,
+    attachments: (record.attachments ?? []).map(({ sha256, kind, size, content_type }) => ({ sha256, kind, size, content_type })),
+  };
+}

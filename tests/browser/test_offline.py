@@ -1,0 +1,206 @@
+"""The offline app on a phone (Pixel 5): the seven situations of issue 4, in a real Chromium
+against the real server, with the network really cut (context.set_offline)."""
+import datetime as dt
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
+from app.extensions import db
+from app.review import services as review
+from app.sync.models import Submission, SubmissionRevision
+from tests import factories
+from tests.browser.test_sign_in import sign_in
+
+GUARANTEES = ("不愁吃、不愁穿", "义务教育有保障（无适龄儿童失学辍学）", "基本医疗有保障（全员参保）",
+              "住房安全有保障（无C、D级危房）", "饮水安全有保障")
+
+
+@pytest.fixture
+def world(county):
+    household = factories.household(county.village_a, "A-0001", phone="13912345678", members=[
+        factories.member("head", name="Wang Wu", birth_date=dt.date(1975, 4, 2)),
+        factories.member("spouse", name="Li Mei", sex="female", birth_date=dt.date(1978, 9, 20)),
+    ])
+    other = factories.household(county.village_a, "A-0002", phone="13912345679",
+                                members=[factories.member("head", name="Zhao Qi", birth_date=dt.date(1960, 1, 1))])
+    campaign = Campaign(name="Census 2026", year=2026, form_version="2026.1")
+    db.session.add(campaign)
+    db.session.flush()
+    db.session.add(MonitoringThreshold(campaign_id=campaign.id, year=2026, area_id=county.county.id, amount_fen=870000))
+    enumerator = factories.user("enum", "enumerator", [county.village_a])
+    for item in (household, other):
+        db.session.add(Assignment(campaign_id=campaign.id, household_id=item.id, enumerator_id=enumerator.id))
+    db.session.commit()
+    factories.user("reviewer", "village_reviewer", [county.village_a])
+    return household
+
+
+def submissions() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(Submission))
+
+
+def open_app(page: Page):
+    sign_in(page, "enum")
+    page.goto("/app")
+    expect(page.locator("body[data-app-ready]")).to_have_count(1)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    expect(page.get_by_role("button", name="Wang Wu")).to_be_visible()
+
+
+def open_household(page: Page, name: str = "Wang Wu"):
+    page.get_by_role("button", name=name).click()
+    expect(page.locator(".record-form .census-section").first).to_be_visible()
+
+
+def complete_record(page: Page, income: str = "36000"):
+    """Answer what the roster cannot prefill, as an enumerator would."""
+    for guarantee in GUARANTEES:
+        page.get_by_role("group", name=guarantee).get_by_label("是").check()
+    page.get_by_role("group", name="农户已签署承诺授权书").get_by_label("是").check()
+    page.get_by_label("签字人").fill("Wang Wu")
+    page.get_by_label("外出务工收入").fill(income)
+
+
+def count(page: Page, state: str):
+    return page.locator(f'[data-count="{state}"]')
+
+
+def test_1_after_one_sign_in_the_app_and_households_load_offline(page: Page, world):
+    open_app(page)
+    page.context.set_offline(True)
+    response = page.reload()
+    assert response.from_service_worker
+    expect(page.locator("body[data-app-ready]")).to_have_count(1)
+    expect(page.get_by_role("button", name="Wang Wu")).to_be_visible()
+    expect(page.get_by_text("离线", exact=True)).to_be_visible()
+    page.get_by_label("搜索农户").fill("Zhao")
+    expect(page.get_by_role("button", name="Zhao Qi")).to_be_visible()
+    expect(page.get_by_role("button", name="Wang Wu")).to_have_count(0)
+
+
+def test_2_a_household_filled_offline_survives_a_reload(page: Page, world):
+    open_app(page)
+    page.context.set_offline(True)
+    open_household(page)
+    page.get_by_label("外出务工收入").fill("12345.67")
+    page.get_by_label("联系电话").fill("13800000000")
+    page.reload()
+    expect(page.locator("body[data-app-ready]")).to_have_count(1)
+    expect(page.get_by_label("外出务工收入")).to_have_value("12345.67")
+    expect(page.get_by_label("联系电话")).to_have_value("13800000000")
+    expect(count(page, "draft")).to_have_text("草稿 1")
+
+
+def test_3_submitted_offline_then_online_the_server_holds_exactly_one(page: Page, world):
+    open_app(page)
+    page.context.set_offline(True)
+    open_household(page)
+    complete_record(page)
+    page.get_by_role("button", name="完成，放入待发送").click()
+    expect(count(page, "outbox")).to_have_text("待发送 1")
+    assert submissions() == 0
+    page.context.set_offline(False)
+    expect(count(page, "sent")).to_have_text("已发送 1")
+    assert submissions() == 1
+
+
+def test_4_a_lost_response_is_retried_and_still_stored_once(page: Page, world):
+    open_app(page)
+    lost = []
+
+    def store_then_lose_the_answer(route):
+        if not lost:
+            route.fetch()  # the server stores the record…
+            lost.append(True)
+            route.abort()  # …and the answer never reaches the phone
+        else:
+            route.continue_()
+
+    page.route("**/api/sync/records", lambda route: store_then_lose_the_answer(route)
+               if route.request.method == "POST" else route.continue_())
+    open_household(page)
+    complete_record(page)
+    page.get_by_role("button", name="完成，放入待发送").click()
+    expect(page.get_by_text("同步失败，稍后自动重试。")).to_be_visible()
+    expect(count(page, "outbox")).to_have_text("待发送 1")
+    assert submissions() == 1
+    page.get_by_role("button", name="立即同步").click()
+    expect(count(page, "sent")).to_have_text("已发送 1")
+    assert submissions() == 1
+    assert db.session.scalar(select(func.count()).select_from(SubmissionRevision)) == 1
+
+
+def test_5_a_session_that_expires_offline_loses_nothing(page: Page, world):
+    open_app(page)
+    page.context.set_offline(True)
+    page.context.clear_cookies()  # the session ends while the phone has no signal
+    open_household(page)
+    complete_record(page)
+    page.get_by_role("button", name="完成，放入待发送").click()
+    page.context.set_offline(False)
+    expect(page.get_by_role("link", name="登录已过期，请重新登录；未发送的记录都还在。")).to_be_visible()
+    expect(count(page, "outbox")).to_have_text("待发送 1")
+    assert submissions() == 0
+    page.get_by_role("link", name="登录已过期，请重新登录；未发送的记录都还在。").click()
+    page.get_by_label("用户名").fill("enum")
+    page.get_by_label("密码").fill(factories.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("body[data-app-ready]")).to_have_count(1)
+    expect(count(page, "sent")).to_have_text("已发送 1")
+    assert submissions() == 1
+
+
+def test_6_a_new_version_deployed_while_a_draft_is_open_keeps_the_draft(page: Page, app, world):
+    open_app(page)
+    first_worker = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    open_household(page)
+    page.get_by_label("外出务工收入").fill("4321")
+    app.config["PWA_VERSION_SALT"] = "a new deployment"
+    try:
+        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        page.wait_for_function("navigator.serviceWorker.getRegistration().then((r) => r.waiting !== null)")
+        # Never in the middle of a form: the offer waits for the list.
+        expect(page.get_by_role("button", name="更新到新版本")).to_have_count(0)
+        expect(page.get_by_label("外出务工收入")).to_have_value("4321")
+        page.get_by_role("link", name="返回列表").click()
+        page.get_by_role("button", name="更新到新版本").click()
+        page.wait_for_function("document.body.dataset.appReady === 'true'")
+        page.wait_for_function("caches.keys().then((names) => names.length === 1)")
+        assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == first_worker  # same URL, new version
+        open_household(page)
+        expect(page.get_by_label("外出务工收入")).to_have_value("4321")
+    finally:
+        app.config.pop("PWA_VERSION_SALT")
+
+
+def test_7_a_returned_record_is_corrected_offline_and_resubmitted(page: Page, world):
+    open_app(page)
+    open_household(page)
+    complete_record(page)
+    page.get_by_role("button", name="完成，放入待发送").click()
+    expect(count(page, "sent")).to_have_text("已发送 1")
+
+    db.session.expire_all()
+    submission = db.session.scalar(select(Submission))
+    reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
+    review.return_record(reviewer, submission, {"household.phone": "电话号码打错了，请核实"}, submission.version)
+
+    page.get_by_role("button", name="立即同步").click()
+    expect(count(page, "returned")).to_have_text("退回 1")
+    page.context.set_offline(True)
+    page.reload()
+    open_household(page)
+    expect(page.get_by_text("审核意见：电话号码打错了，请核实")).to_be_visible()
+    page.get_by_label("联系电话").fill("13987654321")
+    page.get_by_role("button", name="完成，放入待发送").click()
+    expect(count(page, "outbox")).to_have_text("待发送 1")
+    page.context.set_offline(False)
+    expect(count(page, "sent")).to_have_text("已发送 1")
+    db.session.expire_all()
+    submission = db.session.scalar(select(Submission))
+    assert (submission.revision, submission.status) == (2, "submitted")
+    assert submissions() == 1

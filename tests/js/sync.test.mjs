@@ -1,0 +1,45 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { retryDelay, nextBatchSize, BATCH, MAX_RETRY_MS } from "../../static/js/sync/schedule.js";
+import { buildIndex, search } from "../../static/js/core/search.js";
+
+test("backoff doubles from 30 s and stops at five minutes", () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 20].map(retryDelay), [0, 30000, 60000, 120000, 240000, MAX_RETRY_MS, MAX_RETRY_MS, MAX_RETRY_MS]);
+});
+
+test("batches grow while fast and full, shrink on failure, within bounds", () => {
+  assert.equal(BATCH.first, 5);
+  assert.equal(nextBatchSize(5, { ok: true, elapsedMs: 300, full: true }), 10);
+  assert.equal(nextBatchSize(5, { ok: true, elapsedMs: 300, full: false }), 5);
+  assert.equal(nextBatchSize(40, { ok: true, elapsedMs: 100, full: true }), 50);
+  assert.equal(nextBatchSize(10, { ok: true, elapsedMs: 5000, full: true }), 10);
+  assert.equal(nextBatchSize(10, { ok: false }), 5);
+  assert.equal(nextBatchSize(1, { ok: false }), 1);
+});
+
+const households = [
+  { id: 1, household_number: "5323391002010001", group: "第一村民小组", village: "大坪村", head_name: "李春",
+    prefill: { members: [{ name: "李春", id_number: "53233919750402003X" }, { name: "王梅", id_number: "532339197809200021" }] } },
+  { id: 2, household_number: "5323391002010002", group: "第二村民小组", village: "大坪村", head_name: "张伟",
+    prefill: { members: [{ name: "张伟", id_number: "532339196001011237" }] } },
+];
+const index = buildIndex(households);
+const ids = (query) => search(index, query).matches.map((h) => h.id);
+
+test("search by name, ID tail, household number and group", () => {
+  assert.deepEqual(ids("王梅"), [1]);
+  assert.deepEqual(ids("003x"), [1]);
+  assert.deepEqual(ids("1237"), [2]);
+  assert.deepEqual(ids("0002"), [2]);
+  assert.deepEqual(ids("第二"), [2]);
+  assert.deepEqual(ids("大坪 张"), [2]);
+  assert.deepEqual(ids(""), [1, 2]);
+  assert.deepEqual(ids("赵"), []);
+});
+
+test("search caps what it returns but counts everything", () => {
+  const many = buildIndex(Array.from({ length: 120 }, (_, i) => ({ id: i, household_number: `H${i}`, prefill: { members: [] } })));
+  const { matches, total } = search(many, "H", 50);
+  assert.equal(matches.length, 50);
+  assert.equal(total, 120);
+});
