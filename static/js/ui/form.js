@@ -45,8 +45,8 @@ export class CensusForm {
     return section.answers ?? section.id;
   }
 
-  // The totals and the first sections are drawn at once; the remaining sections follow a
-  // section per task, so a cold start on a slow phone shows a usable form quickly.
+  // The totals and the first sections are drawn at once; the remaining sections follow in
+  // the next task, so a cold start on a slow phone shows a usable form quickly.
   // `ready` resolves when every section is drawn and validated.
   render() {
     const t = this.text.t;
@@ -74,10 +74,8 @@ export class CensusForm {
     this.recompute();
     containers.slice(0, FIRST_SECTIONS).forEach(([section, container]) => this.renderSection(section, container));
     this.ready = (async () => {
-      for (const [section, container] of containers.slice(FIRST_SECTIONS)) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        this.renderSection(section, container);
-      }
+      await new Promise((resolve) => setTimeout(resolve, 0));  // let the first sections paint
+      containers.slice(FIRST_SECTIONS).forEach(([section, container]) => this.renderSection(section, container));
       this.validateNow();
       this.root.dataset.complete = "true";
     })();
