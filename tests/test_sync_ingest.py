@@ -115,10 +115,10 @@ def test_a_failure_while_storing_rolls_back_only_that_record(setup, monkeypatch)
     first, failing, last = record(setup), record(setup, setup.second), record(setup)
     real = census.evaluate
 
-    def evaluate(household, campaign, record_answers, definition):
+    def evaluate(household, campaign, record_answers, definition, facts=None):
         if household.id == setup.second.id:
             raise RuntimeError("disk full")
-        return real(household, campaign, record_answers, definition)
+        return real(household, campaign, record_answers, definition, facts)
 
     monkeypatch.setattr(census, "evaluate", evaluate)
     answered = results(push(setup.client, first, failing, last))

@@ -35,11 +35,21 @@ def _threshold_map(campaign: Campaign) -> dict[tuple[int, int], int]:
 
 def threshold_for(campaign: Campaign, area: Area, year: int | None = None) -> ThresholdMatch | None:
     """The threshold in force for ``area`` in ``year`` (default: the campaign's year)."""
-    chain = []
-    while area is not None:
-        chain.append(area.id)
-        area = area.parent
-    return applicable_threshold(_threshold_map(campaign), chain, campaign.year if year is None else year)
+    return thresholds_for(campaign, [area], year)[area.id]
+
+
+def thresholds_for(campaign: Campaign, areas, year: int | None = None) -> dict[int, ThresholdMatch | None]:
+    """threshold_for for many areas, reading the campaign's thresholds once."""
+    table = _threshold_map(campaign)
+    found = {}
+    for area in areas:
+        chain = []
+        current = area
+        while current is not None:
+            chain.append(current.id)
+            current = current.parent
+        found[area.id] = applicable_threshold(table, chain, campaign.year if year is None else year)
+    return found
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,14 @@ engine, screening and validation the phone runs."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask_babel import get_locale
 from sqlalchemy import select
 
 from app import codes
 from app.campaigns.models import Campaign
-from app.campaigns.queries import threshold_for
+from app.campaigns.queries import threshold_for, thresholds_for
 from app.census import definitions, income, messages, screening, validation
 from app.extensions import db
 from app.households.models import Household, Member
@@ -34,6 +35,40 @@ def threshold(campaign: Campaign | None, household: Household) -> int | None:
     return match.amount_fen if match else None
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What the database knows that the rules need about one record: the threshold for its
+    household's area, and which of its ID numbers are registered in other households."""
+
+    threshold: int | None
+    ids_elsewhere: frozenset[str]
+
+
+def _id_numbers(answers: dict) -> set[str]:
+    numbers = {str(m.get("id_number") or "").strip().upper()[:18] for m in answers.get("members") or []
+               if isinstance(m, dict)}
+    numbers.discard("")
+    return numbers
+
+
+def facts_for(campaign: Campaign | None, records: list[tuple[Household, dict]]) -> list[Facts]:
+    """Facts for many records at once (a sync batch): two queries, however many records."""
+    areas = {id(h.group or h.village): h.group or h.village for h, _answers in records}
+    thresholds = thresholds_for(campaign, areas.values()) if campaign else {}
+    numbers = set().union(*(_id_numbers(answers) for _household, answers in records)) if records else set()
+    owners: dict[str, set[int]] = {}
+    if numbers:
+        for number, household_id in db.session.execute(
+                select(Member.id_number, Member.household_id).where(Member.id_number.in_(numbers))):
+            owners.setdefault(number[:18], set()).add(household_id)
+    found = []
+    for household, answers in records:
+        match = thresholds.get((household.group or household.village).id)
+        found.append(Facts(match.amount_fen if match else None, frozenset(
+            number for number in _id_numbers(answers) if owners.get(number, set()) - {household.id})))
+    return found
+
+
 def prefill(household: Household, today: dt.date) -> dict:
     """A new record starts from the roster: every registered member, living here."""
     members = []
@@ -51,26 +86,19 @@ def prefill(household: Household, today: dt.date) -> dict:
     }
 
 
-def ids_registered_elsewhere(household: Household, answers: dict) -> frozenset[str]:
-    numbers = {str(m.get("id_number") or "").strip().upper()[:18] for m in answers.get("members") or []}
-    numbers.discard("")
-    if not numbers:
-        return frozenset()
-    found = db.session.scalars(select(Member.id_number).where(
-        Member.id_number.in_(numbers), Member.household_id != household.id))
-    return frozenset(number[:18] for number in found)
-
-
-def evaluate(household: Household, campaign: Campaign | None, answers: dict, definition: dict) -> dict:
-    """Income, screening and validation of one record, each issue with its message."""
+def evaluate(household: Household, campaign: Campaign | None, answers: dict, definition: dict,
+             facts: Facts | None = None) -> dict:
+    """Income, screening and validation of one record, each issue with its message.
+    ``facts`` may be read beforehand for many records (facts_for)."""
+    facts = facts or facts_for(campaign, [(household, answers)])[0]
     visit_date = (answers.get("household") or {}).get("visit_date")
     reference_date = visit_date if isinstance(visit_date, str) and visit_date <= dt.date.today().isoformat() \
         else dt.date.today().isoformat()
-    computed = income.compute(definition, answers, threshold=threshold(campaign, household))
+    computed = income.compute(definition, answers, threshold=facts.threshold)
     screened = screening.screen(definition, answers, computed, (answers.get("household") or {}).get("household_type"))
     issues = validation.validate(definition, answers, code_tables=codes.form_code_values(),
                                  reference_date=reference_date, income=computed,
-                                 ids_elsewhere=ids_registered_elsewhere(household, answers))
+                                 ids_elsewhere=facts.ids_elsewhere)
     for item in issues:
         item["message"] = messages.issue_message(item)
     return {"income": computed, "screening": screened, "issues": issues,

@@ -81,6 +81,9 @@ class Batch:
     in_scope: frozenset[int]
     in_campaign: frozenset[int]
     definitions: dict
+    facts: list  # census.Facts per record (None where the record is unusable), read in two queries
+    households: dict  # id → Household in scope; held here, since the session only keeps weak references
+    known: set  # ids of the batch already stored: only these are looked up (and locked) one by one
 
 
 def ingest(user, records: list) -> list[dict]:
@@ -91,7 +94,7 @@ def ingest(user, records: list) -> list[dict]:
     # instead of being read again for every record; submissions are always read afresh.
     session.expire_on_commit = False
     try:
-        return [_ingest_committed(batch, record) for record in records]
+        return [_ingest_committed(batch, record, facts) for record, facts in zip(records, batch.facts)]
     finally:
         session.expire_on_commit = True
 
@@ -101,24 +104,42 @@ def _prepare(user, records: list) -> Batch:
     named = [value for value in named if _is_int(value)]
     campaign = census.current_campaign()
     households = db.session.scalars(select(Household).where(Household.id.in_(named), household_filter(user))
-                                    .options(selectinload(Household.village), selectinload(Household.group))) \
+                                    .options(selectinload(Household.village), selectinload(Household.group))).all() \
         if named else []
     in_scope = frozenset(household.id for household in households)
     in_campaign = frozenset(db.session.scalars(select(Assignment.household_id).where(
         Assignment.campaign_id == campaign.id, Assignment.household_id.in_(in_scope)))) \
         if campaign and in_scope else frozenset()
-    return Batch(user, campaign, in_scope, in_campaign, {})
+    by_id = {household.id: household for household in households}
+    usable = [index for index, record in enumerate(records) if isinstance(record, dict)
+              and record.get("household_id") in by_id and isinstance(record.get("answers"), dict)]
+    found = census.facts_for(campaign, [(by_id[records[i]["household_id"]], records[i]["answers"]) for i in usable])
+    facts = [None] * len(records)
+    for index, record_facts in zip(usable, found):
+        facts[index] = record_facts
+    ids = [record_id for record_id in map(_record_id, records) if record_id]
+    known = set(db.session.scalars(select(Submission.id).where(Submission.id.in_(ids)))) if ids else set()
+    return Batch(user, campaign, in_scope, in_campaign, {}, facts, by_id, known)
 
 
-def _ingest_committed(batch: Batch, record) -> dict:
-    record_id = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
+def _record_id(record) -> str | None:
+    """The record's id as stored (a canonical UUID), or None when it has none."""
+    try:
+        return str(uuid.UUID(record.get("id")))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _ingest_committed(batch: Batch, record, facts) -> dict:
+    record_id = _record_id(record)
     try:
         try:
-            return _stored(batch, record)
+            return _stored(batch, record, facts)
         except IntegrityError:
             # The same id stored by a concurrent request: on a second look it is a duplicate or a conflict.
             db.session.rollback()
-            return _stored(batch, record)
+            batch.known.add(record_id)
+            return _stored(batch, record, facts)
     except Refused as refused:
         db.session.rollback()
         return {"id": record_id, "result": "invalid", "issues": refused.issues}
@@ -128,17 +149,18 @@ def _ingest_committed(batch: Batch, record) -> dict:
         return {"id": record_id, "result": "error", "message": _("服务器暂时无法保存这条记录，稍后会自动重试。")}
 
 
-def _stored(batch: Batch, record) -> dict:
-    result = _ingest_one(batch, record)
+def _stored(batch: Batch, record, facts) -> dict:
+    result = _ingest_one(batch, record, facts)
     db.session.commit()
     return result
 
 
-def _ingest_one(batch: Batch, record) -> dict:
+def _ingest_one(batch: Batch, record, facts) -> dict:
     incoming = _parse(batch, record)
     if incoming.household_id not in batch.in_scope:
         raise Refused([_issue("household_id", "not_in_scope", _("该户不在您负责的范围内。"))])
-    submission = db.session.get(Submission, incoming.id, with_for_update=True, populate_existing=True)
+    submission = db.session.get(Submission, incoming.id, with_for_update=True, populate_existing=True) \
+        if incoming.id in batch.known else None
     if submission is not None and submission.household_id != incoming.household_id:
         raise Refused([_issue("id", "id_taken", _("该记录编号已被另一户的记录使用。"))])
     content = content_sha256(incoming.answers)
@@ -151,7 +173,7 @@ def _ingest_one(batch: Batch, record) -> dict:
 
     if batch.campaign is None or incoming.household_id not in batch.in_campaign:
         raise Refused([_issue("household_id", "not_in_campaign", _("该户不在当前普查批次中。"))])
-    server_result = _evaluate(batch, incoming)
+    server_result = _evaluate(batch, incoming, facts)
     files_missing = attachments.missing([sha256 for sha256, _kind in incoming.attachments])
     if submission is None:
         if incoming.base_revision is not None:
@@ -177,9 +199,8 @@ def _ingest_one(batch: Batch, record) -> dict:
     return _answer("created", submission, files_missing)
 
 
-def _evaluate(batch: Batch, incoming: Incoming) -> dict:
-    household = db.session.get(Household, incoming.household_id)
-    result = census.evaluate(household, batch.campaign, incoming.answers, incoming.definition)
+def _evaluate(batch: Batch, incoming: Incoming, facts) -> dict:
+    result = census.evaluate(batch.households[incoming.household_id], batch.campaign, incoming.answers, incoming.definition, facts)
     errors = [item for item in result["issues"] if item["severity"] == "error"]
     if errors:
         raise Refused([_issue(item["path"], item["code"], item["message"]) for item in errors])
@@ -226,10 +247,8 @@ def _parse(batch: Batch, record) -> Incoming:
     if not isinstance(record, dict):
         raise Refused([_issue("", "malformed", _("记录应为 JSON 对象。"))])
     issues = []
-    try:
-        record_id = str(uuid.UUID(record.get("id")))
-    except (TypeError, ValueError, AttributeError):
-        record_id = None
+    record_id = _record_id(record)
+    if record_id is None:
         issues.append(_issue("id", "malformed", _("记录编号应为 UUID。")))
     if not _is_int(record.get("household_id")):
         issues.append(_issue("household_id", "malformed", _("农户 ID 应为整数。")))
