@@ -16,6 +16,13 @@ from app.census import definitions, income, messages, screening, validation
 from app.extensions import db
 from app.households.models import Household, Member
 
+# What an approved record of last year says about a member that rarely changes in a year:
+# carried into this year's prefill, for the enumerator to confirm rather than ask again.
+CARRIED_FORWARD = (
+    "ethnicity", "education_level", "chronic_illness", "serious_illness", "disabled", "disability_class",
+    "labour_capacity", "residents_medical_insurance", "employees_medical_insurance", "pension_insurance",
+    "minimum_living_allowance", "extreme_poverty_support",
+)
 MEMBER_FIELDS = (
     "name", "id_number", "sex", "relation", "ethnicity", "education_level", "schooling", "chronic_illness",
     "serious_illness", "disabled", "disability_class", "labour_capacity", "months_worked", "work_location",
@@ -42,6 +49,7 @@ class Facts:
 
     threshold: int | None
     ids_elsewhere: frozenset[str]
+    last_year_per_capita: int | None = None
 
 
 def _id_numbers(answers: dict) -> set[str]:
@@ -51,8 +59,10 @@ def _id_numbers(answers: dict) -> set[str]:
     return numbers
 
 
-def facts_for(campaign: Campaign | None, records: list[tuple[Household, dict]]) -> list[Facts]:
-    """Facts for many records at once (a sync batch): two queries, however many records."""
+def facts_for(campaign: Campaign | None, records: list[tuple[Household, dict]],
+              last_year: dict[int, int] | None = None) -> list[Facts]:
+    """Facts for many records at once (a sync batch): two queries, however many records.
+    ``last_year`` maps households to last year's approved per-capita net income."""
     areas = {id(h.group or h.village): h.group or h.village for h, _answers in records}
     thresholds = thresholds_for(campaign, areas.values()) if campaign else {}
     numbers = set().union(*(_id_numbers(answers) for _household, answers in records)) if records else set()
@@ -65,18 +75,27 @@ def facts_for(campaign: Campaign | None, records: list[tuple[Household, dict]]) 
     for household, answers in records:
         match = thresholds.get((household.group or household.village).id)
         found.append(Facts(match.amount_fen if match else None, frozenset(
-            number for number in _id_numbers(answers) if owners.get(number, set()) - {household.id})))
+            number for number in _id_numbers(answers) if owners.get(number, set()) - {household.id}),
+            (last_year or {}).get(household.id)))
     return found
 
 
-def prefill(household: Household, today: dt.date) -> dict:
-    """A new record starts from the roster: every registered member, living here."""
+def prefill(household: Household, today: dt.date, last_year: dict | None = None) -> dict:
+    """A new record starts from the roster (every registered member, living here) and from
+    last year's approved answers when there are some: stable member details are carried
+    forward, and members recorded last year but missing from the roster are added."""
+    earlier = {str(m.get("id_number", "")).upper(): m for m in (last_year or {}).get("members", [])
+               if isinstance(m, dict) and m.get("status", "present") == "present"}
     members = []
     for member in household.ordered_members:
         record = {field: getattr(member, field) for field in MEMBER_FIELDS}
+        record.update({field: earlier[member.id_number][field] for field in CARRIED_FORWARD
+                       if member.id_number in earlier and field in earlier[member.id_number]})
         record.update(key=f"member-{member.id}", birth_date=member.birth_date.isoformat(), status="present",
                       shares_income=True)
         members.append({key: value for key, value in record.items() if value is not None})
+    registered = {member.id_number for member in household.members}
+    members += [dict(member) for number, member in earlier.items() if number not in registered]
     return {
         "household": {"visit_date": today.isoformat(), "phone": household.phone or "",
                       "household_type": household.household_type, "poverty_subtype": household.poverty_subtype,
@@ -94,7 +113,8 @@ def evaluate(household: Household, campaign: Campaign | None, answers: dict, def
     visit_date = (answers.get("household") or {}).get("visit_date")
     reference_date = visit_date if isinstance(visit_date, str) and visit_date <= dt.date.today().isoformat() \
         else dt.date.today().isoformat()
-    computed = income.compute(definition, answers, threshold=facts.threshold)
+    computed = income.compute(definition, answers, threshold=facts.threshold,
+                              last_year_per_capita=facts.last_year_per_capita)
     screened = screening.screen(definition, answers, computed, (answers.get("household") or {}).get("household_type"))
     issues = validation.validate(definition, answers, code_tables=codes.form_code_values(),
                                  reference_date=reference_date, income=computed,

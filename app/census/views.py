@@ -11,6 +11,7 @@ from app.auth.models import LOCALES
 from app.auth.roles import requires
 from app.auth.scope import get_household_or_404
 from app.census import definitions, services, validation
+from app.sync.queries import approved_earlier, per_capita
 
 bp = Blueprint("census", __name__)
 
@@ -35,9 +36,11 @@ def form(household_id: int):
     household = get_household_or_404(current_user, household_id)
     campaign = services.current_campaign()
     version = campaign.form_version if campaign and definitions.get(campaign.form_version) else definitions.DEFAULT_VERSION
+    _year, last_year = approved_earlier(campaign, [household.id]).get(household.id, (None, None)) \
+        if campaign else (None, None)
     return render_template("census/form.html", household=household, version=version,
-                           threshold=services.threshold(campaign, household),
-                           prefill=services.prefill(household, dt.date.today()))
+                           threshold=services.threshold(campaign, household), last_year_per_capita=per_capita(last_year),
+                           prefill=services.prefill(household, dt.date.today(), last_year and last_year.answers))
 
 
 @bp.route("/api/households/<int:household_id>/check", methods=["POST"])
@@ -58,7 +61,10 @@ def check(household_id: int):
     if wrong:
         return jsonify(error=400, message=_("记录的结构不正确，无法检查。"),
                        issues=[{"path": path, "code": "malformed"} for path in wrong]), 400
-    result = services.evaluate(household, campaign, body["answers"], definition)
+    _year, last_year = approved_earlier(campaign, [household.id]).get(household.id, (None, None)) \
+        if campaign else (None, None)
+    facts = services.facts_for(campaign, [(household, body["answers"])], {household.id: per_capita(last_year)})[0]
+    result = services.evaluate(household, campaign, body["answers"], definition, facts)
     return jsonify(result), 422 if result["blocking"] else 200
 
 

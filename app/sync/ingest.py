@@ -37,7 +37,7 @@ from app.extensions import db
 from app.households.models import Household
 from app.review import workflow
 from app.review.services import record_transition
-from app.sync import attachments
+from app.sync import attachments, queries
 from app.sync.canonical import content_sha256, field_diff
 from app.sync.models import ATTACHMENT_KINDS, CONTENT_TYPES, RevisionAttachment, Submission, SubmissionRevision, \
     SyncConflict
@@ -113,7 +113,11 @@ def _prepare(user, records: list) -> Batch:
     by_id = {household.id: household for household in households}
     usable = [index for index, record in enumerate(records) if isinstance(record, dict)
               and record.get("household_id") in by_id and isinstance(record.get("answers"), dict)]
-    found = census.facts_for(campaign, [(by_id[records[i]["household_id"]], records[i]["answers"]) for i in usable])
+    last_year = {household_id: queries.per_capita(revision)
+                 for household_id, (_year, revision) in queries.approved_earlier(campaign, in_scope).items()} \
+        if campaign else {}
+    found = census.facts_for(campaign, [(by_id[records[i]["household_id"]], records[i]["answers"]) for i in usable],
+                             last_year)
     facts = [None] * len(records)
     for index, record_facts in zip(usable, found):
         facts[index] = record_facts

@@ -17,6 +17,27 @@ from app.sync.attachments import missing_by_revision
 from app.sync.models import Submission, SubmissionRevision, SyncConflict
 
 
+def approved_earlier(campaign: Campaign, household_ids) -> dict[int, tuple[int, SubmissionRevision]]:
+    """Each household's latest approved record from an earlier campaign ("last year"): that
+    campaign's year and the approved revision."""
+    ids = list(household_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Submission.household_id, Campaign.year, SubmissionRevision)
+        .join(Campaign, Campaign.id == Submission.campaign_id)
+        .join(SubmissionRevision, and_(SubmissionRevision.submission_id == Submission.id,
+                                       SubmissionRevision.number == Submission.revision))
+        .where(Submission.household_id.in_(ids), Submission.status == "approved", Campaign.year < campaign.year)
+        .order_by(Campaign.year, SubmissionRevision.id))
+    return {household_id: (year, revision) for household_id, year, revision in rows}  # the latest wins
+
+
+def per_capita(revision: SubmissionRevision | None) -> int | None:
+    """The server's per-capita net income of a stored revision."""
+    return ((revision.server_result or {}).get("income") or {}).get("per_capita_net_income") if revision else None
+
+
 def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
     """Households assigned to ``user`` in ``campaign`` with what the form needs offline."""
     households = db.session.scalars(
@@ -26,8 +47,11 @@ def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
         .order_by(Household.household_number))
     # Thresholds are set down to villages, so a group's is its village's: one read for all.
     thresholds = {row.village.id: row.match.amount_fen if row.match else None for row in village_thresholds(campaign)}
+    households = households.all()
+    earlier = approved_earlier(campaign, (household.id for household in households))
     found = []
     for household in households:
+        year, last_year = earlier.get(household.id, (None, None))
         members = household.ordered_members
         head = household.head
         found.append({
@@ -37,8 +61,8 @@ def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
             "id_tails": [member.id_number[-4:] for member in members],
             "member_names": [member.name for member in members],
             "threshold": thresholds.get(household.village_id),
-            "prefill": census.prefill(household, today),
-            "last_year": None,
+            "prefill": census.prefill(household, today, last_year and last_year.answers),
+            "last_year": last_year and {"year": year, "per_capita_net_income": per_capita(last_year)},
         })
     return found
 

@@ -229,6 +229,7 @@ class App {
     this.view.replaceChildren(back, heading, notes, container, files, message);
     this.form = new CensusForm(container, this.bundle, record.answers, {
       threshold: household.threshold ?? null,
+      lastYearPerCapita: household.last_year?.per_capita_net_income ?? null,
       referenceDate: record.answers.household?.visit_date ?? new Date().toISOString().slice(0, 10),
       onChange: () => this.autosave(record),
     });

@@ -10,7 +10,7 @@ const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 const response = await fetch(config.bundleUrl, { credentials: "same-origin" });
 const bundle = await response.json();
 const form = new CensusForm(root, bundle, config.prefill, {
-  threshold: config.threshold, referenceDate: config.referenceDate,
+  threshold: config.threshold, lastYearPerCapita: config.lastYearPerCapita, referenceDate: config.referenceDate,
 });
 await form.render();
 document.body.dataset.formReady = "true";

@@ -1,6 +1,8 @@
 """The offline app on a phone (Pixel 5): the seven situations of issue 4, in a real Chromium
 against the real server, with the network really cut (context.set_offline)."""
 import datetime as dt
+import hashlib
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,7 +12,7 @@ from app.auth.models import User
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
 from app.extensions import db
 from app.review import services as review
-from app.sync.models import Submission, SubmissionRevision
+from app.sync.models import Attachment, Submission, SubmissionRevision
 from tests import factories
 from tests.browser.test_sign_in import sign_in
 
@@ -204,3 +206,56 @@ def test_7_a_returned_record_is_corrected_offline_and_resubmitted(page: Page, wo
     submission = db.session.scalar(select(Submission))
     assert (submission.revision, submission.status) == (2, "submitted")
     assert submissions() == 1
+
+
+def png(width: int, height: int) -> bytes:
+    """A plain PNG of the given size (large photos are what phones take)."""
+    import struct
+    import zlib
+
+    row = b"\x00" + bytes((40, 120, 90)) * width
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height, 9)) + chunk(b"IEND", b""))
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a JPEG's start-of-frame marker."""
+    at = 2
+    while at < len(data):
+        marker, length = data[at + 1], int.from_bytes(data[at + 2:at + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            return int.from_bytes(data[at + 7:at + 9], "big"), int.from_bytes(data[at + 5:at + 7], "big")
+        at += 2 + length
+    raise ValueError("no frame header")
+
+
+def test_a_signature_and_a_downscaled_photo_reach_the_server_and_complete_the_record(page: Page, app, world):
+    open_app(page)
+    open_household(page)
+    complete_record(page)
+    page.get_by_label("添加照片").set_input_files(files=[{"name": "house.png", "mimeType": "image/png",
+                                                       "buffer": png(3200, 2400)}])
+    expect(page.get_by_role("img", name="照片")).to_be_visible()
+    signature = page.get_by_role("img", name="在此处签名")
+    signature.scroll_into_view_if_needed()
+    pad = signature.bounding_box()
+    page.mouse.move(pad["x"] + 20, pad["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(pad["x"] + 20 + step * 25, pad["y"] + 40 + (step % 3) * 15)
+    page.mouse.up()
+    page.get_by_role("button", name="保存签名").click()
+    expect(page.get_by_role("img", name="农户签名")).to_be_visible()
+    page.get_by_role("button", name="完成，放入待发送").click()
+    expect(count(page, "sent")).to_have_text("已发送 1")
+    page.get_by_role("button", name="立即同步").click()  # the files go first; the record then completes
+
+    db.session.expire_all()
+    files = {item.content_type: item for item in db.session.scalars(select(Attachment))}
+    assert set(files) == {"image/jpeg", "image/png"} and all(item.complete for item in files.values())
+    photo = (Path(app.instance_path) / "attachments" / files["image/jpeg"].sha256).read_bytes()
+    assert max(jpeg_size(photo)) == 1600  # the long edge, downscaled on the phone
+    assert hashlib.sha256(photo).hexdigest() == files["image/jpeg"].sha256
+    assert db.session.scalar(select(Submission)).complete

@@ -5,7 +5,7 @@
 //   and the server answers "duplicate";
 // - one run at a time; failures back off exponentially (schedule.js), capped at 5 min;
 // - a 401 stops the run and keeps everything: after signing in again the outbox continues.
-import { BATCH, nextBatchSize, retryDelay } from "./schedule.js";
+import { BATCH, MAX_RETRY_MS, nextBatchSize, retryDelay } from "./schedule.js";
 
 export class SignedOut extends Error {}
 export class ServerError extends Error {}
@@ -97,7 +97,7 @@ export class SyncEngine {
       await this.store.setMeta("lastSync", new Date(this.now()).toISOString());
       this.failures = 0;
       this.state.lastError = null;
-      this.schedule(0);
+      this.schedule(MAX_RETRY_MS);  // while the app is open, look again every few minutes
       return { ok: true, session };
     } catch (error) {
       if (error instanceof SignedOut) {

@@ -24,12 +24,13 @@ function element(tag, attributes = {}, ...children) {
 }
 
 export class CensusForm {
-  constructor(root, bundle, answers, { threshold = null, referenceDate, householdType, onChange = () => {} } = {}) {
+  constructor(root, bundle, answers, { threshold = null, lastYearPerCapita = null, referenceDate, onChange = () => {} } = {}) {
     this.root = root;
     this.bundle = bundle;
     this.definition = bundle.definition;
     this.answers = answers;
     this.threshold = threshold;
+    this.lastYearPerCapita = lastYearPerCapita;
     this.referenceDate = referenceDate;
     this.onChange = onChange;
     this.text = createMessages(bundle);
@@ -240,7 +241,7 @@ export class CensusForm {
 
   recompute() {
     const householdType = this.answers.household?.household_type ?? null;
-    this.income = compute(this.definition, this.answers, { threshold: this.threshold });
+    this.income = compute(this.definition, this.answers, { threshold: this.threshold, lastYearPerCapita: this.lastYearPerCapita });
     this.screening = screen(this.definition, this.answers, this.income, householdType);
     this.renderSticky();
   }
@@ -251,7 +252,8 @@ export class CensusForm {
     const figure = element("p", { class: "figure" },
       element("span", { text: `${t("人均纯收入")} ` }),
       element("strong", { "data-figure": "per-capita", text: perCapita === null ? "—" : formatYuan(perCapita) }),
-      this.threshold === null ? null : element("span", { text: ` / ${t("监测范围")} ${formatYuan(this.threshold)}` }));
+      this.threshold === null ? null : element("span", { text: ` / ${t("监测范围")} ${formatYuan(this.threshold)}` }),
+      this.income.growth_rate === null ? null : element("span", { text: ` · ${t("比上年")} ${this.income.growth_rate}%` }));
     const flags = element("ul", { class: "flags" },
       ...this.screening.flags.map((flag) => element("li", { class: `flag flag-${flag.code}`, text: this.text.flag(flag, this.names) })));
     const { suggested_category: category, suggested_risk_types: risks } = this.screening;
