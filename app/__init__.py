@@ -83,12 +83,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.census.views import bp as census_bp
     from app.households.views import bp as households_bp
     from app.main.views import bp as main_bp
+    from app.monitoring.views import bp as monitoring_bp
     from app.pwa.views import bp as pwa_bp
     from app.review.views import bp as review_bp
     from app.roster.views import bp as roster_bp
     from app.sync.views import bp as sync_bp
 
-    for blueprint in (main_bp, auth_bp, households_bp, census_bp, pwa_bp, admin_bp, roster_bp, sync_bp, review_bp):
+    for blueprint in (main_bp, auth_bp, households_bp, census_bp, pwa_bp, admin_bp, roster_bp, sync_bp, review_bp,
+                      monitoring_bp):
         app.register_blueprint(blueprint)
 
 

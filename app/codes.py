@@ -223,6 +223,43 @@ MONITORED_CATEGORY = codeset(
     ("sudden_hardship", N_("突发严重困难户")),
 )
 
+# 监测识别与风险消除 (DOMAIN §10–12).
+PROPOSAL_KIND = codeset(
+    "proposal_kind",
+    ("identification", N_("识别纳入监测")),
+    ("elimination", N_("风险消除")),
+)
+
+# Where a clue came from (§10): the visit's screening, the household itself, a department.
+CLUE_CHANNEL = codeset(
+    "clue_channel",
+    ("visit_screening", N_("入户排查发现")),
+    ("self_application", N_("农户自主申报")),
+    ("department_warning", N_("部门筛查预警")),
+)
+
+# The two kinds of risk elimination (§11).
+ELIMINATION_KIND = codeset(
+    "elimination_kind",
+    ("through_assistance", N_("帮扶消除风险")),
+    ("natural", N_("自然消除风险")),
+)
+
+# 帮扶措施 (§12): one household, one plan.
+ASSISTANCE_MEASURE = codeset(
+    "assistance_measure",
+    ("industry", N_("产业帮扶")),
+    ("employment", N_("就业帮扶")),
+    ("finance", N_("金融帮扶（小额信贷）")),
+    ("public_welfare_job", N_("公益性岗位")),
+    ("health", N_("健康帮扶")),
+    ("education", N_("教育帮扶")),
+    ("social_security", N_("综合保障（低保、特困供养）")),
+    ("housing", N_("住房安全保障")),
+    ("water", N_("饮水安全保障")),
+    ("social_help", N_("社会帮扶")),
+)
+
 # Code tables the census form refers to by name ("codes": "relation"), for the server's
 # validation and the phone's pickers.
 FORM_CODE_TABLES = {codes.name: codes for codes in (

@@ -4,5 +4,8 @@ from app.campaigns.models import Assignment, Campaign, MonitoringThreshold  # no
 from app.census.models import FormDefinition  # noqa: F401
 from app.geo.models import Area  # noqa: F401
 from app.households.models import Household, Member  # noqa: F401
+from app.monitoring.models import (  # noqa: F401
+    AssessmentDecision, AssistanceMeasure, MonitoringEvent, Objection, Proposal,
+)
 from app.review.models import ReviewComment, ReviewEvent  # noqa: F401
 from app.sync.models import Attachment, RevisionAttachment, Submission, SubmissionRevision, SyncConflict  # noqa: F401

@@ -5,7 +5,9 @@ every page, rendered in English for a user who may see it, shows no Chinese text
 is marked lang="zh-Hans" on purpose (the language switch names Chinese in Chinese, as
 language pickers do; roster column names are what the file must say).
 """
+import datetime as dt
 import re
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,7 +17,11 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from app.campaigns.models import Campaign
+from app.census import definitions
+from app.census import services as census_services
 from app.extensions import db
+from app.monitoring.models import Proposal
+from app.sync.models import Submission, SubmissionRevision
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,11 +79,23 @@ PAGES = {
     "roster.upload": ("county_admin", lambda w: "/admin/roster/"),
     "census.definitions_page": ("county_admin", lambda w: "/admin/forms"),
     "pwa.shell": ("enumerator", lambda w: "/app"),
+    "review.queue": ("village_reviewer", lambda w: "/review/"),
+    "review.record": ("village_reviewer", lambda w: f"/review/records/{w.record.id}"),
+    "monitoring.index": ("township_approver", lambda w: "/monitoring/"),
+    "monitoring.assessment": ("village_reviewer", lambda w: "/monitoring/assessment"),
+    "monitoring.assess": ("village_reviewer", lambda w: f"/monitoring/assessment/{w.record.id}"),
+    "monitoring.clue": ("village_reviewer", lambda w: f"/monitoring/households/{w.household.id}/propose"),
+    "monitoring.proposal": ("village_reviewer", lambda w: f"/monitoring/proposals/{w.proposal.id}"),
+    "monitoring.queue": ("township_approver", lambda w: "/monitoring/queue"),
+    "monitoring.notice": ("village_reviewer", lambda w: "/monitoring/notice"),
+    "monitoring.register": ("county_approver", lambda w: "/monitoring/register"),
+    "monitoring.household": ("village_reviewer", lambda w: f"/monitoring/households/{w.household.id}"),
 }
 # Not pages: static files, the health check, JSON downloads, the form bundle (its messages are
 # checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
 NOT_PAGES = {"static", "main.healthz", "census.form_bundle", "census.download_definition", "sync.session",
-             "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker"}
+             "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
+             "monitoring.notice_csv"}
 
 
 # The area each role's test user covers.
@@ -93,7 +111,28 @@ def world(county):
     db.session.add(campaign)
     db.session.commit()
     collector = factories.user("collector", "enumerator", [county.village_a])
-    return SimpleNamespace(county=county, household=household, campaign=campaign, collector=collector)
+    record, proposal = _monitoring(household, campaign, collector)
+    return SimpleNamespace(county=county, household=household, campaign=campaign, collector=collector, record=record,
+                           proposal=proposal)
+
+
+def _monitoring(household, campaign, collector):
+    """An approved record of the household whose housing check failed, and a proposal for it
+    that went through appraisal and notice (so the pages show their evidence)."""
+    answers = census_services.prefill(household, dt.date.today())
+    answers["guarantees"] = {"housing": False}
+    result = census_services.evaluate(household, campaign, answers, definitions.get(campaign.form_version))
+    record = Submission(id=str(uuid.uuid4()), household=household, campaign_id=campaign.id, enumerator=collector,
+                        revision=1, status="approved", revisions=[SubmissionRevision(
+                            number=1, answers=answers, content_sha256="0" * 64, form_version=campaign.form_version,
+                            server_result=result, enumerator_id=collector.id)])
+    proposal = Proposal(household=household, campaign=campaign, kind="identification", channel="visit_screening",
+                        category="marginal", risk_types=["10"], note="Unsafe house", state="awaiting_township",
+                        clue_date=dt.date.today(), appraisal_date=dt.date.today(), notice_start=dt.date.today(),
+                        source_submission=record, created_by_id=collector.id)
+    db.session.add_all([record, proposal])
+    db.session.commit()
+    return record, proposal
 
 
 def test_every_page_is_listed(app):

@@ -16,7 +16,14 @@ ALL_ROLES = (ENUMERATOR, VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, C
 RIGHTS = {
     "view_households": set(ALL_ROLES),
     "collect": {ENUMERATOR, VILLAGE_REVIEWER},
+    # The review queue: the village acts on it; township and county read it over their areas
+    # (what each may do to a record is the workflow table's: app.review.workflow).
+    "see_reviews": {VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, COUNTY_ADMIN},
     "administer": {COUNTY_ADMIN},
+    # Monitoring: the register, proposals and notices; the village runs the assessment and
+    # records measures; who may move a proposal is the workflow table's to say.
+    "view_monitoring": {VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, COUNTY_ADMIN},
+    "assess": {VILLAGE_REVIEWER},
 }
 
 

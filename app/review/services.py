@@ -3,14 +3,17 @@ resubmit. Each checks the area (outside it: not found), the workflow table (role
 state) and the optimistic lock, then writes exactly one ReviewEvent beside the change."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
 from app.auth.scope import scope_of
+from app.codes import N_
 from app.extensions import db
 from app.invalid import InvalidInput
-from app.review import workflow
+from app.review import queries, workflow
 from app.review.models import ReviewComment, ReviewEvent
 from app.sync.models import Submission
 
@@ -73,3 +76,42 @@ def return_record(actor, submission: Submission, comments: dict[str, str], expec
 def reopen_record(actor, submission: Submission, reason: str, expected_version: int) -> ReviewEvent:
     """The township sends an approved record back to the village's review, saying why."""
     return _act(actor, submission, "reopen", expected_version, reason=(reason or "").strip() or None)
+
+
+# Why bulk approval leaves a record for a reviewer to open (message ids).
+NOT_BULK_APPROVED = {
+    "errors": N_("有错误"),
+    "unexplained": N_("有未说明的提醒"),
+    "flags": N_("有风险标记"),
+    "stale": N_("已被他人修改"),
+    "state": N_("当前状态不能通过"),
+}
+
+
+@dataclass
+class BulkApproval:
+    approved: list[str] = field(default_factory=list)  # household numbers
+    left: list[tuple[str, list[str]]] = field(default_factory=list)  # (household number, reason codes)
+
+
+def bulk_approve(actor, versions: dict[str, int]) -> BulkApproval:
+    """Approve each selected record (id → the version the reviewer saw) that has no errors,
+    no unexplained warnings and no flags; each approval is its own event and commit. The
+    others are left, with why. Records outside the actor's areas are not found, so not touched."""
+    workflow.transition("submitted", "approve", actor.role)  # a role that may not approve: RoleNotAllowed
+    outcome = BulkApproval()
+    for candidate in queries.approval_candidates(actor, list(versions)):
+        reasons = [reason for reason, count in (("errors", candidate.errors), ("unexplained", candidate.unexplained),
+                                                ("flags", candidate.flags)) if count]
+        if not reasons:
+            try:
+                approve_record(actor, candidate.submission, versions[candidate.submission.id])
+            except StaleVersion:
+                reasons = ["stale"]
+            except workflow.WorkflowError:
+                reasons = ["state"]
+        if reasons:
+            outcome.left.append((candidate.household_number, reasons))
+        else:
+            outcome.approved.append(candidate.household_number)
+    return outcome

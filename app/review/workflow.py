@@ -20,6 +20,7 @@ from app.codes import N_
 
 STATES = ("submitted", "returned", "approved")
 FINAL_STATES = frozenset({"approved"})
+STATE_LABELS = {"submitted": N_("待审核"), "returned": N_("已退回"), "approved": N_("已通过")}
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ("approved", "reopen"): Transition("submitted", frozenset({"township_approver"}), needs_reason=True),
 }
 ACTIONS = tuple(dict.fromkeys(action for _, action in TRANSITIONS))
+ACTION_LABELS = {"approve": N_("通过"), "return": N_("退回"), "resubmit": N_("重新提交"), "reopen": N_("重新打开")}
 
 
 class WorkflowError(ValueError):
@@ -61,6 +63,12 @@ def rule(state: str, action: str) -> Transition:
         return TRANSITIONS[(state, action)]
     except KeyError:
         raise IllegalTransition(state, action) from None
+
+
+def allowed_actions(state: str, role: str) -> list[str]:
+    """The actions ``role`` may take on a record in ``state``, in the table's order."""
+    return [action for (from_state, action), allowed in TRANSITIONS.items()
+            if from_state == state and role in allowed.roles]
 
 
 def transition(state: str, action: str, role: str) -> str:

@@ -1,0 +1,229 @@
+"""Monitoring verbs: the only code that changes a proposal, records a "not proposed"
+decision or an assistance measure, or sets a household's monitored category. Each checks
+the area (outside it: not found), the workflow table (role and state) and the optimistic
+lock, then writes exactly one MonitoringEvent beside the change."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import NotFound
+
+from app.auth.scope import scope_of
+from app.campaigns.models import Campaign
+from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND, MONITORED_CATEGORY
+from app.extensions import db
+from app.households.models import Household
+from app.invalid import InvalidInput
+from app.monitoring import elimination, queries, workflow
+from app.monitoring.models import AssessmentDecision, AssistanceMeasure, MonitoringEvent, Objection, Proposal
+from app.sync.models import Submission
+
+MAX_TEXT = 2000
+
+
+class StaleVersion(Exception):
+    """Someone changed the proposal since the page was loaded."""
+
+
+class NotEligible(Exception):
+    """A §11 precondition of risk elimination does not hold (``unmet`` says which)."""
+
+    def __init__(self, unmet: list[elimination.Unmet]):
+        super().__init__([item.code for item in unmet])
+        self.unmet = unmet
+
+
+def _in_scope(actor, household: Household) -> None:
+    if not scope_of(actor).covers(household.village_id, household.group_id):
+        raise NotFound()
+
+
+def _village_only(actor) -> None:
+    if actor.role not in workflow.VILLAGE:
+        raise workflow.RoleNotAllowed(None, None, actor.role)
+
+
+def _text(value: str | None, field: str, *, required: bool, message: str | None = None) -> str:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise InvalidInput(field, message)
+    if len(cleaned) > MAX_TEXT:
+        raise InvalidInput(field, _("不能超过 %(max)s 个字。", max=MAX_TEXT))
+    return cleaned
+
+
+def _past_date(value: dt.date | None, field: str, today: dt.date) -> dt.date:
+    if value is None:
+        raise InvalidInput(field, _("请填写日期。"))
+    if value > today:
+        raise InvalidInput(field, _("日期不能晚于今天。"))
+    return value
+
+
+def _event(actor, household: Household, action: str, *, proposal: Proposal | None = None,
+           from_state: str | None = None, to_state: str | None = None, reason: str | None = None,
+           on_date: dt.date | None = None) -> MonitoringEvent:
+    event = MonitoringEvent(household_id=household.id, proposal=proposal, actor_id=actor.id, action=action,
+                            from_state=from_state, to_state=to_state, reason=reason or None, on_date=on_date)
+    db.session.add(event)
+    return event
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()  # the version column makes a concurrent change fail here
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleVersion() from None
+
+
+def _start(actor, household: Household, kind: str) -> None:
+    """What every new proposal needs: the area, the role, and no other proposal under way."""
+    _in_scope(actor, household)
+    workflow.transition(workflow.NEW, "propose", actor.role, kind)
+    if queries.open_proposal(household) is not None:
+        raise InvalidInput(None, _("该户已有进行中的申报，请先办结。"))
+
+
+def _create(actor, household: Household, campaign: Campaign, **fields) -> MonitoringEvent:
+    proposal = Proposal(household=household, campaign=campaign, state="proposed", created_by_id=actor.id, **fields)
+    db.session.add(proposal)
+    event = _event(actor, household, "propose", proposal=proposal, to_state="proposed")
+    _commit()
+    return event
+
+
+def propose_identification(actor, household: Household, campaign: Campaign, *, channel: str, category: str | None,
+                           risk_types: list[str], note: str | None, clue_date: dt.date | None = None,
+                           submission: Submission | None = None, today: dt.date | None = None) -> MonitoringEvent:
+    """Propose a household for identification: from a flagged approved record
+    (``visit_screening``, ``submission`` given) or from another clue channel with its date."""
+    today = today or dt.date.today()
+    _start(actor, household, "identification")
+    if household.monitored_category:
+        raise InvalidInput(None, _("该户已是监测对象。"))
+    if channel not in CLUE_CHANNEL.values:
+        raise InvalidInput("channel", _("请选择线索来源。"))
+    if (channel == "visit_screening") != (submission is not None):
+        raise InvalidInput("channel", _("入户排查发现的线索须从村级研判名单申报。"))
+    if submission is not None:
+        if submission.household_id != household.id or submission.status != "approved":
+            raise InvalidInput(None, _("只能根据审核通过的本户调查记录申报。"))
+        clue_date = queries.approved_on(submission)
+    else:
+        clue_date = _past_date(clue_date, "clue_date", today)
+    if category not in MONITORED_CATEGORY.values:
+        raise InvalidInput("category", _("请选择监测对象类别。"))
+    known = queries.risk_type_codes(campaign)
+    chosen = list(dict.fromkeys(risk_types))
+    if not 1 <= len(chosen) <= 5 or not set(chosen) <= known:
+        raise InvalidInput("risk_types", _("请选择 1 至 5 项风险类型。"))
+    note = _text(note, "note", required=True, message=_("请填写申报说明。"))
+    return _create(actor, household, campaign, kind="identification", channel=channel, category=category,
+                   risk_types=chosen, note=note, clue_date=clue_date, source_submission=submission)
+
+
+def propose_elimination(actor, household: Household, campaign: Campaign, *, channel: str, note: str | None,
+                        today: dt.date | None = None) -> MonitoringEvent:
+    """Propose the end of a household's monitoring, only when every §11 condition holds."""
+    today = today or dt.date.today()
+    _start(actor, household, "elimination")
+    if not household.monitored_category:
+        raise InvalidInput(None, _("该户不是监测对象。"))
+    if channel not in ELIMINATION_KIND.values:
+        raise InvalidInput("channel", _("请选择风险消除方式。"))
+    unmet = elimination.unmet(queries.elimination_facts(household, campaign, today))
+    if unmet:
+        raise NotEligible(unmet)
+    note = _text(note, "note", required=True, message=_("请填写申报说明。"))
+    return _create(actor, household, campaign, kind="elimination", channel=channel,
+                   category=household.monitored_category, risk_types=[], note=note, clue_date=today)
+
+
+def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason: str | None = None,
+        on_date: dt.date | None = None, today: dt.date | None = None) -> MonitoringEvent:
+    """Move ``proposal`` by ``action`` (any but propose), with its reason or date when the
+    table asks for one."""
+    today = today or dt.date.today()
+    household = proposal.household
+    _in_scope(actor, household)
+    if proposal.version != expected_version:
+        raise StaleVersion()
+    campaign = proposal.campaign
+    from_state = proposal.state
+    to_state = workflow.transition(from_state, action, actor.role, proposal.kind,
+                                   county_approval=campaign.county_approval_enabled)
+    allowed = workflow.rule(from_state, action, proposal.kind)
+    message = _("请填写异议内容。") if action == "object" else _("请写明原因。")
+    reason = _text(reason, "reason", required=allowed.needs_reason, message=message) or None
+    if allowed.needs_date:
+        on_date = _past_date(on_date, "on_date", today)
+        earliest = {"appraise": proposal.clue_date, "start_notice": proposal.appraisal_date,
+                    "object": proposal.notice_start}[action]
+        if on_date < earliest:
+            raise InvalidInput("on_date", _("日期不能早于 %(date)s。", date=earliest.isoformat()))
+    else:
+        on_date = None
+    if allowed.after_notice:
+        workflow.check_notice(proposal.notice_start, campaign.public_notice_days, today)
+    if action == "reverse" and household.monitored_category:
+        raise InvalidInput(None, _("该户已重新纳入监测，不能撤销此前的风险消除。"))
+
+    if action == "appraise":
+        proposal.appraisal_date = on_date
+    elif action == "start_notice":
+        proposal.notice_start = on_date
+    elif action == "object":
+        db.session.add(Objection(proposal=proposal, received_on=on_date, text=reason, recorded_by_id=actor.id))
+    if to_state == "proposed":  # back to the village: appraise and notice again
+        proposal.appraisal_date = proposal.notice_start = None
+    if reason and action != "object":
+        proposal.decision_reason = reason
+    if to_state == "approved":
+        proposal.decided_date = today
+        household.monitored_category = proposal.category if proposal.kind == "identification" else None
+    elif to_state == "reversed":
+        household.monitored_category = proposal.category
+    proposal.state = to_state
+    event = _event(actor, household, action, proposal=proposal, from_state=from_state, to_state=to_state,
+                   reason=reason, on_date=on_date)
+    _commit()
+    return event
+
+
+def not_proposed(actor, submission: Submission, reason: str | None) -> MonitoringEvent:
+    """The village decides not to propose a flagged record, saying why: the flag is resolved."""
+    household = submission.household
+    _in_scope(actor, household)
+    _village_only(actor)
+    if submission.status != "approved" or not queries.flags_of(submission):
+        raise InvalidInput(None, _("只有审核通过且有风险提示的记录需要研判。"))
+    if queries.is_resolved(submission):
+        raise InvalidInput(None, _("该记录已研判。"))
+    reason = _text(reason, "reason", required=True, message=_("不纳入监测时必须写明原因。"))
+    db.session.add(AssessmentDecision(submission_id=submission.id, revision=submission.revision, reason=reason,
+                                      decided_by_id=actor.id))
+    event = _event(actor, household, "not_proposed", reason=reason)
+    _commit()
+    return event
+
+
+def record_measure(actor, household: Household, *, measure_type: str | None, measure_date: dt.date | None,
+                   note: str | None, today: dt.date | None = None) -> MonitoringEvent:
+    """Record an assistance measure (§12) given to a monitored household."""
+    today = today or dt.date.today()
+    _in_scope(actor, household)
+    _village_only(actor)
+    if not household.monitored_category:
+        raise InvalidInput(None, _("只能为监测对象登记帮扶措施。"))
+    if measure_type not in ASSISTANCE_MEASURE.values:
+        raise InvalidInput("measure_type", _("请选择帮扶措施类型。"))
+    measure_date = _past_date(measure_date, "measure_date", today)
+    note = _text(note, "note", required=False)
+    db.session.add(AssistanceMeasure(household_id=household.id, measure_type=measure_type, measure_date=measure_date,
+                                     note=note, recorded_by_id=actor.id))
+    event = _event(actor, household, "record_measure", reason=note, on_date=measure_date)
+    _commit()
+    return event

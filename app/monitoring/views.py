@@ -1,0 +1,296 @@
+"""Monitoring pages: the village assessment, proposals and their decisions, the public
+notice, the monitored register and each household's monitoring page."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.roles import requires
+from app.auth.scope import get_household_or_404, scope_of, scoped_villages
+from app.census.services import current_campaign
+from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND
+from app.extensions import db
+from app.geo.models import Area
+from app.invalid import InvalidInput
+from app.monitoring import elimination, queries, services, workflow
+from app.monitoring.models import EVENT_LABELS
+from app.review import workflow as review_workflow
+from app.sync.models import Submission
+
+bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
+
+
+@bp.context_processor
+def _labels():
+    return {"workflow": workflow, "event_labels": EVENT_LABELS, "review_states": review_workflow.STATE_LABELS}
+
+INVALID = 422
+OTHER_CHANNELS = ("self_application", "department_warning")
+
+
+def _campaign():
+    return current_campaign() or abort(404)
+
+
+def _date(name: str) -> dt.date | None:
+    text = request.form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(name, _("日期格式应为 年-月-日，如 2026-07-15。"))
+
+
+def _refused(error: Exception, page):
+    """A service's refusal: 403 for the role, 409 for the state or a stale page, and the
+    page again (422) with the message for input it did not accept."""
+    if isinstance(error, workflow.RoleNotAllowed):
+        return render_template("error.html", status=403, message=_(error.message)), 403
+    if isinstance(error, workflow.WorkflowError):
+        return render_template("error.html", status=409, message=_(error.message, **error.params)), 409
+    if isinstance(error, services.StaleVersion):
+        return render_template("error.html", status=409, message=_("该申报已被他人修改，请刷新后重试。")), 409
+    if isinstance(error, services.NotEligible):
+        for message in queries.unmet_messages(error.unmet, _campaign()):
+            flash(message, "error")
+    else:
+        flash(error.message, "error")
+    return page(status=INVALID)
+
+
+def _scoped_submission(submission_id: str) -> Submission:
+    submission = db.session.get(Submission, submission_id) or abort(404)
+    if not scope_of(current_user).covers(submission.household.village_id, submission.household.group_id):
+        abort(404)
+    return submission
+
+
+def _village_arg() -> Area | None:
+    """The ?village= the user asked for, which must be one they see (else 404)."""
+    village_id = request.args.get("village", type=int)
+    if village_id is None:
+        return None
+    return next((village for village in scoped_villages(current_user) if village.id == village_id), None) or abort(404)
+
+
+# Village assessment -----------------------------------------------------------------------------
+
+@bp.route("/")
+@requires("view_monitoring")
+def index():
+    campaign = _campaign()
+    return render_template("monitoring/index.html", campaign=campaign,
+                           counts=queries.unresolved_counts(current_user, campaign))
+
+
+@bp.route("/assessment")
+@requires("view_monitoring")
+def assessment():
+    campaign = _campaign()
+    village = _village_arg()
+    return render_template("monitoring/assessment.html", campaign=campaign, village=village,
+                           villages=scoped_villages(current_user),
+                           rows=queries.assessment(current_user, campaign, village.id if village else None))
+
+
+@bp.route("/assessment/<submission_id>")
+@requires("view_monitoring")
+def assess(submission_id: str, status: int = 200):
+    submission = _scoped_submission(submission_id)
+    campaign = _campaign()
+    revision = queries.current_revision(submission)
+    return render_template(
+        "monitoring/assess.html", submission=submission, household=submission.household, campaign=campaign,
+        lines=queries.income_lines(revision), flags=queries.flag_messages(revision),
+        suggested=revision.server_result["screening"], resolved=queries.is_resolved(submission),
+        risk_types=queries.risk_type_choices(campaign), form=request.form,
+    ), status
+
+
+@bp.route("/assessment/<submission_id>/propose", methods=["POST"])
+@requires("view_monitoring")
+def propose_from_record(submission_id: str):
+    submission = _scoped_submission(submission_id)
+    try:
+        event = services.propose_identification(
+            current_user, submission.household, _campaign(), channel="visit_screening", submission=submission,
+            category=request.form.get("category"), risk_types=request.form.getlist("risk_types"),
+            note=request.form.get("note"))
+    except (workflow.WorkflowError, InvalidInput) as error:
+        return _refused(error, lambda status: assess(submission_id, status))
+    flash(_("已申报，请组织民主评议。"), "success")
+    return redirect(url_for("monitoring.proposal", proposal_id=event.proposal_id))
+
+
+@bp.route("/assessment/<submission_id>/not-proposed", methods=["POST"])
+@requires("view_monitoring")
+def record_not_proposed(submission_id: str):
+    submission = _scoped_submission(submission_id)
+    try:
+        services.not_proposed(current_user, submission, request.form.get("reason"))
+    except (workflow.WorkflowError, InvalidInput) as error:
+        return _refused(error, lambda status: assess(submission_id, status))
+    flash(_("已登记不纳入监测及原因。"), "success")
+    return redirect(url_for("monitoring.assessment"))
+
+
+@bp.route("/households/<int:household_id>/propose", methods=["GET", "POST"])
+@requires("view_monitoring")
+def clue(household_id: int):
+    household = get_household_or_404(current_user, household_id)
+    campaign = _campaign()
+
+    def page(status=200):
+        return render_template("monitoring/clue.html", household=household, campaign=campaign,
+                               channels=[(c, CLUE_CHANNEL.label(c)) for c in OTHER_CHANNELS],
+                               risk_types=queries.risk_type_choices(campaign), form=request.form), status
+
+    if request.method == "GET":
+        return page()
+    channel = request.form.get("channel")
+    try:
+        event = services.propose_identification(
+            current_user, household, campaign, channel=channel if channel in OTHER_CHANNELS else None,
+            clue_date=_date("clue_date"), category=request.form.get("category"),
+            risk_types=request.form.getlist("risk_types"), note=request.form.get("note"))
+    except (workflow.WorkflowError, InvalidInput) as error:
+        return _refused(error, page)
+    flash(_("已申报，请组织民主评议。"), "success")
+    return redirect(url_for("monitoring.proposal", proposal_id=event.proposal_id))
+
+
+# Proposals --------------------------------------------------------------------------------------
+
+@bp.route("/proposals/<int:proposal_id>")
+@requires("view_monitoring")
+def proposal(proposal_id: int, status: int = 200):
+    found = queries.proposal_or_404(current_user, proposal_id)
+    record = found.source_submission or queries.latest_approved(found.household)
+    revision = queries.current_revision(record) if record else None
+    return render_template(
+        "monitoring/proposal.html", proposal=found, household=found.household, record=record,
+        lines=queries.income_lines(revision) if revision else [],
+        flags=queries.flag_messages(revision) if revision else [],
+        risk_labels=queries.risk_type_labels(found), events=queries.proposal_events(found),
+        actions=[(action, workflow.rule(found.state, action, found.kind))
+                 for action in workflow.allowed_actions(found.state, current_user.role, found.kind)],
+        notice_ends=workflow.notice_ends(found.notice_start, found.campaign.public_notice_days)
+        if found.notice_start else None,
+        days=workflow.days_from_clue(found.clue_date, found.decided_date, dt.date.today()),
+        days_limit=current_app.config["DECISION_DAYS_LIMIT"], form=request.form,
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>/act", methods=["POST"])
+@requires("view_monitoring")
+def act(proposal_id: int):
+    found = queries.proposal_or_404(current_user, proposal_id)
+    action = request.form.get("action", "")
+    version = request.form.get("version", type=int)
+    if action not in workflow.ACTIONS or version is None:
+        abort(400)
+    try:
+        services.act(current_user, found, action, version, reason=request.form.get("reason"),
+                     on_date=_date("on_date"))
+    except (workflow.WorkflowError, services.StaleVersion, InvalidInput) as error:
+        return _refused(error, lambda status: proposal(proposal_id, status))
+    flash(_("已办理：%(action)s。", action=_(workflow.ACTION_LABELS[action])), "success")
+    return redirect(url_for("monitoring.proposal", proposal_id=proposal_id))
+
+
+@bp.route("/queue")
+@requires("view_monitoring")
+def queue():
+    limit = current_app.config["DECISION_DAYS_LIMIT"]
+    return render_template("monitoring/queue.html", rows=queries.queue(current_user, dt.date.today(), limit),
+                           limit=limit)
+
+
+# Public notice ----------------------------------------------------------------------------------
+
+def _notice_village() -> Area:
+    villages = scoped_villages(current_user)
+    return _village_arg() or (villages[0] if villages else abort(404))
+
+
+def _notice_columns() -> list[str]:
+    return [_("姓名"), _("村民小组"), _("事项"), _("监测对象类别"), _("原因")]
+
+
+@bp.route("/notice")
+@requires("view_monitoring")
+def notice():
+    village = _notice_village()
+    return render_template("monitoring/notice.html", village=village, villages=scoped_villages(current_user),
+                           columns=_notice_columns(), rows=queries.notice(current_user, village),
+                           today=dt.date.today())
+
+
+@bp.route("/notice.csv")
+@requires("view_monitoring")
+def notice_csv():
+    village = _notice_village()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(_notice_columns())
+    for row in queries.notice(current_user, village):
+        writer.writerow([row.name, row.group, row.kind, row.category, row.reason])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=notice-{village.code}.csv"})
+
+
+# Monitored register and households --------------------------------------------------------------
+
+@bp.route("/register")
+@requires("view_monitoring")
+def register():
+    village = _village_arg()
+    return render_template("monitoring/register.html", village=village, villages=scoped_villages(current_user),
+                           rows=queries.register(current_user, village.id if village else None))
+
+
+@bp.route("/households/<int:household_id>")
+@requires("view_monitoring")
+def household(household_id: int, status: int = 200):
+    found = get_household_or_404(current_user, household_id)
+    campaign = _campaign()
+    return render_template(
+        "monitoring/household.html", household=found, campaign=campaign, history=queries.history(found),
+        identification=queries.identification_of(found), open_proposal=queries.open_proposal(found),
+        unmet=queries.unmet_messages(elimination.unmet(queries.elimination_facts(found, campaign, dt.date.today())),
+                                     campaign) if found.monitored_category else [],
+        measure_types=ASSISTANCE_MEASURE.choices(), elimination_kinds=ELIMINATION_KIND.choices(),
+        today=dt.date.today(), form=request.form,
+    ), status
+
+
+@bp.route("/households/<int:household_id>/measures", methods=["POST"])
+@requires("view_monitoring")
+def add_measure(household_id: int):
+    found = get_household_or_404(current_user, household_id)
+    try:
+        services.record_measure(current_user, found, measure_type=request.form.get("measure_type"),
+                                measure_date=_date("measure_date"), note=request.form.get("note"))
+    except (workflow.WorkflowError, InvalidInput) as error:
+        return _refused(error, lambda status: household(household_id, status))
+    flash(_("已登记帮扶措施。"), "success")
+    return redirect(url_for("monitoring.household", household_id=household_id))
+
+
+@bp.route("/households/<int:household_id>/eliminate", methods=["POST"])
+@requires("view_monitoring")
+def eliminate(household_id: int):
+    found = get_household_or_404(current_user, household_id)
+    try:
+        event = services.propose_elimination(current_user, found, _campaign(), channel=request.form.get("channel"),
+                                             note=request.form.get("note"))
+    except (workflow.WorkflowError, services.NotEligible, InvalidInput) as error:
+        return _refused(error, lambda status: household(household_id, status))
+    flash(_("已申报风险消除，请组织民主评议。"), "success")
+    return redirect(url_for("monitoring.proposal", proposal_id=event.proposal_id))

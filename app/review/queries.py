@@ -1,0 +1,271 @@
+"""Reads for record review, always within the user's areas (app.auth.scope): the queue with
+its filters and counts, one record with everything a reviewer weighs, and the records a
+bulk approval may touch.
+
+What a record's server result holds is JSON; the queue filters on it in SQL (flag count,
+unexplained warnings, errors) with one expression per database, so that a filtered queue
+still pages by key."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, and_, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.sql.functions import FunctionElement
+from werkzeug.exceptions import NotFound
+
+from app.auth.models import User
+from app.auth.scope import household_filter, scope_of
+from app.campaigns.models import Campaign
+from app.extensions import db
+from app.geo.models import Area
+from app.households.models import Household, Member
+from app.review.models import ReviewComment, ReviewEvent
+from app.sync.canonical import field_diff
+from app.sync.models import Submission, SubmissionRevision, SyncConflict
+from app.sync.queries import approved_earlier
+
+PAGE_SIZE = 50
+
+
+class flag_count(FunctionElement):
+    """How many screening flags a server result carries."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "flag_count"
+
+
+class error_count(FunctionElement):
+    """How many issues of a server result are errors."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "error_count"
+
+
+class unexplained_count(FunctionElement):
+    """How many issues of a server result are warnings nobody explained."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "unexplained_count"
+
+
+SQLITE_ISSUE = {error_count: "json_extract(value, '$.severity') = 'error'",
+                unexplained_count: "json_extract(value, '$.severity') = 'warning' "
+                                   "AND NOT coalesce(json_extract(value, '$.explained'), 0)"}
+POSTGRESQL_ISSUE = {error_count: "issue ->> 'severity' = 'error'",
+                    unexplained_count: "issue ->> 'severity' = 'warning' "
+                                       "AND NOT coalesce((issue ->> 'explained')::boolean, false)"}
+
+
+@compiles(flag_count, "sqlite")
+def _flag_count_sqlite(element, compiler, **kw):
+    return f"coalesce(json_array_length({compiler.process(element.clauses, **kw)}, '$.screening.flags'), 0)"
+
+
+@compiles(flag_count, "postgresql")
+def _flag_count_postgresql(element, compiler, **kw):
+    return f"coalesce(json_array_length(({compiler.process(element.clauses, **kw)}) -> 'screening' -> 'flags'), 0)"
+
+
+@compiles(error_count, "sqlite")
+@compiles(unexplained_count, "sqlite")
+def _issue_count_sqlite(element, compiler, **kw):
+    return (f"(SELECT count(*) FROM json_each({compiler.process(element.clauses, **kw)}, '$.issues') "
+            f"WHERE {SQLITE_ISSUE[type(element)]})")
+
+
+@compiles(error_count, "postgresql")
+@compiles(unexplained_count, "postgresql")
+def _issue_count_postgresql(element, compiler, **kw):
+    return (f"(SELECT count(*) FROM json_array_elements(({compiler.process(element.clauses, **kw)}) -> 'issues') "
+            f"AS issue WHERE {POSTGRESQL_ISSUE[type(element)]})")
+
+
+def _current_revision():
+    return and_(SubmissionRevision.submission_id == Submission.id, SubmissionRevision.number == Submission.revision)
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    group_id: int | None = None
+    enumerator_id: int | None = None
+    flagged: bool = False
+    unexplained: bool = False
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: str
+    household_number: str
+    head_name: str | None
+    village_name: str
+    group_name: str | None
+    enumerator_name: str
+    status: str
+    revision: int
+    version: int
+    result_mismatch: bool
+    received_at: dt.datetime
+    flag_codes: list[str]
+    unexplained: int
+    key: int  # the current revision's id: revisions are numbered in the order they arrive
+
+
+def _scoped(user, campaign: Campaign, filters: Filters, *, with_status: bool = True):
+    """The WHERE clauses of the queue: the campaign, the user's areas and the filters."""
+    clauses = [Submission.campaign_id == campaign.id, household_filter(user)]
+    if with_status and filters.status:
+        clauses.append(Submission.status == filters.status)
+    if filters.group_id:
+        clauses.append(Household.group_id == filters.group_id)
+    if filters.enumerator_id:
+        clauses.append(Submission.enumerator_id == filters.enumerator_id)
+    if filters.flagged:
+        clauses.append(flag_count(SubmissionRevision.server_result) > 0)
+    if filters.unexplained:
+        clauses.append(unexplained_count(SubmissionRevision.server_result) > 0)
+    return clauses
+
+
+def queue(user, campaign: Campaign, filters: Filters, *, after: int | None = None,
+          page_size: int | None = None) -> tuple[list[QueueRow], int | None]:
+    """One page of the campaign's records in the user's areas, oldest arrival first; returns
+    the rows and the key of the next page (None on the last)."""
+    page_size = page_size or PAGE_SIZE
+    head, village, group = aliased(Member), aliased(Area), aliased(Area)
+    query = (
+        select(Submission.id, Household.household_number, head.name, village.name, group.name, User.display_name,
+               Submission.status, Submission.revision, Submission.version, Submission.result_mismatch,
+               SubmissionRevision.received_at, SubmissionRevision.server_result,
+               unexplained_count(SubmissionRevision.server_result), SubmissionRevision.id)
+        .join(SubmissionRevision, _current_revision())
+        .join(Household, Household.id == Submission.household_id)
+        .join(village, village.id == Household.village_id)
+        .outerjoin(group, group.id == Household.group_id)
+        .outerjoin(head, and_(head.household_id == Household.id, head.relation == "head"))
+        .join(User, User.id == Submission.enumerator_id)
+        .where(*_scoped(user, campaign, filters))
+        .order_by(SubmissionRevision.id)
+        .limit(page_size + 1)
+    )
+    if after is not None:
+        query = query.where(SubmissionRevision.id > after)
+    rows = [QueueRow(*row[:11], [flag["code"] for flag in row[11]["screening"]["flags"]], *row[12:])
+            for row in db.session.execute(query)]
+    next_key = rows[page_size - 1].key if len(rows) > page_size else None
+    return rows[:page_size], next_key
+
+
+def status_counts(user, campaign: Campaign, filters: Filters) -> dict[str, int]:
+    """Records per status under the same areas and filters, whatever status is chosen."""
+    return dict(db.session.execute(
+        select(Submission.status, func.count())
+        .join(SubmissionRevision, _current_revision())
+        .join(Household, Household.id == Submission.household_id)
+        .where(*_scoped(user, campaign, filters, with_status=False))
+        .group_by(Submission.status)).all())
+
+
+def group_choices(user) -> list[tuple[int, str]]:
+    """Groups the user sees, named with their village when the user sees several villages."""
+    scope = scope_of(user)
+    village = aliased(Area)
+    groups = db.session.execute(
+        select(Area.id, Area.name, village.name).join(village, village.id == Area.parent_id)
+        .where(Area.level == "group", or_(Area.parent_id.in_(sorted(scope.village_ids)),
+                                          Area.id.in_(sorted(scope.group_ids))))
+        .order_by(Area.code)).all()
+    several = len({village_name for _id, _name, village_name in groups}) > 1
+    return [(group_id, f"{village_name} · {name}" if several else name) for group_id, name, village_name in groups]
+
+
+def enumerator_choices(user, campaign: Campaign) -> list[tuple[int, str]]:
+    """Enumerators who sent records of the campaign in the user's areas."""
+    return [tuple(row) for row in db.session.execute(
+        select(User.id, User.display_name).where(User.id.in_(
+            select(Submission.enumerator_id).join(Household, Household.id == Submission.household_id)
+            .where(Submission.campaign_id == campaign.id, household_filter(user))))
+        .order_by(User.display_name, User.id))]
+
+
+def get_submission_or_404(user, record_id: str) -> Submission:
+    submission = db.session.scalar(
+        select(Submission).join(Household, Household.id == Submission.household_id)
+        .where(Submission.id == record_id, household_filter(user)))
+    if submission is None:
+        raise NotFound()
+    return submission
+
+
+@dataclass(frozen=True)
+class ConflictCopy:
+    conflict: SyncConflict
+    diff: list[dict]
+
+
+@dataclass(frozen=True)
+class RecordDetail:
+    submission: Submission
+    current: SubmissionRevision
+    previous: SubmissionRevision | None
+    changes: list[dict]  # field_diff(previous, current): {path, stored (before), received (after)}
+    last_year: SubmissionRevision | None  # the household's latest approved record of an earlier campaign
+    conflicts: list[ConflictCopy]
+    events: list[ReviewEvent]
+    comments: list[ReviewComment]
+
+
+def record_detail(user, record_id: str) -> RecordDetail:
+    submission = get_submission_or_404(user, record_id)
+    revisions = {revision.number: revision for revision in submission.revisions}
+    current, previous = revisions[submission.revision], revisions.get(submission.revision - 1)
+    conflicts = db.session.scalars(select(SyncConflict).where(
+        SyncConflict.submission_id == submission.id, SyncConflict.resolved.is_(False)).order_by(SyncConflict.id))
+    return RecordDetail(
+        submission=submission, current=current, previous=previous,
+        changes=field_diff(previous.answers, current.answers) if previous else [],
+        last_year=_last_year(submission),
+        conflicts=[ConflictCopy(conflict, field_diff(current.answers, conflict.answers)) for conflict in conflicts],
+        events=list(db.session.scalars(select(ReviewEvent).where(ReviewEvent.submission_id == submission.id)
+                                       .options(selectinload(ReviewEvent.actor)).order_by(ReviewEvent.id))),
+        comments=list(db.session.scalars(select(ReviewComment).where(ReviewComment.submission_id == submission.id)
+                                         .options(selectinload(ReviewComment.reviewer))
+                                         .order_by(ReviewComment.revision, ReviewComment.id))),
+    )
+
+
+def _last_year(submission: Submission) -> SubmissionRevision | None:
+    campaign = db.session.get(Campaign, submission.campaign_id)
+    _year, revision = approved_earlier(campaign, [submission.household_id]).get(submission.household_id, (None, None))
+    return revision
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A record selected for bulk approval, with what would keep it from it."""
+
+    submission: Submission
+    household_number: str
+    flags: int
+    unexplained: int
+    errors: int
+
+
+def approval_candidates(user, record_ids: list[str]) -> list[Candidate]:
+    """The selected records in the user's areas (others are not found), by household number."""
+    if not record_ids:
+        return []
+    rows = db.session.execute(
+        select(Submission, Household.household_number, flag_count(SubmissionRevision.server_result),
+               unexplained_count(SubmissionRevision.server_result), error_count(SubmissionRevision.server_result))
+        .join(SubmissionRevision, _current_revision())
+        .join(Household, Household.id == Submission.household_id)
+        .where(Submission.id.in_(record_ids), household_filter(user))
+        .order_by(Household.household_number))
+    return [Candidate(*row) for row in rows]
