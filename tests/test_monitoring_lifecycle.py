@@ -347,3 +347,23 @@ def test_pages_walk_the_path_from_the_assessment_to_the_register(setup, app):
     db.session.get(Household, setup.household.id).monitored_category = "marginal"
     db.session.commit()
     assert "A-1" in signed_in(app, setup.township).get("/monitoring/register").get_data(as_text=True)
+
+
+def test_elimination_is_checked_again_when_it_is_approved(setup, app):
+    """§11 must still hold on the day of the decision, not only when the village proposed."""
+    identified(setup)
+    household = fresh(setup.household)
+    services.record_measure(setup.reviewer, household, measure_type="employment", measure_date=dt.date(2025, 8, 1),
+                            note="介绍到县城务工")
+    approved_record(app, setup, household, setup.reviewer)
+    event = services.propose_elimination(setup.reviewer, fresh(household), setup.campaign,
+                                         channel="through_assistance", note="务工收入稳定")
+    elimination = db.session.get(Proposal, event.proposal_id)
+    to_township(setup.reviewer, elimination, dt.date.today())
+    household = fresh(household)
+    household.without_labour = True  # the only worker fell ill while the notice ran
+    db.session.commit()
+    with pytest.raises(services.NotEligible) as refused:
+        services.act(setup.township, elimination, "approve", fresh(elimination).version)
+    assert [item.code for item in refused.value.unmet] == ["without_labour"]
+    assert (fresh(elimination).state, fresh(household).monitored_category) == ("awaiting_township", "marginal")

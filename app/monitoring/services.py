@@ -170,6 +170,11 @@ def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason
         workflow.check_notice(proposal.notice_start, campaign.public_notice_days, today)
     if action == "reverse" and household.monitored_category:
         raise InvalidInput(None, _("该户已重新纳入监测，不能撤销此前的风险消除。"))
+    if proposal.kind == "elimination" and to_state == "approved":
+        # §11 must still hold on the day of the decision, not only on the day it was proposed.
+        unmet = elimination.unmet(queries.elimination_facts(household, campaign, today))
+        if unmet:
+            raise NotEligible(unmet)
 
     if action == "appraise":
         proposal.appraisal_date = on_date

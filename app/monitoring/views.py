@@ -198,7 +198,7 @@ def act(proposal_id: int):
     try:
         services.act(current_user, found, action, version, reason=request.form.get("reason"),
                      on_date=_date("on_date"))
-    except (workflow.WorkflowError, services.StaleVersion, InvalidInput) as error:
+    except (workflow.WorkflowError, services.StaleVersion, services.NotEligible, InvalidInput) as error:
         return _refused(error, lambda status: proposal(proposal_id, status))
     flash(_("已办理：%(action)s。", action=_(workflow.ACTION_LABELS[action])), "success")
     return redirect(url_for("monitoring.proposal", proposal_id=proposal_id))
