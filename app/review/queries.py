@@ -2,18 +2,15 @@
 its filters and counts, one record with everything a reviewer weighs, and the records a
 bulk approval may touch.
 
-What a record's server result holds is JSON; the queue filters on it in SQL (flag count,
-unexplained warnings, errors) with one expression per database, so that a filtered queue
-still pages by key."""
+The queue filters on a revision's summary columns (flag count, unexplained warnings,
+errors; see app.sync.models.summary), so that a filtered queue still pages by key."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, func, or_, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
-from sqlalchemy.sql.functions import FunctionElement
 from werkzeug.exceptions import NotFound
 
 from app.auth.models import User
@@ -28,62 +25,6 @@ from app.sync.models import Submission, SubmissionRevision, SyncConflict
 from app.sync.queries import approved_earlier
 
 PAGE_SIZE = 50
-
-
-class flag_count(FunctionElement):
-    """How many screening flags a server result carries."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "flag_count"
-
-
-class error_count(FunctionElement):
-    """How many issues of a server result are errors."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "error_count"
-
-
-class unexplained_count(FunctionElement):
-    """How many issues of a server result are warnings nobody explained."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "unexplained_count"
-
-
-SQLITE_ISSUE = {error_count: "json_extract(value, '$.severity') = 'error'",
-                unexplained_count: "json_extract(value, '$.severity') = 'warning' "
-                                   "AND NOT coalesce(json_extract(value, '$.explained'), 0)"}
-POSTGRESQL_ISSUE = {error_count: "issue ->> 'severity' = 'error'",
-                    unexplained_count: "issue ->> 'severity' = 'warning' "
-                                       "AND NOT coalesce((issue ->> 'explained')::boolean, false)"}
-
-
-@compiles(flag_count, "sqlite")
-def _flag_count_sqlite(element, compiler, **kw):
-    return f"coalesce(json_array_length({compiler.process(element.clauses, **kw)}, '$.screening.flags'), 0)"
-
-
-@compiles(flag_count, "postgresql")
-def _flag_count_postgresql(element, compiler, **kw):
-    return f"coalesce(json_array_length(({compiler.process(element.clauses, **kw)}) -> 'screening' -> 'flags'), 0)"
-
-
-@compiles(error_count, "sqlite")
-@compiles(unexplained_count, "sqlite")
-def _issue_count_sqlite(element, compiler, **kw):
-    return (f"(SELECT count(*) FROM json_each({compiler.process(element.clauses, **kw)}, '$.issues') "
-            f"WHERE {SQLITE_ISSUE[type(element)]})")
-
-
-@compiles(error_count, "postgresql")
-@compiles(unexplained_count, "postgresql")
-def _issue_count_postgresql(element, compiler, **kw):
-    return (f"(SELECT count(*) FROM json_array_elements(({compiler.process(element.clauses, **kw)}) -> 'issues') "
-            f"AS issue WHERE {POSTGRESQL_ISSUE[type(element)]})")
 
 
 def _current_revision():
@@ -127,9 +68,9 @@ def _scoped(user, campaign: Campaign, filters: Filters, *, with_status: bool = T
     if filters.enumerator_id:
         clauses.append(Submission.enumerator_id == filters.enumerator_id)
     if filters.flagged:
-        clauses.append(flag_count(SubmissionRevision.server_result) > 0)
+        clauses.append(SubmissionRevision.flag_count > 0)
     if filters.unexplained:
-        clauses.append(unexplained_count(SubmissionRevision.server_result) > 0)
+        clauses.append(SubmissionRevision.unexplained_warning_count > 0)
     return clauses
 
 
@@ -143,7 +84,7 @@ def queue(user, campaign: Campaign, filters: Filters, *, after: int | None = Non
         select(Submission.id, Household.household_number, head.name, village.name, group.name, User.display_name,
                Submission.status, Submission.revision, Submission.version, Submission.result_mismatch,
                SubmissionRevision.received_at, SubmissionRevision.server_result,
-               unexplained_count(SubmissionRevision.server_result), SubmissionRevision.id)
+               SubmissionRevision.unexplained_warning_count, SubmissionRevision.id)
         .join(SubmissionRevision, _current_revision())
         .join(Household, Household.id == Submission.household_id)
         .join(village, village.id == Household.village_id)
@@ -262,8 +203,8 @@ def approval_candidates(user, record_ids: list[str]) -> list[Candidate]:
     if not record_ids:
         return []
     rows = db.session.execute(
-        select(Submission, Household.household_number, flag_count(SubmissionRevision.server_result),
-               unexplained_count(SubmissionRevision.server_result), error_count(SubmissionRevision.server_result))
+        select(Submission, Household.household_number, SubmissionRevision.flag_count,
+               SubmissionRevision.unexplained_warning_count, SubmissionRevision.error_count)
         .join(SubmissionRevision, _current_revision())
         .join(Household, Household.id == Submission.household_id)
         .where(Submission.id.in_(record_ids), household_filter(user))

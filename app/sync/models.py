@@ -11,7 +11,7 @@ import datetime as dt
 
 from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String,
                         UniqueConstraint, func)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.expression import false
 
 from app.auth.models import User
@@ -76,9 +76,36 @@ class SubmissionRevision(db.Model):
     base_revision: Mapped[int | None] = mapped_column(Integer)
     enumerator_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     received_at: Mapped[dt.datetime] = created_at_column()
+    # Copied from server_result when it is set (a revision never changes, so they never go
+    # stale): what queues filter on and dashboards add up, without parsing JSON per row.
+    per_capita_net_income: Mapped[int | None] = mapped_column(BigInteger)
+    last_year_per_capita_net_income: Mapped[int | None] = mapped_column(BigInteger)
+    flag_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    unexplained_warning_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     submission: Mapped[Submission] = relationship(back_populates="revisions")
     attachments: Mapped[list[RevisionAttachment]] = relationship(cascade="all, delete-orphan")
+
+    @validates("server_result")
+    def _summarise(self, _key, result: dict) -> dict:
+        for column, value in summary(result).items():
+            setattr(self, column, value)
+        return result
+
+
+def summary(server_result: dict | None) -> dict:
+    """The summary columns of a revision, from its server result."""
+    income = (server_result or {}).get("income") or {}
+    issues = (server_result or {}).get("issues") or []
+    return {
+        "per_capita_net_income": income.get("per_capita_net_income"),
+        "last_year_per_capita_net_income": income.get("last_year_per_capita_net_income"),
+        "flag_count": len(((server_result or {}).get("screening") or {}).get("flags") or []),
+        "error_count": sum(1 for issue in issues if issue.get("severity") == "error"),
+        "unexplained_warning_count": sum(1 for issue in issues
+                                         if issue.get("severity") == "warning" and not issue.get("explained")),
+    }
 
 
 class SyncConflict(db.Model):
