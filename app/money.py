@@ -27,3 +27,8 @@ def format_yuan(fen: int | None) -> str:
     sign = "-" if fen < 0 else ""
     yuan, cents = divmod(abs(int(fen)), 100)
     return f"{sign}{yuan:,}.{cents:02d}"
+
+
+def yuan(fen: int | None) -> Decimal | None:
+    """Fen → exact yuan with two decimals (Decimal('14178.12')), for files that add amounts up."""
+    return None if fen is None else (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))

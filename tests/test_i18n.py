@@ -90,12 +90,15 @@ PAGES = {
     "monitoring.notice": ("village_reviewer", lambda w: "/monitoring/notice"),
     "monitoring.register": ("county_approver", lambda w: "/monitoring/register"),
     "monitoring.household": ("village_reviewer", lambda w: f"/monitoring/households/{w.household.id}"),
+    "reports.dashboard_top": ("township_approver", lambda w: "/reports/"),
+    "reports.dashboard_area": ("county_approver", lambda w: f"/reports/areas/{w.county.village_a.id}"),
+    "exports.index": ("village_reviewer", lambda w: "/reports/exports"),
 }
 # Not pages: static files, the health check, JSON downloads, the form bundle (its messages are
 # checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
 NOT_PAGES = {"static", "main.healthz", "census.form_bundle", "census.download_definition", "sync.session",
              "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
-             "monitoring.notice_csv"}
+             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register"}
 
 
 # The area each role's test user covers.

@@ -24,6 +24,10 @@ RIGHTS = {
     # records measures; who may move a proposal is the workflow table's to say.
     "view_monitoring": {VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, COUNTY_ADMIN},
     "assess": {VILLAGE_REVIEWER},
+    # Dashboards: figures over the user's areas, drilling down to the areas beneath.
+    "see_dashboards": {VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, COUNTY_ADMIN},
+    # Exports (households, members, register) over the user's areas; enumerators get none.
+    "export": {VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, COUNTY_ADMIN},
 }
 
 

@@ -120,10 +120,15 @@ class Member(db.Model):
 
     @property
     def health_labels(self) -> list[str]:
-        labels = [HEALTH_CONDITION.label(flag) for flag in ("chronic_illness", "serious_illness", "disabled")
-                  if getattr(self, flag)]
-        return labels or [gettext(HEALTHY_LABEL)]
+        return health_labels(self)
 
     def age_on(self, day: dt.date) -> int:
         years = day.year - self.birth_date.year
         return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+def health_labels(member) -> list[str]:
+    """健康状况 of a member (or a row with the three condition columns): its conditions, or 健康."""
+    labels = [HEALTH_CONDITION.label(flag) for flag in ("chronic_illness", "serious_illness", "disabled")
+              if getattr(member, flag)]
+    return labels or [gettext(HEALTHY_LABEL)]

@@ -2,23 +2,22 @@
 notice, the monitored register and each household's monitoring page."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.roles import requires
 from app.auth.scope import get_household_or_404, scope_of, scoped_villages
 from app.census.services import current_campaign
-from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND
+from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND, N_
 from app.extensions import db
 from app.geo.models import Area
 from app.invalid import InvalidInput
 from app.monitoring import elimination, queries, services, workflow
 from app.monitoring.models import EVENT_LABELS
+from app.reports import export_views, exports
 from app.review import workflow as review_workflow
 from app.sync.models import Submission
 
@@ -219,16 +218,12 @@ def _notice_village() -> Area:
     return _village_arg() or (villages[0] if villages else abort(404))
 
 
-def _notice_columns() -> list[str]:
-    return [_("姓名"), _("村民小组"), _("事项"), _("监测对象类别"), _("原因")]
-
-
 @bp.route("/notice")
 @requires("view_monitoring")
 def notice():
     village = _notice_village()
     return render_template("monitoring/notice.html", village=village, villages=scoped_villages(current_user),
-                           columns=_notice_columns(), rows=queries.notice(current_user, village),
+                           columns=exports.headers(exports.NOTICE_FIELDS), rows=queries.notice(current_user, village),
                            today=dt.date.today())
 
 
@@ -236,13 +231,8 @@ def notice():
 @requires("view_monitoring")
 def notice_csv():
     village = _notice_village()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_notice_columns())
-    for row in queries.notice(current_user, village):
-        writer.writerow([row.name, row.group, row.kind, row.category, row.reason])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=notice-{village.code}.csv"})
+    return export_views.send(exports.NOTICE_FIELDS, queries.notice(current_user, village), f"notice-{village.code}",
+                             "csv", N_("公示"))
 
 
 # Monitored register and households --------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Reports: dashboards over the user's areas (county → township → village), and exports."""

@@ -1,0 +1,338 @@
+"""Dashboard figures: one aggregate query per widget, counted in SQL (GROUP BY on indexed
+columns, a record's current revision joined by (submission_id, number)), always within the
+user's scope and the area shown. Only the counts come back to Python.
+
+Persons are the household's roster members (``Member``), not the present members of its
+latest record: the roster is what the county register counts, and it is one indexed join.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import abort
+from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.auth.scope import household_filter
+from app.campaigns.models import Campaign
+from app.campaigns.queries import thresholds_for
+from app.extensions import db
+from app.geo.models import Area
+from app.households.models import Household, Member
+from app.monitoring import workflow as monitoring_workflow
+from app.monitoring.models import AssessmentDecision, Proposal
+from app.reports import dashboard
+from app.review import workflow as review_workflow
+from app.sync.models import Submission, SubmissionRevision
+
+SAFETY_NET_SUBTYPES = ("minimum_living", "extreme_poverty")
+
+
+# Where: the area shown, what it splits into, and the households it covers --------------------
+
+@dataclass(frozen=True)
+class Place:
+    """The area shown (None: all the user's areas), the areas its figures are split by, and
+    the clause limiting ``Household`` to the user's scope within it."""
+
+    area: Area | None
+    trail: list[Area]  # the areas above it that the user may open, top first
+    parts: list[Area]
+    households: ColumnElement
+    parent: dict[int, int | None]  # every area's parent
+
+
+def _tree() -> tuple[dict[int, int | None], dict[int, str]]:
+    rows = db.session.execute(select(Area.id, Area.parent_id, Area.level)).all()
+    return {area_id: parent for area_id, parent, _level in rows}, {area_id: level for area_id, _p, level in rows}
+
+
+def _chain(area_id: int | None, parent: dict[int, int | None]) -> list[int]:
+    """The area and its ancestors, nearest first."""
+    chain = []
+    while area_id is not None:
+        chain.append(area_id)
+        area_id = parent.get(area_id)
+    return chain
+
+
+def place(user, area_id: int | None) -> Place:
+    """The user's own area (or all of them) when ``area_id`` is None; else that area, which
+    must be one of the user's or lie beneath one (404 otherwise, as for any record)."""
+    parent, level = _tree()
+    own = {area.id for area in user.areas}
+    if not own:
+        abort(404)
+    scope = household_filter(user)
+    if area_id is None and len(user.areas) != 1:
+        return Place(None, [], list(user.areas), scope, parent)
+    area = user.areas[0] if area_id is None else db.session.get(Area, area_id)
+    if area is None or own.isdisjoint(_chain(area.id, parent)):
+        abort(404)
+    reachable = [ancestor for ancestor in _chain(area.parent_id, parent)
+                 if not own.isdisjoint(_chain(ancestor, parent))]
+    above = {found.id: found for found in db.session.scalars(select(Area).where(Area.id.in_(reachable)))}
+    trail = [above[ancestor] for ancestor in reversed(reachable)]
+    if area.level == "group":
+        within = Household.group_id == area.id
+    elif area.level == "village":
+        within = Household.village_id == area.id
+    else:
+        villages = [village for village, kind in level.items()
+                    if kind == "village" and area.id in _chain(village, parent)]
+        within = Household.village_id.in_(villages) if villages else false()
+    return Place(area, trail, list(area.children) or [area], and_(scope, within), parent)
+
+
+def _count_by(*columns, where_from):
+    """Rows of (columns…, count), grouped outside a subquery: PostgreSQL cannot match an
+    expression with bound values (a CASE, a comparison) in SELECT to the same one in GROUP BY."""
+    inner = where_from(*(column.label(f"c{index}") for index, column in enumerate(columns))).subquery()
+    keys = list(inner.c)
+    return db.session.execute(select(*keys, func.count()).group_by(*keys))
+
+
+# Census coverage and unresolved flags, by part -------------------------------------------------
+
+@dataclass(frozen=True)
+class PartCount:
+    """Two counts of one part of the area (``area`` None: households in no group)."""
+
+    area: Area | None
+    total: int
+    counted: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return dashboard.percent(self.counted, self.total)
+
+
+def _by_part(place: Place, rows) -> list[PartCount]:
+    """(village_id, group_id, total, counted) rows summed into the place's parts, in order;
+    parts with nothing are kept (a village nobody visited is the point of the table)."""
+    part_ids = {part.id for part in place.parts}
+    totals: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+    for village_id, group_id, total, counted in rows:
+        # The part is the first of the household's group, village, township … that is one.
+        part = next((area_id for area_id in _chain(group_id or village_id, place.parent) if area_id in part_ids), None)
+        summed = totals[part]
+        summed[0] += total
+        summed[1] += counted or 0
+    found = [PartCount(part, *totals.get(part.id, (0, 0))) for part in place.parts]
+    if None in totals:
+        found.append(PartCount(None, *totals[None]))
+    return found
+
+
+def coverage(place: Place, campaign: Campaign) -> list[PartCount]:
+    """Households registered (``total``) and visited (``counted``: with a record in the campaign)."""
+    visited = (select(Submission.household_id).where(Submission.campaign_id == campaign.id)
+               .group_by(Submission.household_id).subquery())
+    rows = db.session.execute(
+        select(Household.village_id, Household.group_id, func.count(), func.count(visited.c.household_id))
+        .outerjoin(visited, visited.c.household_id == Household.id)
+        .where(place.households).group_by(Household.village_id, Household.group_id))
+    return _by_part(place, rows)
+
+
+def _current_revision():
+    return and_(SubmissionRevision.submission_id == Submission.id, SubmissionRevision.number == Submission.revision)
+
+
+# The only reads of a record's server result (JSON). Each parses the whole document of every
+# record counted, which is what the flags, income and layer widgets cost.
+def _has_flags():
+    return SubmissionRevision.flag_count > 0
+
+
+def flags(place: Place, campaign: Campaign) -> list[PartCount]:
+    """Approved records with a flag (``total``) and those the village has not yet resolved
+    (``counted``): neither proposed for identification nor decided not to propose."""
+    resolved = or_(
+        exists().where(AssessmentDecision.submission_id == Submission.id,
+                       AssessmentDecision.revision == Submission.revision),
+        exists().where(Proposal.household_id == Submission.household_id, Proposal.campaign_id == campaign.id,
+                       Proposal.kind == "identification", Proposal.state != "withdrawn"))
+    rows = db.session.execute(
+        select(Household.village_id, Household.group_id, func.count(), func.sum(case((resolved, 0), else_=1)))
+        .select_from(Submission).join(SubmissionRevision, _current_revision())
+        .join(Household, Household.id == Submission.household_id)
+        .where(place.households, Submission.campaign_id == campaign.id, Submission.status == "approved",
+               _has_flags())
+        .group_by(Household.village_id, Household.group_id))
+    return _by_part(place, rows)
+
+
+# Records and proposals -------------------------------------------------------------------------
+
+def statuses(place: Place, campaign: Campaign) -> list[tuple[str, int]]:
+    """Records of the campaign by review status, every status listed."""
+    counts = dict(db.session.execute(
+        select(Submission.status, func.count()).join(Household, Household.id == Submission.household_id)
+        .where(place.households, Submission.campaign_id == campaign.id).group_by(Submission.status)).all())
+    return [(status, counts.get(status, 0)) for status in review_workflow.STATES]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Proposals under way: counts by (state, age bucket index)."""
+
+    counts: dict[tuple[str, int], int]
+
+    def by_state(self) -> list[tuple[str, list[int], int]]:
+        buckets = range(len(dashboard.AGE_BUCKETS))
+        return [(state, [self.counts.get((state, b), 0) for b in buckets],
+                 sum(self.counts.get((state, b), 0) for b in buckets)) for state in monitoring_workflow.OPEN_STATES]
+
+    def by_age(self) -> list[int]:
+        return [sum(count for (_state, b), count in self.counts.items() if b == bucket)
+                for bucket in range(len(dashboard.AGE_BUCKETS))]
+
+
+def waiting(place: Place, today: dt.date) -> Waiting:
+    """Open proposals (either kind) by state and by days since the clue."""
+    bucket = case(*((Proposal.clue_date >= today - dt.timedelta(days=most), index)
+                    for index, (_label, most) in enumerate(dashboard.AGE_BUCKETS) if most is not None),
+                  else_=len(dashboard.AGE_BUCKETS) - 1)
+    rows = _count_by(Proposal.state, bucket, where_from=lambda *columns: select(*columns).join(
+        Household, Household.id == Proposal.household_id)
+        .where(place.households, Proposal.state.in_(monitoring_workflow.OPEN_STATES)))
+    return Waiting({(state, index): count for state, index, count in rows})
+
+
+# Monitored and eliminated households -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Headcount:
+    households: int
+    persons: int
+
+
+def _headcount(place: Place, *columns):
+    """Households and their roster members, in the place, after ``columns``."""
+    return (select(*columns, func.count(func.distinct(Household.id)), func.count(Member.id))
+            .select_from(Household).outerjoin(Member, Member.household_id == Household.id).where(place.households))
+
+
+def monitored_by_category(place: Place) -> dict[str, Headcount]:
+    rows = db.session.execute(_headcount(place, Household.monitored_category)
+                              .where(Household.monitored_category.is_not(None)).group_by(Household.monitored_category))
+    return {category: Headcount(households, persons) for category, households, persons in rows}
+
+
+def monitored_by_risk_type(place: Place) -> dict[str, Headcount]:
+    """Monitored households (and persons) by the risk types of the identification their
+    monitoring rests on (the latest approved); a household with two risks counts in both."""
+    latest = (select(func.max(Proposal.id).label("id")).where(Proposal.kind == "identification",
+                                                              Proposal.state == "approved")
+              .group_by(Proposal.household_id).subquery())
+    identification = (select(Proposal.household_id, Proposal.risk_types)
+                      .join(latest, latest.c.id == Proposal.id).subquery())
+    codes = cast(identification.c.risk_types, String)
+    combinations = db.session.execute(
+        _headcount(place, codes).join(identification, identification.c.household_id == Household.id)
+        .where(Household.monitored_category.is_not(None)).group_by(codes))
+    households: Counter = Counter()
+    persons: Counter = Counter()
+    for combination, household_count, person_count in combinations:  # a few combinations, not households
+        for code in json.loads(combination):
+            households[code] += household_count
+            persons[code] += person_count
+    return {code: Headcount(households[code], persons[code]) for code in households}
+
+
+def eliminated(place: Place) -> Headcount:
+    """Households no longer monitored after an approved (not reversed) elimination."""
+    ended = exists().where(Proposal.household_id == Household.id, Proposal.kind == "elimination",
+                           Proposal.state == "approved")
+    return Headcount(*db.session.execute(_headcount(place).where(Household.monitored_category.is_(None), ended)).one())
+
+
+# Income ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Income:
+    bins: list[int]  # records per histogram bin (dashboard.bin_bounds)
+    growth: dict[str, int]  # records per growth band
+    threshold_fen: int | None
+
+
+def income(place: Place, campaign: Campaign) -> Income:
+    """Per-capita net income of the campaign's approved records: the histogram and the growth
+    over last year's approved record, counted in one pass over the records."""
+    # Each value is read out of the JSON once (OFFSET 0 keeps PostgreSQL from inlining the
+    # extraction into every CASE branch below).
+    records = (select(SubmissionRevision.per_capita_net_income.label("per_capita"),
+                      SubmissionRevision.last_year_per_capita_net_income.label("last"))
+               .select_from(Submission).join(SubmissionRevision, _current_revision())
+               .join(Household, Household.id == Submission.household_id)
+               .where(place.households, Submission.campaign_id == campaign.id, Submission.status == "approved")
+               .offset(0).subquery())
+    per_capita, last = records.c.per_capita, records.c.last
+    width, count = dashboard.BIN_WIDTH_FEN, dashboard.BIN_COUNT
+    bin_index = case((per_capita < width, 0), (per_capita >= width * (count - 1), count - 1),
+                     else_=per_capita // width)
+    tenths = dashboard.GROWTH_LIMIT_TENTHS
+    band = case(
+        (or_(last.is_(None), last <= 0), "no_last_year"),
+        ((per_capita - last) * 10 < -tenths * last, "fell_over_30"),
+        (per_capita < last, "fell_up_to_30"),
+        ((per_capita - last) * 10 <= tenths * last, "rose_up_to_30"),
+        else_="rose_over_30")
+    rows = _count_by(bin_index, band, where_from=lambda *columns: select(*columns).where(per_capita.is_not(None)))
+    bins = [0] * count
+    growth = dict.fromkeys(dashboard.GROWTH_BANDS, 0)
+    for index, band_code, records in rows:
+        bins[int(index)] += records
+        growth[band_code] += records
+    # The threshold of the area shown (of the user's first area when showing several).
+    shown = place.area or place.parts[0]
+    match = thresholds_for(campaign, [shown])[shown.id]
+    return Income(bins, growth, match.amount_fen if match else None)
+
+
+# Circle layers ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Layers:
+    counts: dict[str, int]  # households per layer
+    unlayered: int  # out-of-poverty or monitored, approved record, but in no layer
+    unrecorded: int  # out-of-poverty or monitored without an approved record in the campaign
+
+
+def layers(place: Place, campaign: Campaign, threshold_fen: int) -> Layers:
+    """Out-of-poverty and monitored households by circle layer (§12), from the per-capita net
+    income of their approved record in the campaign; SQL counts each combination of the
+    facts the layers depend on, ``dashboard.circle_layer`` names its layer."""
+    recorded = (select(Submission.household_id, func.max(SubmissionRevision.per_capita_net_income).label("per_capita"))
+                .join(SubmissionRevision, _current_revision()).join(Household, Household.id == Submission.household_id)
+                .where(place.households, Submission.campaign_id == campaign.id, Submission.status == "approved")
+                .group_by(Submission.household_id).subquery())
+    safety_net = or_(Household.poverty_subtype.in_(SAFETY_NET_SUBTYPES), exists().where(
+        Member.household_id == Household.id,
+        or_(Member.minimum_living_allowance == true(), Member.extreme_poverty_support == true())))
+    facts = (Household.monitored_category.is_not(None), Household.household_type == "out_of_poverty",
+             case((safety_net, True), else_=False), Household.without_labour,
+             recorded.c.per_capita >= threshold_fen, recorded.c.per_capita.is_(None))
+    rows = _count_by(*facts, where_from=lambda *columns: select(*columns).select_from(Household)
+                     .outerjoin(recorded, recorded.c.household_id == Household.id)
+                     .where(place.households, or_(Household.monitored_category.is_not(None),
+                                                  Household.household_type == "out_of_poverty")))
+    counts = dict.fromkeys(dashboard.LAYERS, 0)
+    unlayered = unrecorded = 0
+    for monitored, out_of_poverty, safety, without_labour, reaches, no_record, households in rows:
+        if no_record:
+            unrecorded += households
+            continue
+        layer = dashboard.circle_layer(monitored=bool(monitored), out_of_poverty=bool(out_of_poverty),
+                                       safety_net=bool(safety), has_labour=not without_labour,
+                                       reaches_threshold=bool(reaches))
+        if layer is None:
+            unlayered += households
+        else:
+            counts[layer] += households
+    return Layers(counts, unlayered, unrecorded)

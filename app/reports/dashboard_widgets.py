@@ -1,0 +1,96 @@
+"""The charts of the dashboard, in the request's language, from the query results the page
+also shows as tables (the same numbers in both)."""
+from __future__ import annotations
+
+from flask_babel import gettext
+from markupsafe import Markup
+
+from app.codes import MONITORED_CATEGORY
+from app.geo.models import Area
+from app.money import format_yuan
+from app.monitoring import workflow as monitoring_workflow
+from app.reports import dashboard
+from app.reports import dashboard_queries as queries
+from app.reports.charts import Marker, bar_chart
+from app.review import workflow as review_workflow
+
+
+def part_label(area: Area | None) -> str:
+    return area.name if area is not None else gettext("未分组")
+
+
+def bin_label(index: int) -> str:
+    lower, upper = dashboard.bin_bounds(index)
+    if lower is None:
+        return f"< {upper // 100:,}"
+    if upper is None:
+        return f"≥ {lower // 100:,}"
+    return f"{lower // 100:,}–{upper // 100:,}"
+
+
+def band_label(band: str) -> str:
+    """Called from Python: the labels hold "%", which Jinja's gettext would take for a placeholder."""
+    return gettext(dashboard.GROWTH_BAND_LABELS[band])
+
+
+def coverage(rows: list[queries.PartCount]) -> Markup:
+    return bar_chart(gettext("已走访户占登记户的比例"), [(part_label(row.area), row.rate or 0) for row in rows],
+                     unit="%", scale=100, alert={index for index, row in enumerate(rows) if row.counted < row.total})
+
+
+def flags(rows: list[queries.PartCount]) -> Markup:
+    return bar_chart(gettext("未研判的风险提示"), [(part_label(row.area), row.counted) for row in rows],
+                     alert={index for index, row in enumerate(rows) if row.counted})
+
+
+def statuses(rows: list[tuple[str, int]]) -> Markup:
+    return bar_chart(gettext("记录按审核状态"), [(gettext(review_workflow.STATE_LABELS[status]), count)
+                                         for status, count in rows])
+
+
+def waiting_by_state(waiting: queries.Waiting) -> Markup:
+    return bar_chart(gettext("在办申报按环节"), [(gettext(monitoring_workflow.STATE_LABELS[state]), total)
+                                        for state, _buckets, total in waiting.by_state()])
+
+
+def waiting_by_age(waiting: queries.Waiting) -> Markup:
+    return bar_chart(gettext("在办申报按线索发现以来天数"),
+                     [(gettext(label), count)
+                      for (label, _most), count in zip(dashboard.AGE_BUCKETS, waiting.by_age())],
+                     alert={len(dashboard.AGE_BUCKETS) - 1})
+
+
+def categories(found: dict[str, queries.Headcount]) -> Markup:
+    return bar_chart(gettext("监测对象人数按类别"),
+                     [(MONITORED_CATEGORY.label(code), found[code].persons if code in found else 0)
+                      for code in MONITORED_CATEGORY.values])
+
+
+def risk_types(found: dict[str, queries.Headcount], choices: list[tuple[str, str]]) -> Markup:
+    return bar_chart(gettext("监测对象户数按风险类型"),
+                     [(label, found[code].households if code in found else 0) for code, label in choices])
+
+
+def elimination(monitored: queries.Headcount, eliminated: queries.Headcount) -> Markup:
+    return bar_chart(gettext("监测人数与风险消除人数"),
+                     [(gettext("仍在监测"), monitored.persons), (gettext("已消除风险"), eliminated.persons)])
+
+
+def histogram(income: queries.Income) -> Markup:
+    marker = None
+    if income.threshold_fen is not None:
+        marker = Marker(income.threshold_fen / dashboard.BIN_WIDTH_FEN,
+                        gettext("虚线：监测线 %(amount)s 元", amount=format_yuan(income.threshold_fen)))
+    return bar_chart(gettext("人均纯收入分布（元）"),
+                     [(bin_label(index), count) for index, count in enumerate(income.bins)], marker=marker)
+
+
+def growth(income: queries.Income) -> Markup:
+    return bar_chart(gettext("人均纯收入较上年变化"),
+                     [(band_label(band), count) for band, count in income.growth.items()],
+                     alert={0})
+
+
+def layers(found: queries.Layers) -> Markup:
+    return bar_chart(gettext("各圈层户数"), [(gettext(dashboard.LAYER_LABELS[layer]), found.counts[layer])
+                                        for layer in dashboard.LAYERS])

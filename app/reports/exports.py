@@ -1,0 +1,269 @@
+"""Exports: the row queries (always scoped by ``household_filter``) and the two streaming
+writers. Whatever the size, memory stays flat:
+
+- rows are fetched in chunks from a server-side cursor (``yield_per``) and written as they
+  come, never collected in a list;
+- CSV is yielded in chunks (UTF-8 with a BOM, so Excel reads the Chinese);
+- XLSX is written by XlsxWriter in ``constant_memory`` mode (a row at a time) to an
+  anonymous temporary file, which is then sent and is gone once the response is closed.
+
+Headers are the national system's Chinese names (``app.roster.columns``, so a members export
+re-imports as a roster) and message ids, so that ``lang="en"`` heads the file and labels its
+codes in English.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO
+
+import xlsxwriter
+from flask_babel import force_locale, get_locale, gettext
+from sqlalchemy import and_, case, func, select, text
+from sqlalchemy.orm import aliased
+
+from app import codes
+from app.auth.scope import household_filter
+from app.campaigns.models import Campaign
+from app.census.messages import FLAG_LABELS
+from app.codes import N_
+from app.extensions import db
+from app.geo.models import Area
+from app.households.models import Household, Member, health_labels
+from app.money import yuan
+from app.monitoring import queries as monitoring
+from app.review.workflow import STATE_LABELS
+from app.roster import columns as roster
+from app.sync.models import Submission, SubmissionRevision
+
+CHUNK_ROWS = 2000  # rows fetched per round trip, and CSV rows per chunk sent
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of an export: the row attribute it shows, its header (Chinese = message
+    id) and how a value becomes a cell."""
+
+    name: str
+    header: str
+    render: Callable[[object], object]
+    whole_row: bool = False  # ``render`` takes the row, not one of its values
+    labels: bool = False  # few distinct values (a code's label): rendered once per value and file
+
+    def renderer(self) -> Callable[[object], object]:
+        """``render`` for one file: labels are looked up once per value (gettext is slow)."""
+        return functools.lru_cache(maxsize=256)(self.render) if self.labels else self.render
+
+
+def _text(value):
+    return "" if value is None else value
+
+
+def _yes_no(value) -> str:
+    return gettext("是") if value else gettext("否")
+
+
+def _date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+LABEL_BY_KIND = {roster.BOOL: _yes_no, roster.HOUSEHOLD_TYPE: codes.HOUSEHOLD_TYPE.label}
+
+
+def _roster_field(column: roster.Column) -> Field:
+    if column.kind == roster.CODE:
+        return Field(column.field, column.header, column.codes.label, labels=True)
+    if column.kind in LABEL_BY_KIND:
+        return Field(column.field, column.header, LABEL_BY_KIND[column.kind], labels=True)
+    if column.kind == roster.HEALTH:
+        return Field(column.field, column.header, lambda row: "、".join(health_labels(row)), whole_row=True)
+    return Field(column.field, column.header, _date if column.kind == roster.DATE else _text)
+
+
+HOUSEHOLD_ROSTER_FIELDS = [_roster_field(column) for column in roster.COLUMNS if column.level == roster.HOUSEHOLD]
+MEMBER_FIELDS = [*HOUSEHOLD_ROSTER_FIELDS,
+                 *(_roster_field(column) for column in roster.COLUMNS if column.level == roster.MEMBER)]
+
+
+def _flag_codes(flags) -> tuple[str, ...]:
+    return tuple(flag["code"] for flag in flags or ())
+
+
+@functools.lru_cache(maxsize=512)
+def _flag_labels(codes: tuple[str, ...], locale: str) -> str:
+    """The flags in a word or two each (FLAG_LABELS), once per combination and language."""
+    return "、".join(gettext(FLAG_LABELS[code]) for code in codes)
+
+
+HOUSEHOLD_FIELDS = [
+    *HOUSEHOLD_ROSTER_FIELDS,
+    Field("village_name", N_("村名称"), _text),
+    Field("group_name", N_("村民小组名称"), _text),
+    Field("member_count", N_("家庭人口数"), _text),
+    Field("status", N_("提交状态"), lambda status: gettext(STATE_LABELS[status]) if status else "", labels=True),
+    Field("per_capita_net_income", N_("人均纯收入（元）"), yuan),
+    Field("flags", N_("风险标识代码"), lambda flags: ";".join(_flag_codes(flags))),
+    Field("flag_labels", N_("风险标识"), lambda row: _flag_labels(_flag_codes(row.flags), str(get_locale())),
+          whole_row=True),
+]
+
+
+def _cells(fields: list[Field], renderers: list[Callable], row) -> list:
+    return [render(row if field.whole_row else getattr(row, field.name)) for field, render in zip(fields, renderers)]
+
+
+# Row queries ------------------------------------------------------------------------------------
+
+def _household_columns(head, village, group) -> list:
+    """The roster's household columns, labelled by their field names."""
+    return [Household.household_number, head.name.label("head_name"), village.code.label("village_code"),
+            group.code.label("group_code"), Household.phone, Household.household_type, Household.poverty_subtype,
+            Household.monitored_category, Household.without_labour, Household.relocation_site]
+
+
+def _stream(query) -> Iterator:
+    """The rows from a server-side cursor, a chunk per round trip; the query runs at the first
+    row asked for, so that a streamed response opens its cursor while it is being sent.
+
+    PostgreSQL plans a cursor for its first 10 % of rows (``cursor_tuple_fraction``) and then
+    picks nested loops that take minutes over 200,000 households; an export reads every row,
+    so it says so for its transaction."""
+    if db.session.connection().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
+    yield from db.session.execute(query, execution_options={"yield_per": CHUNK_ROWS})
+
+
+def household_rows(user, campaign: Campaign) -> Iterator:
+    """Every household in the user's areas with its campaign record's status, per-capita net
+    income and flags (the household's latest record in ``campaign``; empty when none)."""
+    head, village, group = aliased(Member), aliased(Area), aliased(Area)
+    latest = (select(Submission.id, Submission.household_id, Submission.status, Submission.revision,
+                     func.row_number().over(partition_by=Submission.household_id,
+                                            order_by=(Submission.created_at.desc(), Submission.id.desc()))
+                     .label("rank"))
+              .where(Submission.campaign_id == campaign.id).subquery())
+    member_count = (select(func.count()).where(Member.household_id == Household.id)
+                    .correlate(Household).scalar_subquery())
+    # Only flagged records' JSON is parsed: the rest answer from the summary column.
+    flags = case((SubmissionRevision.flag_count > 0, SubmissionRevision.server_result[("screening", "flags")]))
+    query = (
+        select(*_household_columns(head, village, group), village.name.label("village_name"),
+               group.name.label("group_name"), member_count.label("member_count"), latest.c.status,
+               SubmissionRevision.per_capita_net_income, flags.label("flags"))
+        .join(village, village.id == Household.village_id)
+        .outerjoin(group, group.id == Household.group_id)
+        .outerjoin(head, and_(head.household_id == Household.id, head.relation == "head"))
+        .outerjoin(latest, and_(latest.c.household_id == Household.id, latest.c.rank == 1))
+        .outerjoin(SubmissionRevision, and_(SubmissionRevision.submission_id == latest.c.id,
+                                            SubmissionRevision.number == latest.c.revision))
+        .where(household_filter(user))
+        .order_by(Household.household_number))
+    return _stream(query)
+
+
+def member_rows(user) -> Iterator:
+    """Every member in the user's areas as a roster row: household columns repeated, head first."""
+    head, village, group = aliased(Member), aliased(Area), aliased(Area)
+    member_columns = [Member.__table__.c[column.field] for column in roster.COLUMNS
+                      if column.level == roster.MEMBER and column.kind != roster.HEALTH]
+    query = (
+        select(*_household_columns(head, village, group), *member_columns, Member.chronic_illness,
+               Member.serious_illness, Member.disabled)
+        .join(Household, Household.id == Member.household_id)
+        .join(village, village.id == Household.village_id)
+        .outerjoin(group, group.id == Household.group_id)
+        .outerjoin(head, and_(head.household_id == Household.id, head.relation == "head"))
+        .where(household_filter(user))
+        .order_by(Household.household_number, Member.relation != "head", Member.birth_date, Member.id))
+    return _stream(query)
+
+
+REGISTER_FIELDS = [
+    Field("household_number", N_("户编号"), _text),
+    Field("head_name", N_("户主姓名"), _text),
+    Field("village", N_("村名称"), _text),
+    Field("category", N_("监测对象类别"), _text),
+    Field("identified_on", N_("纳入监测日期"), _text),
+    Field("risk_types", N_("风险类型"), _text),
+]
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    household_number: str
+    head_name: str
+    village: str
+    category: str
+    identified_on: str
+    risk_types: str
+
+
+def register_rows(user) -> Iterator[RegisterLine]:
+    """The monitored register (app.monitoring.queries.register) as export lines."""
+    for row in monitoring.register(user):
+        identification = row.identification
+        yield RegisterLine(
+            row.household.household_number, row.head_name or "", row.household.village.name,
+            row.household.monitored_category_label,
+            identification.decided_date.isoformat() if identification else "",
+            "、".join(monitoring.risk_type_labels(identification)) if identification else "")
+
+
+NOTICE_FIELDS = [Field("name", N_("姓名"), _text), Field("group", N_("村民小组"), _text),
+                 Field("kind", N_("事项"), _text), Field("category", N_("监测对象类别"), _text),
+                 Field("reason", N_("原因"), _text)]
+
+
+# Writers ----------------------------------------------------------------------------------------
+
+def headers(fields: list[Field]) -> list[str]:
+    return [gettext(field.header) for field in fields]
+
+
+def csv_chunks(fields: list[Field], rows: Iterable, lang: str) -> Iterator[str]:
+    """The file in chunks of ``CHUNK_ROWS`` lines: a BOM, the header, the rows."""
+    with force_locale(lang):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")
+        writer.writerow(headers(fields))
+        renderers = [field.renderer() for field in fields]
+        for count, row in enumerate(rows, 1):
+            writer.writerow(_cells(fields, renderers, row))
+            if count % CHUNK_ROWS == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+
+def xlsx_file(fields: list[Field], rows: Iterable, lang: str, sheet: str) -> IO[bytes]:
+    """The workbook in an anonymous temporary file, rewound; closing the file removes it.
+    Text is written as text (never as a formula); yuan as numbers with two decimals."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    try:
+        with force_locale(lang):
+            workbook = xlsxwriter.Workbook(handle, {"constant_memory": True})
+            worksheet = workbook.add_worksheet(gettext(sheet))
+            money = workbook.add_format({"num_format": "0.00"})
+            worksheet.write_row(0, 0, headers(fields))
+            renderers = [field.renderer() for field in fields]
+            for number, row in enumerate(rows, 1):
+                for column, value in enumerate(_cells(fields, renderers, row)):
+                    if isinstance(value, Decimal):
+                        worksheet.write_number(number, column, float(value), money)
+                    elif isinstance(value, int) and not isinstance(value, bool):
+                        worksheet.write_number(number, column, value)
+                    elif value not in ("", None):
+                        worksheet.write_string(number, column, value)
+            workbook.close()
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle

@@ -1,0 +1,50 @@
+"""Report pages: dashboards of the current campaign over the user's areas, with drill-down
+from county to township to village. Every figure is counted within the user's scope; an
+area outside it answers 404."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
+
+from app.auth.roles import requires
+from app.census.services import current_campaign
+from app.monitoring import workflow as monitoring_workflow
+from app.monitoring.queries import risk_type_choices
+from app.reports import dashboard, dashboard_widgets
+from app.reports import dashboard_queries as queries
+from app.review import workflow as review_workflow
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@bp.get("/")
+@requires("see_dashboards")
+def dashboard_top():
+    """The user's own area (or all of them side by side)."""
+    return _dashboard(None)
+
+
+@bp.get("/areas/<int:area_id>")
+@requires("see_dashboards")
+def dashboard_area(area_id: int):
+    return _dashboard(area_id)
+
+
+def _dashboard(area_id: int | None):
+    campaign = current_campaign() or abort(404)
+    place = queries.place(current_user, area_id)
+    categories = queries.monitored_by_category(place)
+    return render_template(
+        "reports/dashboard.html", place=place, campaign=campaign,
+        coverage=queries.coverage(place, campaign), flags=queries.flags(place, campaign),
+        statuses=queries.statuses(place, campaign), waiting=queries.waiting(place, dt.date.today()),
+        categories=categories, monitored=queries.Headcount(sum(c.households for c in categories.values()),
+                                                           sum(c.persons for c in categories.values())),
+        risk_types=queries.monitored_by_risk_type(place), risk_type_choices=risk_type_choices(campaign),
+        eliminated=queries.eliminated(place), income=queries.income(place, campaign),
+        layers=queries.layers(place, campaign, current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"]),
+        layer_threshold=current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"],
+        today=dt.date.today(), dashboard=dashboard, widgets=dashboard_widgets,
+        review_states=review_workflow.STATE_LABELS, proposal_states=monitoring_workflow.STATE_LABELS)

@@ -1,0 +1,226 @@
+"""Dashboards: who may open which area, and the figures on a small known county."""
+import datetime as dt
+import uuid
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from app.campaigns.models import Campaign, MonitoringThreshold
+from app.extensions import db
+from app.households.models import Household
+from app.monitoring.models import AssessmentDecision, Proposal
+from app.reports import dashboard_queries as queries
+from app.sync.models import Submission, SubmissionRevision
+from tests import factories
+
+TODAY = dt.date.today()
+
+
+def members(count: int):
+    return [factories.member("head" if index == 0 else "son", name=f"M{index}",
+                             birth_date=dt.date(1980 + index, 1, 1)) for index in range(count)]
+
+
+def record(household, campaign, enumerator, status, per_capita=None, last=None, flags=()):
+    """A record whose current revision is the second; the first says something else, so a
+    figure read from the wrong revision shows."""
+    def result(value, flag_codes):
+        return {"income": {"per_capita_net_income": value, "last_year_per_capita_net_income": last},
+                "screening": {"flags": [{"code": code} for code in flag_codes]}}
+
+    submission = Submission(id=str(uuid.uuid4()), household=household, campaign_id=campaign.id,
+                            enumerator=enumerator, revision=2, status=status, revisions=[
+                                SubmissionRevision(number=number, answers={}, content_sha256=str(number) * 64,
+                                                   form_version=campaign.form_version, server_result=content,
+                                                   enumerator_id=enumerator.id)
+                                for number, content in ((1, result(99_000_000, ["old"])),
+                                                        (2, result(per_capita, flags)))])
+    db.session.add(submission)
+    return submission
+
+
+def proposal(household, campaign, creator, kind, state, *, clue_days_ago=30, category="marginal", risk_types=()):
+    decided = TODAY - dt.timedelta(days=1) if state in ("approved", "reversed") else None
+    found = Proposal(household=household, campaign=campaign, kind=kind,
+                     channel="visit_screening" if kind == "identification" else "through_assistance",
+                     category=category, risk_types=list(risk_types), state=state,
+                     clue_date=TODAY - dt.timedelta(days=clue_days_ago),
+                     appraisal_date=TODAY if state != "proposed" else None,
+                     notice_start=TODAY if state not in ("proposed", "appraised") else None,
+                     decided_date=decided, created_by_id=creator.id)
+    db.session.add(found)
+    return found
+
+
+@pytest.fixture
+def known(county):
+    """Village A: A1 (out of poverty, 低保, 5,000 yuan a head, fell 37.5 %, flag unresolved),
+    A2 (monitored, record waiting), A3 (ordinary, not visited, a fresh proposal).
+    Village B: B1 (out of poverty, 12,000, rose 20 %, flag decided not to propose).
+    Village C: C1 (monitored marginal, 9,000, no last year, an old elimination waiting),
+    C2 (risk eliminated, three persons, not visited)."""
+    campaign = Campaign(name="Census 2026", year=2026, form_version="2026.1")
+    campaign.thresholds.append(MonitoringThreshold(year=2026, area=county.county, amount_fen=870_000))
+    db.session.add(campaign)
+    db.session.commit()
+    enumerator = factories.user("enum", "enumerator", [county.county])
+    a1 = factories.household(county.village_a, "A1", group=county.group_a1, household_type="out_of_poverty",
+                             poverty_subtype="minimum_living")
+    a2 = factories.household(county.village_a, "A2", group=county.group_a2, monitored_category="sudden_hardship")
+    a3 = factories.household(county.village_a, "A3", group=county.group_a1)
+    b1 = factories.household(county.village_b, "B1", household_type="out_of_poverty", poverty_subtype="general")
+    c1 = factories.household(county.village_c, "C1", monitored_category="marginal")
+    c2 = factories.household(county.village_c, "C2", members=members(3))
+    record(a1, campaign, enumerator, "approved", 500_000, 800_000, ["sharp_drop"])
+    record(a2, campaign, enumerator, "submitted", 300_000)
+    b1_record = record(b1, campaign, enumerator, "approved", 1_200_000, 1_000_000, ["housing"])
+    record(c1, campaign, enumerator, "approved", 900_000)
+    db.session.flush()
+    db.session.add(AssessmentDecision(submission_id=b1_record.id, revision=2, reason="checked",
+                                      decided_by_id=enumerator.id))
+    proposal(a2, campaign, enumerator, "identification", "approved", category="sudden_hardship", risk_types=["02"])
+    proposal(c1, campaign, enumerator, "identification", "approved", risk_types=["02"])
+    proposal(c1, campaign, enumerator, "identification", "approved", risk_types=["01", "04"])  # the latest
+    proposal(a3, campaign, enumerator, "identification", "proposed", clue_days_ago=3)
+    proposal(c1, campaign, enumerator, "elimination", "awaiting_township", clue_days_ago=20)
+    proposal(c2, campaign, enumerator, "identification", "approved", risk_types=["01"])
+    proposal(c2, campaign, enumerator, "elimination", "approved")
+    db.session.commit()
+    return SimpleNamespace(county=county, campaign=campaign)
+
+
+def user(role, area):
+    return factories.user(f"{role}-{area.id}", role, [area])
+
+
+def figures(app, someone, area=None):
+    with app.test_request_context():
+        place = queries.place(someone, area.id if area else None)
+        campaign = db.session.scalar(db.select(Campaign))
+        return SimpleNamespace(
+            place=place, coverage=[(row.area and row.area.name, row.total, row.counted, row.rate)
+                                   for row in queries.coverage(place, campaign)],
+            flags=[(row.area and row.area.name, row.total, row.counted) for row in queries.flags(place, campaign)],
+            statuses=queries.statuses(place, campaign), waiting=queries.waiting(place, TODAY).by_state(),
+            categories=queries.monitored_by_category(place), risk_types=queries.monitored_by_risk_type(place),
+            eliminated=queries.eliminated(place), income=queries.income(place, campaign),
+            layers=queries.layers(place, campaign, 1_000_000))
+
+
+def test_county_figures(app, known):
+    found = figures(app, user("county_approver", known.county.county))
+    assert found.coverage == [("Township One", 4, 3, Decimal("75.00")), ("Township Two", 2, 1, Decimal("50.00"))]
+    assert found.flags == [("Township One", 2, 1), ("Township Two", 0, 0)]
+    assert found.statuses == [("submitted", 1), ("returned", 0), ("approved", 3)]
+    assert found.waiting == [("proposed", [1, 0, 0], 1), ("appraised", [0, 0, 0], 0), ("on_notice", [0, 0, 0], 0),
+                             ("awaiting_township", [0, 0, 1], 1), ("awaiting_county", [0, 0, 0], 0)]
+    assert found.categories == {"marginal": queries.Headcount(1, 2), "sudden_hardship": queries.Headcount(1, 2)}
+    assert found.risk_types == {"01": queries.Headcount(1, 2), "04": queries.Headcount(1, 2),
+                                "02": queries.Headcount(1, 2)}
+    assert found.eliminated == queries.Headcount(1, 3)
+    bins = [0] * 15
+    bins[2] = bins[4] = bins[6] = 1  # 5,000, 9,000 and 12,000 yuan
+    assert found.income == queries.Income(bins, {"fell_over_30": 1, "fell_up_to_30": 0, "rose_up_to_30": 1,
+                                                 "rose_over_30": 0, "no_last_year": 1}, 870_000)
+    assert found.layers == queries.Layers({"red": 1, "orange": 1, "yellow": 0, "blue": 1}, 0, 1)
+
+
+def test_township_figures_leave_out_the_other_township(app, known):
+    found = figures(app, user("township_approver", known.county.township_1))
+    assert [area.name for area in found.place.parts] == ["Village A", "Village B"]
+    assert found.coverage == [("Village A", 3, 2, Decimal("66.67")), ("Village B", 1, 1, Decimal("100.00"))]
+    assert found.statuses == [("submitted", 1), ("returned", 0), ("approved", 2)]
+    assert found.categories == {"sudden_hardship": queries.Headcount(1, 2)}
+    assert found.eliminated == queries.Headcount(0, 0)
+    assert found.layers == queries.Layers({"red": 0, "orange": 1, "yellow": 0, "blue": 1}, 0, 1)
+
+
+def test_village_figures_split_by_group_and_drill_down_within_scope(app, known):
+    county = known.county
+    found = figures(app, user("village_reviewer", county.village_a))
+    assert found.place.area.name == "Village A" and found.place.trail == []
+    assert found.coverage == [("Group A1", 2, 1, Decimal("50.00")), ("Group A2", 1, 1, Decimal("100.00"))]
+    found = figures(app, user("county_admin", county.county), county.village_b)
+    assert [area.name for area in found.place.trail] == ["Test County", "Township One"]
+    assert found.coverage == [("Village B", 1, 1, Decimal("100.00"))]  # a village without groups
+    assert found.flags == [("Village B", 1, 0)]
+
+
+def test_the_layer_threshold_and_safety_net_members_move_households_between_layers(app, known):
+    b1 = db.session.scalar(db.select(Household).where(Household.household_number == "B1"))
+    b1.members[0].minimum_living_allowance = True
+    db.session.commit()
+    found = figures(app, user("county_approver", known.county.county))
+    assert found.layers.counts == {"red": 1, "orange": 1, "yellow": 0, "blue": 1}  # B1 still reaches 10,000
+    with app.test_request_context():
+        place = queries.place(user("county_admin", known.county.county), None)
+        layers = queries.layers(place, db.session.scalar(db.select(Campaign)), 2_000_000)
+    assert layers.counts == {"red": 1, "orange": 2, "yellow": 0, "blue": 0}
+
+
+def test_a_flag_is_resolved_by_an_identification_proposal_unless_withdrawn(app, known):
+    a1 = db.session.scalar(db.select(Household).where(Household.household_number == "A1"))
+    creator = user("village_reviewer", known.county.village_a)
+    proposal(a1, known.campaign, creator, "identification", "withdrawn")
+    db.session.commit()
+    assert figures(app, creator).flags == [("Group A1", 1, 1), ("Group A2", 0, 0)]
+    proposal(a1, known.campaign, creator, "identification", "proposed")
+    db.session.commit()
+    assert figures(app, creator).flags == [("Group A1", 1, 0), ("Group A2", 0, 0)]
+
+
+# Pages -------------------------------------------------------------------------------------------
+
+def sign_in(client, someone):
+    client.post("/login", data={"username": someone.username, "password": factories.PASSWORD})
+    return client
+
+
+def test_a_village_reviewer_sees_only_their_village(app, client, known):
+    county = known.county
+    reviewer = user("village_reviewer", county.village_a)
+    ids = SimpleNamespace(**{name: getattr(county, name).id for name in vars(county)})
+    sign_in(client, reviewer)
+    page = client.get("/reports/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Village A" in text and "Village B" not in text and "Township One" not in text
+    assert client.get(f"/reports/areas/{ids.village_a}").status_code == 200
+    assert client.get(f"/reports/areas/{ids.group_a1}").status_code == 200
+    for outside in (ids.village_b, ids.village_c, ids.township_1, ids.county, 999_999):
+        assert client.get(f"/reports/areas/{outside}").status_code == 404
+
+
+def test_a_township_approver_drills_into_their_villages_only(app, client, known):
+    county = known.county
+    approver = user("township_approver", county.township_1)
+    ids = SimpleNamespace(**{name: getattr(county, name).id for name in vars(county)})
+    sign_in(client, approver)
+    text = client.get("/reports/").get_data(as_text=True)
+    assert f'href="/reports/areas/{ids.village_a}"' in text and f'href="/reports/areas/{ids.village_b}"' in text
+    assert "Village C" not in text
+    village = client.get(f"/reports/areas/{ids.village_b}").get_data(as_text=True)
+    assert f'href="/reports/areas/{ids.township_1}"' in village  # back up to their township
+    assert f'href="/reports/areas/{ids.county}"' not in village
+    for outside in (ids.village_c, ids.township_2, ids.county):
+        assert client.get(f"/reports/areas/{outside}").status_code == 404
+
+
+def test_the_page_shows_each_chart_with_its_table(app, client, known):
+    approver = user("county_approver", known.county.county)
+    text = sign_in(client, approver).get("/reports/").get_data(as_text=True)
+    assert text.count("<caption>") == 10  # one table for each chart, one for the two of proposals waiting
+    assert text.count("<svg") == text.count('role="img"') == 11
+    assert "<mark>75.00%</mark>" in text and "<mark>50.00%</mark>" in text  # under 100 % stands out
+    assert "42.86%" in text  # 3 eliminated persons of 3 + 4 monitored
+    assert 'class="marker"' in text  # the threshold line on the histogram
+
+
+def test_an_enumerator_gets_403(client, known):
+    someone = user("enumerator", known.county.village_a)
+    assert sign_in(client, someone).get("/reports/").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    assert client.get("/reports/").status_code == 302
