@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, selectinload
 from werkzeug.exceptions import NotFound
 
 from app.auth.models import User
+from app.auth.roles import RIGHTS
 from app.auth.scope import household_filter, scope_of
 from app.campaigns.models import Campaign
 from app.extensions import db
@@ -105,12 +106,11 @@ def queue(user, campaign: Campaign, filters: Filters, *, after: int | None = Non
 
 def status_counts(user, campaign: Campaign, filters: Filters) -> dict[str, int]:
     """Records per status under the same areas and filters, whatever status is chosen."""
+    query = select(Submission.status, func.count()).join(Household, Household.id == Submission.household_id)
+    if filters.flagged or filters.unexplained:  # only these filters look at the revision
+        query = query.join(SubmissionRevision, _current_revision())
     return dict(db.session.execute(
-        select(Submission.status, func.count())
-        .join(SubmissionRevision, _current_revision())
-        .join(Household, Household.id == Submission.household_id)
-        .where(*_scoped(user, campaign, filters, with_status=False))
-        .group_by(Submission.status)).all())
+        query.where(*_scoped(user, campaign, filters, with_status=False)).group_by(Submission.status)).all())
 
 
 def group_choices(user) -> list[tuple[int, str]]:
@@ -127,11 +127,14 @@ def group_choices(user) -> list[tuple[int, str]]:
 
 
 def enumerator_choices(user, campaign: Campaign) -> list[tuple[int, str]]:
-    """Enumerators who sent records of the campaign in the user's areas."""
+    """Enumerators who sent records of the campaign in the user's areas. Asked per person
+    who can send records (a few hundred in a county, each answer stopping at its first
+    record), not by reading every record in the areas."""
+    sent = (select(Submission.id).join(Household, Household.id == Submission.household_id)
+            .where(Submission.enumerator_id == User.id, Submission.campaign_id == campaign.id, household_filter(user))
+            .exists())
     return [tuple(row) for row in db.session.execute(
-        select(User.id, User.display_name).where(User.id.in_(
-            select(Submission.enumerator_id).join(Household, Household.id == Submission.household_id)
-            .where(Submission.campaign_id == campaign.id, household_filter(user))))
+        select(User.id, User.display_name).where(User.role.in_(sorted(RIGHTS["collect"])), sent)
         .order_by(User.display_name, User.id))]
 
 
