@@ -11,7 +11,7 @@ from app.review import services as review
 from app.review.models import ReviewEvent
 from app.sync.models import Submission, SubmissionRevision, SyncConflict
 from tests import factories
-from tests.sync_setup import answers, count, field, push, record
+from tests.sync_setup import count, field, push, record
 
 
 @pytest.fixture

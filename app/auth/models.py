@@ -5,7 +5,7 @@ import datetime as dt
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, CheckConstraint
-from sqlalchemy.sql.expression import false, true
+from sqlalchemy.sql.expression import true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 

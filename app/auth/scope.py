@@ -88,7 +88,6 @@ def get_household_or_404(user, household_id: int) -> Household:
 def scoped_villages(user) -> list[Area]:
     """Villages the user sees all or part of, for filters and pickers."""
     scope = scope_of(user)
-    levels, _ = _area_tree()
     village_ids = set(scope.village_ids)
     if scope.group_ids:
         village_ids |= set(db.session.scalars(select(Area.parent_id).where(Area.id.in_(scope.group_ids))))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.sql.expression import false, true
+from sqlalchemy.sql.expression import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User

@@ -1,10 +1,15 @@
 """Real-browser tests: Playwright drives Debian's Chromium against the real app served by
 werkzeug on a free loopback port (see ../shared/TESTING.md for why these flags)."""
+import datetime as dt
 import threading
 import time
 
 import pytest
 from werkzeug.serving import make_server
+
+from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
+from app.extensions import db
+from tests import factories
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -81,3 +86,25 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args, playwright):
     """Every page is a Pixel 5: the phones our enumerators carry are small touch screens."""
     return {**browser_context_args, **playwright.devices["Pixel 5"]}
+
+
+@pytest.fixture
+def world(county):
+    """Village A's households A-0001 (Wang Wu, Li Mei) and A-0002 (Zhao Qi), assigned to the
+    enumerator `enum` in campaign 2026 (threshold 8,700 yuan); `reviewer` reviews village A."""
+    household = factories.household(county.village_a, "A-0001", phone="13912345678", members=[
+        factories.member("head", name="Wang Wu", birth_date=dt.date(1975, 4, 2)),
+        factories.member("spouse", name="Li Mei", sex="female", birth_date=dt.date(1978, 9, 20)),
+    ])
+    other = factories.household(county.village_a, "A-0002", phone="13912345679",
+                                members=[factories.member("head", name="Zhao Qi", birth_date=dt.date(1960, 1, 1))])
+    campaign = Campaign(name="Census 2026", year=2026, form_version="2026.1")
+    db.session.add(campaign)
+    db.session.flush()
+    db.session.add(MonitoringThreshold(campaign_id=campaign.id, year=2026, area_id=county.county.id, amount_fen=870000))
+    enumerator = factories.user("enum", "enumerator", [county.village_a])
+    for item in (household, other):
+        db.session.add(Assignment(campaign_id=campaign.id, household_id=item.id, enumerator_id=enumerator.id))
+    db.session.commit()
+    factories.user("reviewer", "village_reviewer", [county.village_a])
+    return household

@@ -1,15 +1,12 @@
 """The offline app on a phone (Pixel 5): the seven situations of issue 4, in a real Chromium
 against the real server, with the network really cut (context.set_offline)."""
-import datetime as dt
 import hashlib
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
 from app.extensions import db
 from app.review import services as review
 from app.sync.models import Attachment, Submission, SubmissionRevision
@@ -18,26 +15,6 @@ from tests.browser.test_sign_in import sign_in
 
 GUARANTEES = ("不愁吃、不愁穿", "义务教育有保障（无适龄儿童失学辍学）", "基本医疗有保障（全员参保）",
               "住房安全有保障（无C、D级危房）", "饮水安全有保障")
-
-
-@pytest.fixture
-def world(county):
-    household = factories.household(county.village_a, "A-0001", phone="13912345678", members=[
-        factories.member("head", name="Wang Wu", birth_date=dt.date(1975, 4, 2)),
-        factories.member("spouse", name="Li Mei", sex="female", birth_date=dt.date(1978, 9, 20)),
-    ])
-    other = factories.household(county.village_a, "A-0002", phone="13912345679",
-                                members=[factories.member("head", name="Zhao Qi", birth_date=dt.date(1960, 1, 1))])
-    campaign = Campaign(name="Census 2026", year=2026, form_version="2026.1")
-    db.session.add(campaign)
-    db.session.flush()
-    db.session.add(MonitoringThreshold(campaign_id=campaign.id, year=2026, area_id=county.county.id, amount_fen=870000))
-    enumerator = factories.user("enum", "enumerator", [county.village_a])
-    for item in (household, other):
-        db.session.add(Assignment(campaign_id=campaign.id, household_id=item.id, enumerator_id=enumerator.id))
-    db.session.commit()
-    factories.user("reviewer", "village_reviewer", [county.village_a])
-    return household
 
 
 def submissions() -> int:
