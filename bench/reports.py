@@ -45,8 +45,8 @@ STATUSES = (("approved", 0.70), ("submitted", 0.95), ("returned", 1.0))  # cumul
 
 def templates(campaign, sizes) -> dict[tuple[int, int], tuple]:
     """(household size, income level) → answers and server result as JSON text, the answers'
-    hash and the revision's summary columns, from one real household of each size run
-    through the income engine and screening."""
+    hash and the record's summary columns, from one real household of each size run through
+    the income engine and screening."""
     from sqlalchemy import func, select
 
     from app.census import definitions, services
@@ -99,16 +99,17 @@ def add_records(share: float) -> int:
         status = next(name for name, upto in STATUSES if roll < upto)
         answers, server, sha, *summarised = made[(sizes[household_id], rng.randrange(len(INCOME_LEVELS)))]
         record_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        submissions.append((record_id, household_id, campaign.id, enumerator_id, 1, status, 1, False, True))
-        revisions.append((record_id, 1, answers, sha, campaign.form_version, server, server, enumerator_id, *summarised))
+        submissions.append((record_id, household_id, campaign.id, enumerator_id, 1, status, 1, False, True,
+                            *summarised))
+        revisions.append((record_id, 1, answers, sha, campaign.form_version, server, server, enumerator_id))
     connection = db.session.connection().connection
     with connection.cursor() as cursor:
         with cursor.copy("COPY submission (id, household_id, campaign_id, enumerator_id, revision, status, version, "
-                         "result_mismatch, complete) FROM STDIN") as copy:
+                         f"result_mismatch, complete, {summary_columns}) FROM STDIN") as copy:
             for row in submissions:
                 copy.write_row(row)
         with cursor.copy(f"COPY submission_revision (submission_id, number, answers, content_sha256, form_version, "
-                         f"client_result, server_result, enumerator_id, {summary_columns}) FROM STDIN") as copy:
+                         "client_result, server_result, enumerator_id) FROM STDIN") as copy:
             for row in revisions:
                 copy.write_row(row)
     db.session.commit()

@@ -101,8 +101,8 @@ def figures(app, someone, area=None):
         return SimpleNamespace(
             place=place, coverage=[(row.area and row.area.name, row.total, row.counted, row.rate)
                                    for row in queries.coverage(place, campaign)],
-            flags=[(row.area and row.area.name, row.total, row.counted) for row in queries.flags(place, campaign)],
-            statuses=queries.statuses(place, campaign), waiting=queries.waiting(place, TODAY).by_state(),
+            flags=[(row.area and row.area.name, row.total, row.counted) for row in queries.records(place, campaign).flags],
+            statuses=queries.records(place, campaign).statuses, waiting=queries.waiting(place, TODAY).by_state(),
             categories=queries.monitored_by_category(place), risk_types=queries.monitored_by_risk_type(place),
             eliminated=queries.eliminated(place), income=queries.income(place, campaign),
             layers=queries.layers(place, campaign, 1_000_000))

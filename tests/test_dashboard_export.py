@@ -65,7 +65,7 @@ def test_coverage_statuses_and_income_agree_with_the_export(client, county, coun
     labels = {str(label): status for status, label in STATE_LABELS.items()}
     from_export = Counter(labels[row["提交状态"]] for row in rows if row["提交状态"])
     county_place = dashboard_queries.place(admin, county.county.id)
-    assert {status: count for status, count in dashboard_queries.statuses(county_place, campaign) if count} \
+    assert {status: count for status, count in dashboard_queries.records(county_place, campaign).statuses if count} \
         == dict(from_export)
 
     # The per-capita histogram of approved records.

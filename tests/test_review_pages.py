@@ -8,6 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.campaigns.models import Campaign
 from app.census import definitions, messages, services as census
 from app.extensions import db
@@ -136,6 +137,20 @@ def test_the_township_reads_without_review_buttons_and_the_reviewer_gets_them(wo
 
 
 # --- the queue -------------------------------------------------------------------------------
+
+def enumerator_options(text) -> list[str]:
+    select_element = text[text.index('<select id="enumerator"'):]
+    return re.findall(r'<option value="(\d+)"', select_element[:select_element.index("</select>")])
+
+
+def test_the_enumerator_choices_are_those_who_sent_records_here(world, app):
+    enum_b = db.session.scalar(select(User).where(User.username == "enum_b"))
+    assert enumerator_options(page(world.reviewer, "/review/")) == [str(world.enumerator.id)]
+    assert enumerator_options(page(sign_in(app, "reviewer_b"), "/review/")) == [str(enum_b.id)]
+    county_page = page(sign_in(app, "admin"), f"/review/?enumerator={enum_b.id}")
+    assert sorted(enumerator_options(county_page)) == sorted([str(world.enumerator.id), str(enum_b.id)])
+    assert listed(county_page) == ["B-1"] and "全部 1" in county_page and "待审核 1" in county_page
+
 
 def test_filters_and_counts(world, app):
     world.reviewer.post(f"/review/records/{record_id(world, 'A-2')}/approve", data={"version": 1})

@@ -1,9 +1,11 @@
-"""A revision's summary columns say what its server result says (queues and dashboards
-filter and add up on them)."""
+"""A record's summary columns say what its current revision's server result says (queues
+and dashboards filter and add up on them)."""
 from sqlalchemy import select
 
 from app.extensions import db
-from app.sync.models import SubmissionRevision, summary
+from app.review import services as review
+from app.sync.models import Submission, SubmissionRevision, summary
+from tests import factories
 from tests.sync_setup import answers, field, push, record
 
 
@@ -15,9 +17,29 @@ def test_summary_columns_follow_the_server_result(client, county, login):
     record_answers["income"] = {"wage_migrant": "6000"}  # below the line: a flag
     setup.client = client
     assert push(client, record(setup, record_answers=record_answers)).status_code == 200
-    revision = db.session.scalar(select(SubmissionRevision))
-    result = revision.server_result
-    assert revision.per_capita_net_income == result["income"]["per_capita_net_income"] == 300000
-    assert revision.flag_count == len(result["screening"]["flags"]) >= 1
-    assert revision.unexplained_warning_count == 1 and revision.error_count == 0
-    assert summary(result) == {column: getattr(revision, column) for column in summary(result)}
+    stored = db.session.scalar(select(Submission))
+    result = db.session.scalar(select(SubmissionRevision.server_result))
+    assert stored.per_capita_net_income == result["income"]["per_capita_net_income"] == 300000
+    assert stored.flag_count == len(result["screening"]["flags"]) >= 1
+    assert stored.unexplained_warning_count == 1 and stored.error_count == 0
+    assert summary(result) == {column: getattr(stored, column) for column in summary(result)}
+
+
+def test_a_correction_brings_its_own_figures_to_the_record(client, county, login):
+    setup = field(county)
+    login("enum")
+    setup.client = client
+    sent = record(setup, record_answers={**answers(setup.household), "income": {"wage_migrant": "6000"}})
+    assert push(client, sent).status_code == 200
+    reviewer = factories.user("reviewer", "village_reviewer", [county.village_a])
+    review.return_record(reviewer, db.session.get(Submission, sent["id"]), {"income.wage_migrant": "请核实"},
+                         expected_version=1)
+    login("enum")
+    corrected = {**sent, "base_revision": 1, "answers": {**sent["answers"], "income": {"wage_migrant": "60000"}}}
+    assert push(client, corrected).get_json()["results"][0]["result"] == "created"
+    db.session.expire_all()
+    stored = db.session.get(Submission, sent["id"])
+    current = stored.revisions[-1]
+    assert (stored.revision, stored.per_capita_net_income) == (2, current.server_result["income"]["per_capita_net_income"])
+    assert stored.per_capita_net_income == 3_000_000 and stored.flag_count == 0
+    assert summary(current.server_result) == {column: getattr(stored, column) for column in summary({})}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.sql.expression import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,6 +18,9 @@ from app.geo.models import Area
 
 # Head first, then spouse, then everyone else by age: the order a roster is read in.
 RELATION_ORDER = {value: index for index, value in enumerate(RELATION.values)}
+
+
+SAFETY_NET_WHERE = text("minimum_living_allowance OR extreme_poverty_support")
 
 
 class Household(db.Model):
@@ -90,6 +93,8 @@ class Member(db.Model):
         CheckConstraint("education_level IS NULL OR schooling IS NULL", name="education_or_schooling"),
         CheckConstraint("disability_class IS NULL OR disabled", name="disability_class_when_disabled"),
         CheckConstraint("months_worked IS NULL OR months_worked BETWEEN 0 AND 12", name="months_worked_range"),
+        # The few members on a safety net (the circle layers ask which households have one).
+        Index("ix_member_safety_net", "household_id", postgresql_where=SAFETY_NET_WHERE, sqlite_where=SAFETY_NET_WHERE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

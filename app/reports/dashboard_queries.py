@@ -1,5 +1,5 @@
 """Dashboard figures: one aggregate query per widget, counted in SQL (GROUP BY on indexed
-columns, a record's current revision joined by (submission_id, number)), always within the
+columns and on the records' summary columns, never a revision's JSON), always within the
 user's scope and the area shown. Only the counts come back to Python.
 
 Persons are the household's roster members (``Member``), not the present members of its
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import abort
-from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select, true
+from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select, true, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.auth.scope import household_filter
@@ -27,7 +27,7 @@ from app.monitoring import workflow as monitoring_workflow
 from app.monitoring.models import AssessmentDecision, Proposal
 from app.reports import dashboard
 from app.review import workflow as review_workflow
-from app.sync.models import Submission, SubmissionRevision
+from app.sync.models import Submission
 
 SAFETY_NET_SUBTYPES = ("minimum_living", "extreme_poverty")
 
@@ -96,7 +96,7 @@ def _count_by(*columns, where_from):
     return db.session.execute(select(*keys, func.count()).group_by(*keys))
 
 
-# Census coverage and unresolved flags, by part -------------------------------------------------
+# Census coverage, records by status and unresolved flags, by part ------------------------------
 
 @dataclass(frozen=True)
 class PartCount:
@@ -139,43 +139,40 @@ def coverage(place: Place, campaign: Campaign) -> list[PartCount]:
     return _by_part(place, rows)
 
 
-def _current_revision():
-    return and_(SubmissionRevision.submission_id == Submission.id, SubmissionRevision.number == Submission.revision)
+@dataclass(frozen=True)
+class Records:
+    """The campaign's records in the place, counted in one pass: by review status, and the
+    approved ones with a flag by part (``total``) with those the village has not yet
+    resolved (``counted``): neither proposed for identification nor decided not to propose."""
+
+    statuses: list[tuple[str, int]]  # every status listed
+    flags: list[PartCount]
 
 
-# The only reads of a record's server result (JSON). Each parses the whole document of every
-# record counted, which is what the flags, income and layer widgets cost.
-def _has_flags():
-    return SubmissionRevision.flag_count > 0
-
-
-def flags(place: Place, campaign: Campaign) -> list[PartCount]:
-    """Approved records with a flag (``total``) and those the village has not yet resolved
-    (``counted``): neither proposed for identification nor decided not to propose."""
+def records(place: Place, campaign: Campaign) -> Records:
+    # Uncorrelated IN lists: each is read once and hashed, not asked again per record.
     resolved = or_(
-        exists().where(AssessmentDecision.submission_id == Submission.id,
-                       AssessmentDecision.revision == Submission.revision),
-        exists().where(Proposal.household_id == Submission.household_id, Proposal.campaign_id == campaign.id,
-                       Proposal.kind == "identification", Proposal.state != "withdrawn"))
+        tuple_(Submission.id, Submission.revision).in_(
+            select(AssessmentDecision.submission_id, AssessmentDecision.revision)),
+        Submission.household_id.in_(
+            select(Proposal.household_id).where(Proposal.campaign_id == campaign.id, Proposal.kind == "identification",
+                                                Proposal.state != "withdrawn")))
+    flagged = and_(Submission.status == "approved", Submission.flag_count > 0)
     rows = db.session.execute(
-        select(Household.village_id, Household.group_id, func.count(), func.sum(case((resolved, 0), else_=1)))
-        .select_from(Submission).join(SubmissionRevision, _current_revision())
-        .join(Household, Household.id == Submission.household_id)
-        .where(place.households, Submission.campaign_id == campaign.id, Submission.status == "approved",
-               _has_flags())
-        .group_by(Household.village_id, Household.group_id))
-    return _by_part(place, rows)
+        select(Household.village_id, Household.group_id, Submission.status, func.count(),
+               func.sum(case((flagged, 1), else_=0)), func.sum(case((flagged, case((resolved, 0), else_=1)), else_=0)))
+        .select_from(Submission).join(Household, Household.id == Submission.household_id)
+        .where(place.households, Submission.campaign_id == campaign.id)
+        .group_by(Household.village_id, Household.group_id, Submission.status)).all()
+    counts = Counter()
+    for _village, _group, status, records_counted, _flagged, _unresolved in rows:
+        counts[status] += records_counted
+    return Records([(status, counts[status]) for status in review_workflow.STATES],
+                   _by_part(place, [(village, group, flagged_count, unresolved)
+                                    for village, group, _status, _records, flagged_count, unresolved in rows]))
 
 
-# Records and proposals -------------------------------------------------------------------------
-
-def statuses(place: Place, campaign: Campaign) -> list[tuple[str, int]]:
-    """Records of the campaign by review status, every status listed."""
-    counts = dict(db.session.execute(
-        select(Submission.status, func.count()).join(Household, Household.id == Submission.household_id)
-        .where(place.households, Submission.campaign_id == campaign.id).group_by(Submission.status)).all())
-    return [(status, counts.get(status, 0)) for status in review_workflow.STATES]
-
+# Proposals -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Waiting:
@@ -264,14 +261,11 @@ class Income:
 def income(place: Place, campaign: Campaign) -> Income:
     """Per-capita net income of the campaign's approved records: the histogram and the growth
     over last year's approved record, counted in one pass over the records."""
-    # Each value is read out of the JSON once (OFFSET 0 keeps PostgreSQL from inlining the
-    # extraction into every CASE branch below).
-    records = (select(SubmissionRevision.per_capita_net_income.label("per_capita"),
-                      SubmissionRevision.last_year_per_capita_net_income.label("last"))
-               .select_from(Submission).join(SubmissionRevision, _current_revision())
+    records = (select(Submission.per_capita_net_income.label("per_capita"),
+                      Submission.last_year_per_capita_net_income.label("last"))
                .join(Household, Household.id == Submission.household_id)
                .where(place.households, Submission.campaign_id == campaign.id, Submission.status == "approved")
-               .offset(0).subquery())
+               .subquery())
     per_capita, last = records.c.per_capita, records.c.last
     width, count = dashboard.BIN_WIDTH_FEN, dashboard.BIN_COUNT
     bin_index = case((per_capita < width, 0), (per_capita >= width * (count - 1), count - 1),
@@ -308,9 +302,12 @@ def layers(place: Place, campaign: Campaign, threshold_fen: int) -> Layers:
     """Out-of-poverty and monitored households by circle layer (§12), from the per-capita net
     income of their approved record in the campaign; SQL counts each combination of the
     facts the layers depend on, ``dashboard.circle_layer`` names its layer."""
-    recorded = (select(Submission.household_id, func.max(SubmissionRevision.per_capita_net_income).label("per_capita"))
-                .join(SubmissionRevision, _current_revision()).join(Household, Household.id == Submission.household_id)
-                .where(place.households, Submission.campaign_id == campaign.id, Submission.status == "approved")
+    layered = or_(Household.monitored_category.is_not(None), Household.household_type == "out_of_poverty")
+    # Only the layered households' records are read (a minority of the households).
+    recorded = (select(Submission.household_id, func.max(Submission.per_capita_net_income).label("per_capita"))
+                .join(Household, Household.id == Submission.household_id)
+                .where(place.households, layered, Submission.campaign_id == campaign.id,
+                       Submission.status == "approved")
                 .group_by(Submission.household_id).subquery())
     safety_net = or_(Household.poverty_subtype.in_(SAFETY_NET_SUBTYPES), exists().where(
         Member.household_id == Household.id,
@@ -320,8 +317,7 @@ def layers(place: Place, campaign: Campaign, threshold_fen: int) -> Layers:
              recorded.c.per_capita >= threshold_fen, recorded.c.per_capita.is_(None))
     rows = _count_by(*facts, where_from=lambda *columns: select(*columns).select_from(Household)
                      .outerjoin(recorded, recorded.c.household_id == Household.id)
-                     .where(place.households, or_(Household.monitored_category.is_not(None),
-                                                  Household.household_type == "out_of_poverty")))
+                     .where(place.households, layered))
     counts = dict.fromkeys(dashboard.LAYERS, 0)
     unlayered = unrecorded = 0
     for monitored, out_of_poverty, safety, without_labour, reaches, no_record, households in rows:

@@ -143,24 +143,25 @@ def household_rows(user, campaign: Campaign) -> Iterator:
     income and flags (the household's latest record in ``campaign``; empty when none)."""
     head, village, group = aliased(Member), aliased(Area), aliased(Area)
     latest = (select(Submission.id, Submission.household_id, Submission.status, Submission.revision,
+                     Submission.per_capita_net_income, Submission.flag_count,
                      func.row_number().over(partition_by=Submission.household_id,
                                             order_by=(Submission.created_at.desc(), Submission.id.desc()))
                      .label("rank"))
               .where(Submission.campaign_id == campaign.id).subquery())
     member_count = (select(func.count()).where(Member.household_id == Household.id)
                     .correlate(Household).scalar_subquery())
-    # Only flagged records' JSON is parsed: the rest answer from the summary column.
-    flags = case((SubmissionRevision.flag_count > 0, SubmissionRevision.server_result[("screening", "flags")]))
+    # Only flagged records' revisions are read (and their JSON parsed) for the flag codes.
+    flag_list = (select(SubmissionRevision.server_result[("screening", "flags")])
+                 .where(SubmissionRevision.submission_id == latest.c.id, SubmissionRevision.number == latest.c.revision)
+                 .scalar_subquery())
     query = (
         select(*_household_columns(head, village, group), village.name.label("village_name"),
                group.name.label("group_name"), member_count.label("member_count"), latest.c.status,
-               SubmissionRevision.per_capita_net_income, flags.label("flags"))
+               latest.c.per_capita_net_income, case((latest.c.flag_count > 0, flag_list)).label("flags"))
         .join(village, village.id == Household.village_id)
         .outerjoin(group, group.id == Household.group_id)
         .outerjoin(head, and_(head.household_id == Household.id, head.relation == "head"))
         .outerjoin(latest, and_(latest.c.household_id == Household.id, latest.c.rank == 1))
-        .outerjoin(SubmissionRevision, and_(SubmissionRevision.submission_id == latest.c.id,
-                                            SubmissionRevision.number == latest.c.revision))
         .where(household_filter(user))
         .order_by(Household.household_number))
     return _stream(query)

@@ -36,10 +36,11 @@ def _dashboard(area_id: int | None):
     campaign = current_campaign() or abort(404)
     place = queries.place(current_user, area_id)
     categories = queries.monitored_by_category(place)
+    records = queries.records(place, campaign)
     return render_template(
         "reports/dashboard.html", place=place, campaign=campaign,
-        coverage=queries.coverage(place, campaign), flags=queries.flags(place, campaign),
-        statuses=queries.statuses(place, campaign), waiting=queries.waiting(place, dt.date.today()),
+        coverage=queries.coverage(place, campaign), flags=records.flags,
+        statuses=records.statuses, waiting=queries.waiting(place, dt.date.today()),
         categories=categories, monitored=queries.Headcount(sum(c.households for c in categories.values()),
                                                            sum(c.persons for c in categories.values())),
         risk_types=queries.monitored_by_risk_type(place), risk_type_choices=risk_type_choices(campaign),

@@ -39,10 +39,10 @@ def queue():
     if campaign is None:
         return render_template("review/queue.html", campaign=None, filters=filters)
     rows, next_key = queries.queue(current_user, campaign, filters, after=request.args.get("after", type=int))
+    counts = queries.queue_counts(current_user, campaign, filters)
     return render_template(
         "review/queue.html", campaign=campaign, filters=filters, rows=rows, next_key=next_key,
-        counts=queries.status_counts(current_user, campaign, filters), groups=queries.group_choices(current_user),
-        enumerators=queries.enumerator_choices(current_user, campaign),
+        counts=counts.by_status, groups=queries.group_choices(current_user), enumerators=counts.enumerators,
         may_approve="approve" in workflow.allowed_actions("submitted", current_user.role))
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String,
-                        UniqueConstraint, func)
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+                        UniqueConstraint, event, func)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
 from app.auth.models import User
@@ -48,6 +48,14 @@ class Submission(db.Model):
     created_at: Mapped[dt.datetime] = created_at_column()
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                     onupdate=func.now())
+    # The current revision's server result in figures (see ``summary``; set on every flush
+    # that adds the current revision): what queues filter on and dashboards add up, read
+    # without parsing JSON or joining the revision.
+    per_capita_net_income: Mapped[int | None] = mapped_column(BigInteger)
+    last_year_per_capita_net_income: Mapped[int | None] = mapped_column(BigInteger)
+    flag_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    unexplained_warning_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     household: Mapped[Household] = relationship()
     enumerator: Mapped[User] = relationship()
@@ -76,26 +84,13 @@ class SubmissionRevision(db.Model):
     base_revision: Mapped[int | None] = mapped_column(Integer)
     enumerator_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     received_at: Mapped[dt.datetime] = created_at_column()
-    # Copied from server_result when it is set (a revision never changes, so they never go
-    # stale): what queues filter on and dashboards add up, without parsing JSON per row.
-    per_capita_net_income: Mapped[int | None] = mapped_column(BigInteger)
-    last_year_per_capita_net_income: Mapped[int | None] = mapped_column(BigInteger)
-    flag_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    unexplained_warning_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     submission: Mapped[Submission] = relationship(back_populates="revisions")
     attachments: Mapped[list[RevisionAttachment]] = relationship(cascade="all, delete-orphan")
 
-    @validates("server_result")
-    def _summarise(self, _key, result: dict) -> dict:
-        for column, value in summary(result).items():
-            setattr(self, column, value)
-        return result
-
 
 def summary(server_result: dict | None) -> dict:
-    """The summary columns of a revision, from its server result."""
+    """A record's summary columns, from its current revision's server result."""
     income = (server_result or {}).get("income") or {}
     issues = (server_result or {}).get("issues") or []
     return {
@@ -107,6 +102,18 @@ def summary(server_result: dict | None) -> dict:
                                          if issue.get("severity") == "warning" and not issue.get("explained")),
     }
 
+
+
+@event.listens_for(Session, "before_flush")
+def _summarise_current_revisions(session, _context, _instances) -> None:
+    """A revision is only ever added, and the record's figures change only when one is added
+    as its current revision: copy them then, in the same flush (so the record's version
+    moves on once)."""
+    for revision in session.new:
+        if isinstance(revision, SubmissionRevision) and revision.submission is not None \
+                and revision.number == revision.submission.revision:
+            for column, value in summary(revision.server_result).items():
+                setattr(revision.submission, column, value)
 
 class SyncConflict(db.Model):
     """同步冲突: a copy that disagreed with the stored record; kept beside it until resolved."""
