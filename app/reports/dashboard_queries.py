@@ -1,6 +1,7 @@
-"""Dashboard figures: one aggregate query per widget, counted in SQL (GROUP BY on indexed
-columns and on the records' summary columns, never a revision's JSON), always within the
-user's scope and the area shown. Only the counts come back to Python.
+"""Dashboard figures: aggregate queries (one per widget, or one for widgets that count the
+same rows), counted in SQL (GROUP BY on indexed columns and on the records' summary
+columns, never a revision's JSON), always within the user's scope and the area shown. Only
+the counts come back to Python.
 
 Persons are the household's roster members (``Member``), not the present members of its
 latest record: the roster is what the county register counts, and it is one indexed join.

@@ -199,9 +199,18 @@ class Candidate:
 
     submission: Submission
     household_number: str
-    flags: int
-    unexplained: int
-    errors: int
+
+    @property
+    def flags(self) -> int:
+        return self.submission.flag_count
+
+    @property
+    def unexplained(self) -> int:
+        return self.submission.unexplained_warning_count
+
+    @property
+    def errors(self) -> int:
+        return self.submission.error_count
 
 
 def approval_candidates(user, record_ids: list[str]) -> list[Candidate]:
@@ -209,8 +218,7 @@ def approval_candidates(user, record_ids: list[str]) -> list[Candidate]:
     if not record_ids:
         return []
     rows = db.session.execute(
-        select(Submission, Household.household_number, Submission.flag_count,
-               Submission.unexplained_warning_count, Submission.error_count)
+        select(Submission, Household.household_number)
         .join(Household, Household.id == Submission.household_id)
         .where(Submission.id.in_(record_ids), household_filter(user))
         .order_by(Household.household_number))
