@@ -7,5 +7,6 @@ from app.households.models import Household, Member  # noqa: F401
 from app.monitoring.models import (  # noqa: F401
     AssessmentDecision, AssistanceMeasure, MonitoringEvent, Objection, Proposal,
 )
+from app.reports.models import VillageFigures  # noqa: F401
 from app.review.models import ReviewComment, ReviewEvent  # noqa: F401
 from app.sync.models import Attachment, RevisionAttachment, Submission, SubmissionRevision, SyncConflict  # noqa: F401

@@ -6,11 +6,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.auth.models import User
 from app.campaigns.models import Campaign, MonitoringThreshold
 from app.extensions import db
+from app.geo.models import Area
 from app.households.models import Household
 from app.monitoring.models import AssessmentDecision, Proposal
 from app.reports import dashboard_queries as queries
+from app.reports import figures as stored_figures
+from app.reports.models import VillageFigures
 from app.sync.models import Submission, SubmissionRevision
 from tests import factories
 
@@ -94,18 +98,17 @@ def user(role, area):
     return factories.user(f"{role}-{area.id}", role, [area])
 
 
-def figures(app, someone, area=None):
+def figures(app, someone, area=None, layer_threshold=1_000_000):
     with app.test_request_context():
         place = queries.place(someone, area.id if area else None)
-        campaign = db.session.scalar(db.select(Campaign))
+        tallies = stored_figures.tallies(place, db.session.scalar(db.select(Campaign)), layer_threshold)
         return SimpleNamespace(
             place=place, coverage=[(row.area and row.area.name, row.total, row.counted, row.rate)
-                                   for row in queries.coverage(place, campaign)],
-            flags=[(row.area and row.area.name, row.total, row.counted) for row in queries.records(place, campaign).flags],
-            statuses=queries.records(place, campaign).statuses, waiting=queries.waiting(place, TODAY).by_state(),
+                                   for row in tallies.coverage()],
+            flags=[(row.area and row.area.name, row.total, row.counted) for row in tallies.flags()],
+            statuses=tallies.statuses(), waiting=queries.waiting(place, TODAY).by_state(),
             categories=queries.monitored_by_category(place), risk_types=queries.monitored_by_risk_type(place),
-            eliminated=queries.eliminated(place), income=queries.income(place, campaign),
-            layers=queries.layers(place, campaign, 1_000_000))
+            eliminated=queries.eliminated(place), income=tallies.income(), layers=tallies.layers())
 
 
 def test_county_figures(app, known):
@@ -153,9 +156,7 @@ def test_the_layer_threshold_and_safety_net_members_move_households_between_laye
     db.session.commit()
     found = figures(app, user("county_approver", known.county.county))
     assert found.layers.counts == {"red": 1, "orange": 1, "yellow": 0, "blue": 1}  # B1 still reaches 10,000
-    with app.test_request_context():
-        place = queries.place(user("county_admin", known.county.county), None)
-        layers = queries.layers(place, db.session.scalar(db.select(Campaign)), 2_000_000)
+    layers = figures(app, user("county_admin", known.county.county), layer_threshold=2_000_000).layers
     assert layers.counts == {"red": 1, "orange": 2, "yellow": 0, "blue": 0}
 
 
@@ -168,6 +169,97 @@ def test_a_flag_is_resolved_by_an_identification_proposal_unless_withdrawn(app, 
     proposal(a1, known.campaign, creator, "identification", "proposed")
     db.session.commit()
     assert figures(app, creator).flags == [("Group A1", 1, 0), ("Group A2", 0, 0)]
+
+
+# Stored figures: counted once per village, again only after the village changes ----------------
+
+def household_named(number):
+    return db.session.scalar(db.select(Household).where(Household.household_number == number))
+
+
+def data_versions(county) -> dict[str, int]:
+    ids = {getattr(county, name).id: name for name in ("village_a", "village_b", "village_c")}
+    return {ids[area_id]: version for area_id, version in
+            db.session.execute(db.select(Area.id, Area.data_version).where(Area.id.in_(ids)))}
+
+
+def tamper(village, households):
+    """Overwrite a village's stored household count, to see whether a page reads it."""
+    row = db.session.scalar(db.select(VillageFigures).where(VillageFigures.village_id == village.id))
+    row.figures = {group: {**named, "households": households} for group, named in row.figures.items()}
+    db.session.commit()
+
+
+def test_pages_add_up_stored_figures_and_count_again_only_a_changed_village(app, known):
+    county, approver = known.county, user("county_approver", known.county.county)
+    assert figures(app, approver).coverage[0] == ("Township One", 4, 3, Decimal("75.00"))
+    tamper(county.village_a, 50)  # two groups: 100 households
+    tamper(county.village_b, 10)
+    assert figures(app, approver).coverage[0][:2] == ("Township One", 110)
+
+    household_named("B1").phone = "13900000000"
+    db.session.commit()
+    assert figures(app, approver).coverage[0][:2] == ("Township One", 101)  # B counted again, A still stored
+
+
+def test_a_group_user_sees_their_group_in_a_village_counted_for_everyone(app, known):
+    figures(app, user("county_admin", known.county.county))  # the village's figures are stored
+    found = figures(app, user("village_reviewer", known.county.group_a1))
+    assert found.coverage == [("Group A1", 2, 1, Decimal("50.00"))]
+    assert found.statuses == [("submitted", 0), ("returned", 0), ("approved", 1)]  # A2's record is not theirs
+    assert found.layers == queries.Layers({"red": 0, "orange": 1, "yellow": 0, "blue": 0}, 0, 0)
+
+
+def add_member(number):
+    household = household_named(number)
+    household.members.append(factories.member("son", name="New", birth_date=dt.date(2010, 1, 1)))
+    return household
+
+
+def safety_net(number):
+    household = household_named(number)
+    household.members[0].minimum_living_allowance = True
+    return household
+
+
+def remove_member(number):
+    household = household_named(number)
+    db.session.delete(household.members[0])
+    return household
+
+
+def review_record(number):
+    db.session.scalar(db.select(Submission).where(Submission.household == household_named(number))).status = "returned"
+
+
+def enumerator():
+    return db.session.scalar(db.select(User).where(User.username == "enum"))
+
+
+def decide(number):
+    found = db.session.scalar(db.select(Submission).where(Submission.household == household_named(number)))
+    db.session.add(AssessmentDecision(submission_id=found.id, revision=2, reason="checked",
+                                      decided_by_id=found.enumerator_id))
+
+
+@pytest.mark.parametrize("change, changed", [
+    (lambda known: setattr(household_named("A1"), "without_labour", True), {"village_a"}),
+    (lambda known: add_member("A3"), {"village_a"}),
+    (lambda known: safety_net("B1"), {"village_b"}),
+    (lambda known: remove_member("C2"), {"village_c"}),
+    (lambda known: review_record("B1"), {"village_b"}),
+    (lambda known: decide("A1"), {"village_a"}),
+    (lambda known: proposal(household_named("A3"), known.campaign, enumerator(), "identification", "withdrawn"),
+     {"village_a"}),
+    (lambda known: setattr(household_named("B1"), "village", known.county.village_c), {"village_b", "village_c"}),
+], ids=["household", "member added", "member on a safety net", "member removed", "record reviewed",
+        "assessment decided", "proposal", "household moved"])
+def test_each_change_moves_its_villages_data_version_on(app, known, change, changed):
+    before = data_versions(known.county)
+    changed_object = change(known)  # noqa: F841  (held until the commit)
+    db.session.commit()
+    after = data_versions(known.county)
+    assert {name for name in before if after[name] != before[name]} == changed
 
 
 # Pages -------------------------------------------------------------------------------------------

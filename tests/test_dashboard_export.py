@@ -10,7 +10,7 @@ from app.auth.models import User
 from app.campaigns.models import Campaign
 from app.extensions import db
 from app.money import parse_yuan
-from app.reports import dashboard, dashboard_queries
+from app.reports import dashboard, dashboard_queries, figures
 from app.review import services as review
 from app.review.workflow import STATE_LABELS
 from app.sync.models import Submission
@@ -43,6 +43,10 @@ def county_with_records(client, county, login):
     return admin
 
 
+def tallies(place, campaign):
+    return figures.tallies(place, campaign, 1_000_000)
+
+
 def exported(client) -> list[dict]:
     body = client.get("/reports/exports/households.csv").get_data(as_text=True)
     return list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
@@ -57,7 +61,7 @@ def test_coverage_statuses_and_income_agree_with_the_export(client, county, coun
     # Coverage of township 1's villages: registered and visited households.
     registered = Counter(row["村名称"] for row in rows)
     visited = Counter(row["村名称"] for row in rows if row["提交状态"])
-    covered = {part.area.name: (part.total, part.counted) for part in dashboard_queries.coverage(township, campaign)}
+    covered = {part.area.name: (part.total, part.counted) for part in tallies(township, campaign).coverage()}
     assert covered == {name: (registered[name], visited[name]) for name in ("Village A", "Village B")}
     assert covered["Village A"] == (5, 2)
 
@@ -65,7 +69,7 @@ def test_coverage_statuses_and_income_agree_with_the_export(client, county, coun
     labels = {str(label): status for status, label in STATE_LABELS.items()}
     from_export = Counter(labels[row["提交状态"]] for row in rows if row["提交状态"])
     county_place = dashboard_queries.place(admin, county.county.id)
-    assert {status: count for status, count in dashboard_queries.records(county_place, campaign).statuses if count} \
+    assert {status: count for status, count in tallies(county_place, campaign).statuses() if count} \
         == dict(from_export)
 
     # The per-capita histogram of approved records.
@@ -74,5 +78,5 @@ def test_coverage_statuses_and_income_agree_with_the_export(client, county, coun
         if row["提交状态"] == str(STATE_LABELS["approved"]):
             fen = parse_yuan(row["人均纯收入（元）"])
             bins[min(fen // dashboard.BIN_WIDTH_FEN, dashboard.BIN_COUNT - 1)] += 1
-    assert dashboard_queries.income(county_place, campaign).bins == bins
+    assert tallies(county_place, campaign).income().bins == bins
     assert sum(bins) == 2

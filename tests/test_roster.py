@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.geo.models import Area
 from app.households.models import Household, Member
 from app.roster import reader, services
 from tests import factories
@@ -240,6 +241,15 @@ def test_changes_update_only_what_differs_and_absent_members_are_left_alone(coun
     households_after, _ = snapshot()
     unchanged = [h for h in households_after if h["household_number"] != "5301021002010001"]
     assert unchanged == [h for h in households_before if h["household_number"] != "5301021002010001"]
+
+
+def test_an_import_marks_every_village_for_its_dashboard_figures_to_be_counted_again(county, tmp_path):
+    def versions():
+        return dict(db.session.execute(select(Area.id, Area.data_version).where(Area.level == "village")).all())
+
+    before = versions()
+    import_file(write_csv(tmp_path / "花名册.csv", sample_roster()))
+    assert all(version == before[village] + 1 for village, version in versions().items())
 
 
 def test_a_column_absent_from_the_file_keeps_the_stored_value(county, tmp_path):

@@ -32,6 +32,10 @@ class Area(db.Model):
     level: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     code_year: Mapped[int] = mapped_column(Integer)
+    # Villages only: moves on in the same transaction as any change to the village's
+    # households, members, records or proposals (app/reports/figures.py), so dashboard figures
+    # stored at an older version are known to be stale.
+    data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     parent: Mapped[Area | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Area]] = relationship(back_populates="parent", order_by="Area.code")

@@ -13,12 +13,14 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
+from typing import Callable
 
 from flask import abort
 from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select, true, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.auth.scope import household_filter
+from app.auth.scope import household_filter, scope_of
 from app.campaigns.models import Campaign
 from app.campaigns.queries import thresholds_for
 from app.extensions import db
@@ -38,13 +40,16 @@ SAFETY_NET_SUBTYPES = ("minimum_living", "extreme_poverty")
 @dataclass(frozen=True)
 class Place:
     """The area shown (None: all the user's areas), the areas its figures are split by, and
-    the clause limiting ``Household`` to the user's scope within it."""
+    the user's scope within it: as a clause limiting ``Household``, and as the villages and
+    the test of a (village, group) that stored counts are summed by."""
 
     area: Area | None
     trail: list[Area]  # the areas above it that the user may open, top first
     parts: list[Area]
     households: ColumnElement
     parent: dict[int, int | None]  # every area's parent
+    villages: frozenset[int]  # villages with households in the place
+    includes: Callable[[int, int | None], bool]  # whether a (village, group)'s households are
 
 
 def _tree() -> tuple[dict[int, int | None], dict[int, str]]:
@@ -68,9 +73,9 @@ def place(user, area_id: int | None) -> Place:
     own = {area.id for area in user.areas}
     if not own:
         abort(404)
-    scope = household_filter(user)
+    scope, covers = household_filter(user), scope_of(user).covers
     if area_id is None and len(user.areas) != 1:
-        return Place(None, [], list(user.areas), scope, parent)
+        return Place(None, [], list(user.areas), scope, parent, _villages_of(covers, level, parent), covers)
     area = user.areas[0] if area_id is None else db.session.get(Area, area_id)
     if area is None or own.isdisjoint(_chain(area.id, parent)):
         abort(404)
@@ -79,25 +84,135 @@ def place(user, area_id: int | None) -> Place:
     above = {found.id: found for found in db.session.scalars(select(Area).where(Area.id.in_(reachable)))}
     trail = [above[ancestor] for ancestor in reversed(reachable)]
     if area.level == "group":
-        within = Household.group_id == area.id
+        within, inside = Household.group_id == area.id, lambda _village, group: group == area.id
     elif area.level == "village":
-        within = Household.village_id == area.id
+        within, inside = Household.village_id == area.id, lambda village, _group: village == area.id
     else:
         villages = [village for village, kind in level.items()
                     if kind == "village" and area.id in _chain(village, parent)]
         within = Household.village_id.in_(villages) if villages else false()
-    return Place(area, trail, list(area.children) or [area], and_(scope, within), parent)
+        inside = lambda village, _group: village in villages  # noqa: E731
+    includes = lambda village, group: covers(village, group) and inside(village, group)  # noqa: E731
+    return Place(area, trail, list(area.children) or [area], and_(scope, within), parent,
+                 _villages_of(includes, level, parent), includes)
 
 
-def _count_by(*columns, where_from):
-    """Rows of (columns…, count), grouped outside a subquery: PostgreSQL cannot match an
-    expression with bound values (a CASE, a comparison) in SELECT to the same one in GROUP BY."""
-    inner = where_from(*(column.label(f"c{index}") for index, column in enumerate(columns))).subquery()
-    keys = list(inner.c)
-    return db.session.execute(select(*keys, func.count()).group_by(*keys))
+def _villages_of(includes, level: dict[int, str], parent: dict[int, int | None]) -> frozenset[int]:
+    """The villages with a group, or households in no group, that ``includes`` takes."""
+    return frozenset(village for area_id, kind in level.items() if kind in ("village", "group")
+                     for village in [area_id if kind == "village" else parent[area_id]]
+                     if includes(village, area_id if kind == "group" else None))
 
 
-# Census coverage, records by status and unresolved flags, by part ------------------------------
+def _count_by(*columns, where_from, summed=()):
+    """Rows of (columns…, count, sum of each of ``summed``…), grouped outside a subquery:
+    PostgreSQL cannot match an expression with bound values (a CASE, a comparison) in SELECT
+    to the same one in GROUP BY."""
+    inner = where_from(*(column.label(f"c{index}") for index, column in enumerate(columns)),
+                       *(column.label(f"s{index}") for index, column in enumerate(summed))).subquery()
+    keys = list(inner.c)[:len(columns)]
+    return db.session.execute(select(*keys, func.count(), *(func.sum(column) for column in list(inner.c)[len(columns):]))
+                              .group_by(*keys))
+
+
+# Counts stored per village: coverage, records, income, circle layers -------------------------------
+# app/reports/figures.py keeps them per village and group (VillageFigures) and counts again
+# only the villages changed since; ``Tallies`` sums them for the place shown.
+
+def village_counts(campaign: Campaign, village_ids, layer_threshold_fen: int) -> dict[tuple[int, int | None], Counter]:
+    """The campaign's counts in these villages by (village, group), under the names ``Tallies`` reads:
+    households, visited; status:<state>, flagged, unresolved; bin:<index>, growth:<band>;
+    layer:<layer>, layer:none, layer:unrecorded."""
+    households = Household.village_id.in_(list(village_ids))
+    counts: dict[tuple[int, int | None], Counter] = defaultdict(Counter)
+    for village, group, name, count in chain(_coverage(households, campaign), _records(households, campaign),
+                                             _layers(households, campaign, layer_threshold_fen)):
+        counts[(village, group)][name] += count
+    return counts
+
+
+def _coverage(households: ColumnElement, campaign: Campaign):
+    """Households registered, and visited (with a record in the campaign)."""
+    # An uncorrelated IN list, hashed once; a household with two records counts once.
+    visited = Household.id.in_(select(Submission.household_id).where(Submission.campaign_id == campaign.id))
+    for village, group, total, counted in db.session.execute(
+            select(Household.village_id, Household.group_id, func.count(), func.sum(case((visited, 1), else_=0)))
+            .where(households).group_by(Household.village_id, Household.group_id)):
+        yield village, group, "households", total
+        yield village, group, "visited", counted or 0
+
+
+def _records(households: ColumnElement, campaign: Campaign):
+    """In one pass over the campaign's records: by review status; the approved ones with a
+    flag (flagged), and those the village has not yet resolved (unresolved): neither
+    proposed for identification nor decided not to propose; and the approved ones' per-capita
+    net income, by histogram bin and by growth over last year's approved record."""
+    # Uncorrelated IN lists: each is read once and hashed, not asked again per record.
+    resolved = or_(
+        tuple_(Submission.id, Submission.revision).in_(
+            select(AssessmentDecision.submission_id, AssessmentDecision.revision)),
+        Submission.household_id.in_(
+            select(Proposal.household_id).where(Proposal.campaign_id == campaign.id, Proposal.kind == "identification",
+                                                Proposal.state != "withdrawn")))
+    approved = Submission.status == "approved"
+    flagged = and_(approved, Submission.flag_count > 0)
+    per_capita, last = Submission.per_capita_net_income, Submission.last_year_per_capita_net_income
+    counted = and_(approved, per_capita.is_not(None))  # what the histogram and growth count
+    width, count = dashboard.BIN_WIDTH_FEN, dashboard.BIN_COUNT
+    bin_index = case((~counted, None), (per_capita < width, 0), (per_capita >= width * (count - 1), count - 1),
+                     else_=per_capita // width)
+    tenths = dashboard.GROWTH_LIMIT_TENTHS
+    band = case(
+        (~counted, None),
+        (or_(last.is_(None), last <= 0), "no_last_year"),
+        ((per_capita - last) * 10 < -tenths * last, "fell_over_30"),
+        (per_capita < last, "fell_up_to_30"),
+        ((per_capita - last) * 10 <= tenths * last, "rose_up_to_30"),
+        else_="rose_over_30")
+    rows = _count_by(Household.village_id, Household.group_id, Submission.status, bin_index, band,
+                     summed=(case((flagged, 1), else_=0), case((flagged, case((resolved, 0), else_=1)), else_=0)),
+                     where_from=lambda *columns: select(*columns).select_from(Submission)
+                     .join(Household, Household.id == Submission.household_id)
+                     .where(households, Submission.campaign_id == campaign.id))
+    for village, group, status, bin_found, band_code, records_counted, flagged_count, unresolved in rows:
+        yield village, group, f"status:{status}", records_counted
+        yield village, group, "flagged", flagged_count
+        yield village, group, "unresolved", unresolved
+        if bin_found is not None:
+            yield village, group, f"bin:{int(bin_found)}", records_counted
+            yield village, group, f"growth:{band_code}", records_counted
+
+
+def _layers(households: ColumnElement, campaign: Campaign, threshold_fen: int):
+    """Out-of-poverty and monitored households by circle layer (§12), from the per-capita net
+    income of their approved record in the campaign; SQL counts each combination of the
+    facts the layers depend on, ``dashboard.circle_layer`` names its layer."""
+    layered = or_(Household.monitored_category.is_not(None), Household.household_type == "out_of_poverty")
+    # Only the layered households' records are read (a minority of the households).
+    recorded = (select(Submission.household_id, func.max(Submission.per_capita_net_income).label("per_capita"))
+                .join(Household, Household.id == Submission.household_id)
+                .where(households, layered, Submission.campaign_id == campaign.id,
+                       Submission.status == "approved")
+                .group_by(Submission.household_id).subquery())
+    safety_net = or_(Household.poverty_subtype.in_(SAFETY_NET_SUBTYPES), exists().where(
+        Member.household_id == Household.id,
+        or_(Member.minimum_living_allowance == true(), Member.extreme_poverty_support == true())))
+    facts = (Household.village_id, Household.group_id,
+             Household.monitored_category.is_not(None), Household.household_type == "out_of_poverty",
+             case((safety_net, True), else_=False), Household.without_labour,
+             recorded.c.per_capita >= threshold_fen, recorded.c.per_capita.is_(None))
+    rows = _count_by(*facts, where_from=lambda *columns: select(*columns).select_from(Household)
+                     .outerjoin(recorded, recorded.c.household_id == Household.id)
+                     .where(households, layered))
+    for village, group, monitored, out_of_poverty, safety, without_labour, reaches, no_record, counted in rows:
+        if no_record:
+            yield village, group, "layer:unrecorded", counted
+            continue
+        layer = dashboard.circle_layer(monitored=bool(monitored), out_of_poverty=bool(out_of_poverty),
+                                       safety_net=bool(safety), has_labour=not without_labour,
+                                       reaches_threshold=bool(reaches))
+        yield village, group, f"layer:{layer or 'none'}", counted
+
 
 @dataclass(frozen=True)
 class PartCount:
@@ -112,65 +227,81 @@ class PartCount:
         return dashboard.percent(self.counted, self.total)
 
 
-def _by_part(place: Place, rows) -> list[PartCount]:
-    """(village_id, group_id, total, counted) rows summed into the place's parts, in order;
-    parts with nothing are kept (a village nobody visited is the point of the table)."""
-    part_ids = {part.id for part in place.parts}
-    totals: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
-    for village_id, group_id, total, counted in rows:
-        # The part is the first of the household's group, village, township … that is one.
-        part = next((area_id for area_id in _chain(group_id or village_id, place.parent) if area_id in part_ids), None)
-        summed = totals[part]
-        summed[0] += total
-        summed[1] += counted or 0
-    found = [PartCount(part, *totals.get(part.id, (0, 0))) for part in place.parts]
-    if None in totals:
-        found.append(PartCount(None, *totals[None]))
-    return found
-
-
-def coverage(place: Place, campaign: Campaign) -> list[PartCount]:
-    """Households registered (``total``) and visited (``counted``: with a record in the campaign)."""
-    visited = (select(Submission.household_id).where(Submission.campaign_id == campaign.id)
-               .group_by(Submission.household_id).subquery())
-    rows = db.session.execute(
-        select(Household.village_id, Household.group_id, func.count(), func.count(visited.c.household_id))
-        .outerjoin(visited, visited.c.household_id == Household.id)
-        .where(place.households).group_by(Household.village_id, Household.group_id))
-    return _by_part(place, rows)
+@dataclass(frozen=True)
+class Income:
+    bins: list[int]  # records per histogram bin (dashboard.bin_bounds)
+    growth: dict[str, int]  # records per growth band
+    threshold_fen: int | None
 
 
 @dataclass(frozen=True)
-class Records:
-    """The campaign's records in the place, counted in one pass: by review status, and the
-    approved ones with a flag by part (``total``) with those the village has not yet
-    resolved (``counted``): neither proposed for identification nor decided not to propose."""
-
-    statuses: list[tuple[str, int]]  # every status listed
-    flags: list[PartCount]
+class Layers:
+    counts: dict[str, int]  # households per layer
+    unlayered: int  # out-of-poverty or monitored, approved record, but in no layer
+    unrecorded: int  # out-of-poverty or monitored without an approved record in the campaign
 
 
-def records(place: Place, campaign: Campaign) -> Records:
-    # Uncorrelated IN lists: each is read once and hashed, not asked again per record.
-    resolved = or_(
-        tuple_(Submission.id, Submission.revision).in_(
-            select(AssessmentDecision.submission_id, AssessmentDecision.revision)),
-        Submission.household_id.in_(
-            select(Proposal.household_id).where(Proposal.campaign_id == campaign.id, Proposal.kind == "identification",
-                                                Proposal.state != "withdrawn")))
-    flagged = and_(Submission.status == "approved", Submission.flag_count > 0)
-    rows = db.session.execute(
-        select(Household.village_id, Household.group_id, Submission.status, func.count(),
-               func.sum(case((flagged, 1), else_=0)), func.sum(case((flagged, case((resolved, 0), else_=1)), else_=0)))
-        .select_from(Submission).join(Household, Household.id == Submission.household_id)
-        .where(place.households, Submission.campaign_id == campaign.id)
-        .group_by(Household.village_id, Household.group_id, Submission.status)).all()
-    counts = Counter()
-    for _village, _group, status, records_counted, _flagged, _unresolved in rows:
-        counts[status] += records_counted
-    return Records([(status, counts[status]) for status in review_workflow.STATES],
-                   _by_part(place, [(village, group, flagged_count, unresolved)
-                                    for village, group, _status, _records, flagged_count, unresolved in rows]))
+@dataclass(frozen=True)
+class Tallies:
+    """The place's counts (``village_counts``) summed by part (None: households in no part,
+    such as a village's households in no group)."""
+
+    place: Place
+    campaign: Campaign
+    by_part: dict[int | None, Counter]
+
+    @classmethod
+    def of(cls, place: Place, campaign: Campaign, counts: dict[tuple[int, int | None], dict[str, int]]) -> Tallies:
+        part_ids = {part.id for part in place.parts}
+        by_part: dict[int | None, Counter] = defaultdict(Counter)
+        for (village, group), named in counts.items():
+            if place.includes(village, group):
+                # The part is the first of the group, village, township … that is one.
+                part = next((area_id for area_id in _chain(group or village, place.parent) if area_id in part_ids),
+                            None)
+                by_part[part].update(named)
+        return cls(place, campaign, dict(by_part))
+
+    @property
+    def total(self) -> Counter:
+        return sum(self.by_part.values(), Counter())
+
+    def _by_part(self, total: str, counted: str) -> list[PartCount]:
+        """Parts with nothing are kept (a village nobody visited is the point of the table)."""
+        def of(part_id):
+            named = self.by_part.get(part_id, Counter())
+            return named[total], named[counted]
+        found = [PartCount(part, *of(part.id)) for part in self.place.parts]
+        if None in self.by_part:
+            found.append(PartCount(None, *of(None)))
+        return found
+
+    def coverage(self) -> list[PartCount]:
+        """Households registered (``total``) and visited (``counted``)."""
+        return self._by_part("households", "visited")
+
+    def flags(self) -> list[PartCount]:
+        """Approved records with a flag (``total``), and those the village has not resolved (``counted``)."""
+        return self._by_part("flagged", "unresolved")
+
+    def statuses(self) -> list[tuple[str, int]]:
+        """Every status listed."""
+        total = self.total
+        return [(status, total[f"status:{status}"]) for status in review_workflow.STATES]
+
+    def income(self) -> Income:
+        total = self.total
+        # The threshold of the area shown (of the user's first area when showing several).
+        shown = self.place.area or self.place.parts[0]
+        match = thresholds_for(self.campaign, [shown])[shown.id]
+        return Income([total[f"bin:{index}"] for index in range(dashboard.BIN_COUNT)],
+                      {band: total[f"growth:{band}"] for band in dashboard.GROWTH_BANDS},
+                      match.amount_fen if match else None)
+
+    def layers(self) -> Layers:
+        total = self.total
+        return Layers({layer: total[f"layer:{layer}"] for layer in dashboard.LAYERS}, total["layer:none"],
+                      total["layer:unrecorded"])
 
 
 # Proposals -------------------------------------------------------------------------------------
@@ -248,88 +379,3 @@ def eliminated(place: Place) -> Headcount:
     ended = exists().where(Proposal.household_id == Household.id, Proposal.kind == "elimination",
                            Proposal.state == "approved")
     return Headcount(*db.session.execute(_headcount(place).where(Household.monitored_category.is_(None), ended)).one())
-
-
-# Income ----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Income:
-    bins: list[int]  # records per histogram bin (dashboard.bin_bounds)
-    growth: dict[str, int]  # records per growth band
-    threshold_fen: int | None
-
-
-def income(place: Place, campaign: Campaign) -> Income:
-    """Per-capita net income of the campaign's approved records: the histogram and the growth
-    over last year's approved record, counted in one pass over the records."""
-    records = (select(Submission.per_capita_net_income.label("per_capita"),
-                      Submission.last_year_per_capita_net_income.label("last"))
-               .join(Household, Household.id == Submission.household_id)
-               .where(place.households, Submission.campaign_id == campaign.id, Submission.status == "approved")
-               .subquery())
-    per_capita, last = records.c.per_capita, records.c.last
-    width, count = dashboard.BIN_WIDTH_FEN, dashboard.BIN_COUNT
-    bin_index = case((per_capita < width, 0), (per_capita >= width * (count - 1), count - 1),
-                     else_=per_capita // width)
-    tenths = dashboard.GROWTH_LIMIT_TENTHS
-    band = case(
-        (or_(last.is_(None), last <= 0), "no_last_year"),
-        ((per_capita - last) * 10 < -tenths * last, "fell_over_30"),
-        (per_capita < last, "fell_up_to_30"),
-        ((per_capita - last) * 10 <= tenths * last, "rose_up_to_30"),
-        else_="rose_over_30")
-    rows = _count_by(bin_index, band, where_from=lambda *columns: select(*columns).where(per_capita.is_not(None)))
-    bins = [0] * count
-    growth = dict.fromkeys(dashboard.GROWTH_BANDS, 0)
-    for index, band_code, records in rows:
-        bins[int(index)] += records
-        growth[band_code] += records
-    # The threshold of the area shown (of the user's first area when showing several).
-    shown = place.area or place.parts[0]
-    match = thresholds_for(campaign, [shown])[shown.id]
-    return Income(bins, growth, match.amount_fen if match else None)
-
-
-# Circle layers ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Layers:
-    counts: dict[str, int]  # households per layer
-    unlayered: int  # out-of-poverty or monitored, approved record, but in no layer
-    unrecorded: int  # out-of-poverty or monitored without an approved record in the campaign
-
-
-def layers(place: Place, campaign: Campaign, threshold_fen: int) -> Layers:
-    """Out-of-poverty and monitored households by circle layer (§12), from the per-capita net
-    income of their approved record in the campaign; SQL counts each combination of the
-    facts the layers depend on, ``dashboard.circle_layer`` names its layer."""
-    layered = or_(Household.monitored_category.is_not(None), Household.household_type == "out_of_poverty")
-    # Only the layered households' records are read (a minority of the households).
-    recorded = (select(Submission.household_id, func.max(Submission.per_capita_net_income).label("per_capita"))
-                .join(Household, Household.id == Submission.household_id)
-                .where(place.households, layered, Submission.campaign_id == campaign.id,
-                       Submission.status == "approved")
-                .group_by(Submission.household_id).subquery())
-    safety_net = or_(Household.poverty_subtype.in_(SAFETY_NET_SUBTYPES), exists().where(
-        Member.household_id == Household.id,
-        or_(Member.minimum_living_allowance == true(), Member.extreme_poverty_support == true())))
-    facts = (Household.monitored_category.is_not(None), Household.household_type == "out_of_poverty",
-             case((safety_net, True), else_=False), Household.without_labour,
-             recorded.c.per_capita >= threshold_fen, recorded.c.per_capita.is_(None))
-    rows = _count_by(*facts, where_from=lambda *columns: select(*columns).select_from(Household)
-                     .outerjoin(recorded, recorded.c.household_id == Household.id)
-                     .where(place.households, layered))
-    counts = dict.fromkeys(dashboard.LAYERS, 0)
-    unlayered = unrecorded = 0
-    for monitored, out_of_poverty, safety, without_labour, reaches, no_record, households in rows:
-        if no_record:
-            unrecorded += households
-            continue
-        layer = dashboard.circle_layer(monitored=bool(monitored), out_of_poverty=bool(out_of_poverty),
-                                       safety_net=bool(safety), has_labour=not without_labour,
-                                       reaches_threshold=bool(reaches))
-        if layer is None:
-            unlayered += households
-        else:
-            counts[layer] += households
-    return Layers(counts, unlayered, unrecorded)

@@ -12,7 +12,7 @@ from app.auth.roles import requires
 from app.census.services import current_campaign
 from app.monitoring import workflow as monitoring_workflow
 from app.monitoring.queries import risk_type_choices
-from app.reports import dashboard, dashboard_widgets
+from app.reports import dashboard, dashboard_widgets, figures
 from app.reports import dashboard_queries as queries
 from app.review import workflow as review_workflow
 
@@ -35,17 +35,16 @@ def dashboard_area(area_id: int):
 def _dashboard(area_id: int | None):
     campaign = current_campaign() or abort(404)
     place = queries.place(current_user, area_id)
+    layer_threshold = current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"]
+    tallies = figures.tallies(place, campaign, layer_threshold)
     categories = queries.monitored_by_category(place)
-    records = queries.records(place, campaign)
     return render_template(
         "reports/dashboard.html", place=place, campaign=campaign,
-        coverage=queries.coverage(place, campaign), flags=records.flags,
-        statuses=records.statuses, waiting=queries.waiting(place, dt.date.today()),
+        coverage=tallies.coverage(), flags=tallies.flags(), statuses=tallies.statuses(),
+        waiting=queries.waiting(place, dt.date.today()),
         categories=categories, monitored=queries.Headcount(sum(c.households for c in categories.values()),
                                                            sum(c.persons for c in categories.values())),
         risk_types=queries.monitored_by_risk_type(place), risk_type_choices=risk_type_choices(campaign),
-        eliminated=queries.eliminated(place), income=queries.income(place, campaign),
-        layers=queries.layers(place, campaign, current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"]),
-        layer_threshold=current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"],
-        today=dt.date.today(), dashboard=dashboard, widgets=dashboard_widgets,
+        eliminated=queries.eliminated(place), income=tallies.income(), layers=tallies.layers(),
+        layer_threshold=layer_threshold, today=dt.date.today(), dashboard=dashboard, widgets=dashboard_widgets,
         review_states=review_workflow.STATE_LABELS, proposal_states=monitoring_workflow.STATE_LABELS)

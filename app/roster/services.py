@@ -15,6 +15,7 @@ from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household, Member
 from app.roster import checks, reader
+from app.reports.models import mark_changed
 from app.roster.plan import HOUSEHOLD_FIELDS, MEMBER_FIELDS, Facts, Plan, build
 
 # Keys per IN (...) query: well under every database's limit on bound parameters.
@@ -109,6 +110,9 @@ def _apply(plan: Plan) -> None:
                                              for number, values in plan.member_inserts])
     if plan.member_updates:
         db.session.execute(_update_by_id(members, MEMBER_FIELDS), _keyed(plan.member_updates))
+    # Core statements pass the ORM's change listener by; an import is rare and may touch any
+    # village, so every village's dashboard figures are counted again.
+    mark_changed()
 
 
 def _update_by_id(table, fields):

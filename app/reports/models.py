@@ -1,0 +1,68 @@
+"""Stored dashboard figures, and the village data version that tells when they are stale
+(see app/reports/figures.py)."""
+from __future__ import annotations
+
+import datetime as dt
+from itertools import chain
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, event, inspect, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.extensions import db
+from app.geo.models import Area
+from app.households.models import Household, Member
+from app.monitoring.models import AssessmentDecision, Proposal
+from app.sync.models import Submission
+
+
+class VillageFigures(db.Model):
+    """One village's dashboard counts in one campaign, split by group, as they were at the
+    village's ``data_version``. A cache: deleting every row loses nothing."""
+
+    __tablename__ = "village_figures"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), primary_key=True)
+    data_version: Mapped[int] = mapped_column(Integer)
+    layer_threshold_fen: Mapped[int] = mapped_column(BigInteger)
+    # {group id, or "" for households in no group: {count name: count}}, zeros left out
+    figures: Mapped[dict] = mapped_column(JSON)
+    counted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+def mark_changed(village_ids=None, *, household_ids=(), submission_ids=(), connection=None) -> None:
+    """Move on the data version of these villages, of the villages of these households and
+    records, or of every village (``village_ids`` None). Writes that bypass the ORM (bulk
+    Core statements) call this themselves; ORM writes are seen by the listener below."""
+    areas = Area.__table__
+    if village_ids is None:
+        which = areas.c.level == "village"
+    else:
+        households = select(Household.village_id).where(or_(
+            Household.id.in_(list(household_ids)),
+            Household.id.in_(select(Submission.household_id).where(Submission.id.in_(list(submission_ids))))))
+        which = or_(areas.c.id.in_(list(village_ids)), areas.c.id.in_(households))
+    (connection or db.session).execute(update(areas).where(which).values(data_version=areas.c.data_version + 1))
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_changed_villages(session, _context) -> None:
+    """Every flushed change to a household, member, record, proposal or assessment moves its
+    village's data version on (the village before a move as well as after)."""
+    villages, households, submissions = set(), set(), set()
+
+    def now_and_before(instance, attribute) -> list:
+        return [getattr(instance, attribute), *inspect(instance).attrs[attribute].history.deleted]
+
+    for instance in chain(session.new, session.dirty, session.deleted):
+        if isinstance(instance, Household):
+            villages.update(now_and_before(instance, "village_id"))
+        elif isinstance(instance, (Member, Submission, Proposal)):
+            households.update(now_and_before(instance, "household_id"))
+        elif isinstance(instance, AssessmentDecision):
+            submissions.add(instance.submission_id)
+    villages.discard(None)
+    households.discard(None)
+    if villages or households or submissions:
+        mark_changed(villages, household_ids=households, submission_ids=submissions,
+                     connection=session.connection())
