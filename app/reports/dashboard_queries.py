@@ -97,6 +97,12 @@ def place(user, area_id: int | None) -> Place:
                  _villages_of(includes, level, parent), includes)
 
 
+def user_villages(user) -> frozenset[int]:
+    """The villages with households the user may see: theirs and those of their groups."""
+    parent, level = _tree()
+    return _villages_of(scope_of(user).covers, level, parent)
+
+
 def _villages_of(includes, level: dict[int, str], parent: dict[int, int | None]) -> frozenset[int]:
     """The villages with a group, or households in no group, that ``includes`` takes."""
     return frozenset(village for area_id, kind in level.items() if kind in ("village", "group")
@@ -122,7 +128,7 @@ def _count_by(*columns, where_from, summed=()):
 def village_counts(campaign: Campaign, village_ids, layer_threshold_fen: int) -> dict[tuple[int, int | None], Counter]:
     """The campaign's counts in these villages by (village, group), under the names ``Tallies`` reads:
     households, visited; status:<state>, flagged, unresolved; bin:<index>, growth:<band>;
-    layer:<layer>, layer:none, layer:unrecorded."""
+    layer:<layer>, layer:none, layer:unrecorded; and the review queue's (``queue_key``)."""
     households = Household.village_id.in_(list(village_ids))
     counts: dict[tuple[int, int | None], Counter] = defaultdict(Counter)
     for village, group, name, count in chain(_coverage(households, campaign), _records(households, campaign),
@@ -170,17 +176,33 @@ def _records(households: ColumnElement, campaign: Campaign):
         ((per_capita - last) * 10 <= tenths * last, "rose_up_to_30"),
         else_="rose_over_30")
     rows = _count_by(Household.village_id, Household.group_id, Submission.status, bin_index, band,
+                     Submission.enumerator_id, Submission.flag_count > 0, Submission.unexplained_warning_count > 0,
                      summed=(case((flagged, 1), else_=0), case((flagged, case((resolved, 0), else_=1)), else_=0)),
                      where_from=lambda *columns: select(*columns).select_from(Submission)
                      .join(Household, Household.id == Submission.household_id)
                      .where(households, Submission.campaign_id == campaign.id))
-    for village, group, status, bin_found, band_code, records_counted, flagged_count, unresolved in rows:
+    for (village, group, status, bin_found, band_code, enumerator, with_flag, unexplained, records_counted,
+         flagged_count, unresolved) in rows:
         yield village, group, f"status:{status}", records_counted
+        yield village, group, queue_key(enumerator, status, bool(with_flag), bool(unexplained)), records_counted
         yield village, group, "flagged", flagged_count
         yield village, group, "unresolved", unresolved
         if bin_found is not None:
             yield village, group, f"bin:{int(bin_found)}", records_counted
             yield village, group, f"growth:{band_code}", records_counted
+
+
+def queue_key(enumerator_id: int, status: str, flagged: bool, unexplained: bool) -> str:
+    """The name the review queue's counts are stored under: records by who sent them, their
+    status, and whether they have a flag or an unexplained warning (the queue's filters)."""
+    return f"queue:{enumerator_id}:{status}:{int(flagged)}:{int(unexplained)}"
+
+
+def parse_queue_key(name: str) -> tuple[int, str, bool, bool] | None:
+    if not name.startswith("queue:"):
+        return None
+    _queue, enumerator_id, status, flagged, unexplained = name.split(":")
+    return int(enumerator_id), status, flagged == "1", unexplained == "1"
 
 
 def _layers(households: ColumnElement, campaign: Campaign, threshold_fen: int):

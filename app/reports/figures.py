@@ -25,8 +25,14 @@ from app.reports.models import VillageFigures
 
 
 def tallies(place: Place, campaign: Campaign, layer_threshold_fen: int) -> Tallies:
-    """The place's counts, counting again (and storing, committed) the villages changed since."""
-    villages = sorted(place.villages)
+    """The place's counts, summed by part."""
+    return Tallies.of(place, campaign, village_figures(campaign, place.villages, layer_threshold_fen))
+
+
+def village_figures(campaign: Campaign, village_ids, layer_threshold_fen: int) -> dict[tuple[int, int | None], dict]:
+    """The villages' counts by (village, group), counting again (and storing, committed) the
+    villages changed since they were stored."""
+    villages = sorted(village_ids)
     versions = dict(db.session.execute(select(Area.id, Area.data_version).where(Area.id.in_(villages))).all())
     stored = {row.village_id: row for row in db.session.scalars(
         select(VillageFigures).where(VillageFigures.campaign_id == campaign.id,
@@ -43,7 +49,7 @@ def tallies(place: Place, campaign: Campaign, layer_threshold_fen: int) -> Talli
         fresh = village_counts(campaign, stale, layer_threshold_fen)
         counts.update(fresh)
         _store(campaign, layer_threshold_fen, {village: versions[village] for village in stale}, fresh)
-    return Tallies.of(place, campaign, counts)
+    return counts
 
 
 def _store(campaign: Campaign, layer_threshold_fen: int, versions: dict[int, int], counts) -> None:

@@ -7,7 +7,9 @@ see app.sync.models.summary), so that a filtered queue still pages by key."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+
+from flask import current_app
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
@@ -19,6 +21,7 @@ from app.campaigns.models import Campaign
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household, Member
+from app.reports import dashboard_queries, figures
 from app.review.models import ReviewComment, ReviewEvent
 from app.sync.canonical import field_diff
 from app.sync.models import Submission, SubmissionRevision, SyncConflict
@@ -110,21 +113,29 @@ class QueueCounts:
 
 
 def queue_counts(user, campaign: Campaign, filters: Filters) -> QueueCounts:
-    """The queue's counts and its enumerator choices, from one pass over the records (the
-    costly part of the page in a county of 200,000 households)."""
-    by_enumerator = db.session.execute(
-        select(Submission.enumerator_id, Submission.status, func.count())
-        .join(Household, Household.id == Submission.household_id)
-        .where(*_scoped(user, campaign, replace(filters, enumerator_id=None), with_status=False))
-        .group_by(Submission.enumerator_id, Submission.status)).all()
+    """The queue's counts and its enumerator choices, added up from the counts stored per
+    village and group (app/reports/figures.py): counting the records again was the costly
+    part of the page in a county of 200,000 households."""
+    covers = scope_of(user).covers
+    stored = figures.village_figures(campaign, dashboard_queries.user_villages(user),
+                                     current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"])
     by_status: dict[str, int] = {}
-    for enumerator_id, status, records in by_enumerator:
-        if filters.enumerator_id in (None, enumerator_id):
-            by_status[status] = by_status.get(status, 0) + records
-    senders = sorted({enumerator_id for enumerator_id, _status, _records in by_enumerator} | (
-        {filters.enumerator_id} if filters.enumerator_id else set()))
+    senders = {filters.enumerator_id} if filters.enumerator_id else set()
+    for (village, group), named in stored.items():
+        if not covers(village, group) or filters.group_id not in (None, group):
+            continue
+        for name, records in named.items():
+            key = dashboard_queries.parse_queue_key(name)
+            if key is None or not records:
+                continue
+            enumerator_id, status, flagged, unexplained = key
+            if (filters.flagged and not flagged) or (filters.unexplained and not unexplained):
+                continue
+            senders.add(enumerator_id)
+            if filters.enumerator_id in (None, enumerator_id):
+                by_status[status] = by_status.get(status, 0) + records
     enumerators = [tuple(row) for row in db.session.execute(
-        select(User.id, User.display_name).where(User.id.in_(senders)).order_by(User.display_name, User.id))]
+        select(User.id, User.display_name).where(User.id.in_(sorted(senders))).order_by(User.display_name, User.id))]
     return QueueCounts(by_status, enumerators)
 
 
