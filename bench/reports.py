@@ -111,7 +111,7 @@ def add_records(share: float) -> int:
                          f"result_mismatch, complete, {summary_columns}) FROM STDIN") as copy:
             for row in submissions:
                 copy.write_row(row)
-        with cursor.copy(f"COPY submission_revision (submission_id, number, answers, content_sha256, form_version, "
+        with cursor.copy("COPY submission_revision (submission_id, number, answers, content_sha256, form_version, "
                          "client_result, server_result, enumerator_id) FROM STDIN") as copy:
             for row in revisions:
                 copy.write_row(row)

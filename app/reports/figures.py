@@ -1,12 +1,12 @@
-"""Dashboard counts kept per village, so that a township or county page adds up a few
-hundred stored rows instead of counting every household again (as DHIS2's analytics tables
-do, but never stale).
+"""Dashboard counts kept per village, so that a township or county page (and the review
+queue's counts) adds up a few hundred stored rows instead of counting every household again
+(as DHIS2's analytics tables do, but never stale).
 
 A village's counts (``dashboard_queries.village_counts``) are stored with the village's
 ``data_version`` at the time they were counted. Every change to the village's households,
 members, records or proposals moves that version on, in the same transaction
 (``app/reports/models.py``). A page reads the versions first, then the stored rows, and
-counts again, in one query for all of them, only the villages whose row is missing or was
+counts again, one pass per figure for all of them, only the villages whose row is missing or was
 counted at another version or layer threshold. The version is read before the data it
 describes, so a change committed in between leaves the row marked stale, never wrong.
 """

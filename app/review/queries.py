@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased, selectinload
 from werkzeug.exceptions import NotFound
 
