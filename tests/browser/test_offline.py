@@ -146,7 +146,10 @@ def test_6_a_new_version_deployed_while_a_draft_is_open_keeps_the_draft(page: Pa
         expect(page.get_by_role("button", name="更新到新版本")).to_have_count(0)
         expect(page.get_by_label("外出务工收入")).to_have_value("4321")
         page.get_by_role("link", name="返回列表").click()
-        page.get_by_role("button", name="更新到新版本").click()
+        # The new worker takes over and the page reloads; wait for the new page, not the old
+        # one (whose appReady is already true).
+        with page.expect_navigation():
+            page.get_by_role("button", name="更新到新版本").click()
         page.wait_for_function("document.body.dataset.appReady === 'true'")
         page.wait_for_function("caches.keys().then((names) => names.length === 1)")
         assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == first_worker  # same URL, new version
