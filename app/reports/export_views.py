@@ -1,9 +1,9 @@
 """Export pages: the list of exports and the files themselves, each over the user's areas
-(app.auth.scope) in the current campaign. CSV is a streamed generator; XLSX is built in a
-temporary file that is streamed and then gone (app.reports.exports)."""
+(app.auth.scope) in the current campaign. Both CSV and XLSX are streamed as they are
+written (app.reports.exports)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
 from app.auth.roles import requires
@@ -27,11 +27,11 @@ def send(fields: list[exports.Field], rows, name: str, file_format: str, sheet: 
     """The rows as a streamed CSV or XLSX attachment named ``name``."""
     language = _language()
     if file_format == "csv":
-        return Response(stream_with_context(exports.csv_chunks(fields, rows, language)),
-                        mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
-    handle = exports.xlsx_file(fields, rows, language, sheet)
-    return send_file(handle, mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
+        chunks, mimetype = exports.csv_chunks(fields, rows, language), "text/csv; charset=utf-8"
+    else:
+        chunks, mimetype = exports.xlsx_chunks(fields, rows, language, sheet), XLSX
+    return Response(stream_with_context(chunks), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}.{file_format}"})
 
 
 def _campaign():

@@ -4,8 +4,8 @@ writers. Whatever the size, memory stays flat:
 - rows are fetched in chunks from a server-side cursor (``yield_per``) and written as they
   come, never collected in a list;
 - CSV is yielded in chunks (UTF-8 with a BOM, so Excel reads the Chinese);
-- XLSX is written by XlsxWriter in ``constant_memory`` mode (a row at a time) to an
-  anonymous temporary file, which is then sent and is gone once the response is closed.
+- XLSX is written by ``app.reports.xlsx`` and yielded in chunks as well: the first bytes
+  leave at once, and nothing waits in a temporary file.
 
 Headers are the national system's Chinese names (``app.roster.columns``, so a members export
 re-imports as a roster) and message ids, so that ``lang="en"`` heads the file and labels its
@@ -16,13 +16,9 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import IO
 
-import xlsxwriter
 from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import and_, case, func, select, text
 from sqlalchemy.orm import aliased
@@ -37,6 +33,7 @@ from app.geo.models import Area
 from app.households.models import Household, Member, health_labels
 from app.money import yuan
 from app.monitoring import queries as monitoring
+from app.reports import xlsx
 from app.review.workflow import STATE_LABELS
 from app.roster import columns as roster
 from app.sync.models import Submission, SubmissionRevision
@@ -243,28 +240,10 @@ def csv_chunks(fields: list[Field], rows: Iterable, lang: str) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def xlsx_file(fields: list[Field], rows: Iterable, lang: str, sheet: str) -> IO[bytes]:
-    """The workbook in an anonymous temporary file, rewound; closing the file removes it.
-    Text is written as text (never as a formula); yuan as numbers with two decimals."""
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    try:
-        with force_locale(lang):
-            workbook = xlsxwriter.Workbook(handle, {"constant_memory": True})
-            worksheet = workbook.add_worksheet(gettext(sheet))
-            money = workbook.add_format({"num_format": "0.00"})
-            worksheet.write_row(0, 0, headers(fields))
-            renderers = [field.renderer() for field in fields]
-            for number, row in enumerate(rows, 1):
-                for column, value in enumerate(_cells(fields, renderers, row)):
-                    if isinstance(value, Decimal):
-                        worksheet.write_number(number, column, float(value), money)
-                    elif isinstance(value, int) and not isinstance(value, bool):
-                        worksheet.write_number(number, column, value)
-                    elif value not in ("", None):
-                        worksheet.write_string(number, column, value)
-            workbook.close()
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle
+def xlsx_chunks(fields: list[Field], rows: Iterable, lang: str, sheet: str) -> Iterator[bytes]:
+    """The workbook in chunks as it is written (app.reports.xlsx): text as text, yuan as
+    numbers with two decimals."""
+    with force_locale(lang):
+        renderers = [field.renderer() for field in fields]
+        yield from xlsx.workbook_chunks(gettext(sheet), headers(fields),
+                                        (_cells(fields, renderers, row) for row in rows))
