@@ -46,13 +46,17 @@ def test_same_seed_gives_identical_data_and_another_seed_does_not():
     assert _generate(11, 150)[1] != _generate(12, 150)[1]
 
 
-def test_county_has_two_townships_six_villages_and_numbered_groups():
-    plan = generator.generate(5, 1)[0]
+@pytest.mark.parametrize("households, townships, villages", [(1, 2, 6), (4200, 2, 6), (4201, 3, 7), (40_000, 6, 58)])
+def test_county_has_coded_townships_villages_of_a_real_size_and_numbered_groups(households, townships, villages):
+    plan = generator.generate(5, households)[0]
     by_level = {level: [area for area in plan.areas if area.level == level]
                 for level in ("county", "township", "village", "group")}
     [county] = by_level["county"]
     assert re.fullmatch(r"53\d{4}000000", county.code)
-    assert len(by_level["township"]) == 2 and len(by_level["village"]) == 6
+    # Six named villages hold 4,200 households; beyond that, one more village per 700.
+    assert len(by_level["township"]) == townships and len(by_level["village"]) == villages
+    assert [township.name for township in by_level["township"][:2]] == ["青山镇", "石门乡"]
+    assert len({area.code for area in plan.areas}) == len(plan.areas)
     for township in by_level["township"]:
         assert township.code.startswith(county.code[:6]) and township.code.endswith("000")
         assert 100 <= int(township.code[6:9]) <= 399 and township.parent_code == county.code
@@ -64,6 +68,18 @@ def test_county_has_two_townships_six_villages_and_numbered_groups():
         assert 3 <= len(groups) <= 8
         assert [group.code for group in groups] == [f"{village.code}{n:03d}" for n in range(1, len(groups) + 1)]
         assert groups[0].name == "第一村民小组" and groups[-1].name.endswith("村民小组")
+    for township in by_level["township"]:
+        names = [village.name for village in by_level["village"] if village.parent_code == township.code]
+        assert len(set(names)) == len(names) <= generator.VILLAGES_PER_TOWNSHIP
+        assert township.name[-1] == ("镇" if township.code[6] == "1" else "乡")
+
+
+def test_a_big_county_has_more_villages_not_bigger_ones():
+    plan, households = _generate(3, 14_000)
+    villages = {area.code for area in plan.areas if area.level == "village"}
+    sizes = Counter(household["village_code"] for household in households)
+    assert len(villages) == 20 and set(sizes) == villages
+    assert all(300 <= size <= 1000 for size in sizes.values()), sizes
 
 
 def test_every_id_is_valid_unique_and_carries_the_members_sex_and_birth_date(sample):

@@ -9,7 +9,9 @@ What always holds, for any seed and size:
 - a member has an education level or a current schooling, never both;
 - ``without_labour`` is true exactly when no member has labour capacity;
 - an out-of-poverty household has a sub-type and an ordinary one has none; a monitored
-  category fits the household type.
+  category fits the household type;
+- villages have a real village's size (about ``HOUSEHOLDS_PER_VILLAGE``): beyond what the
+  six named villages hold, the county grows more townships and villages, never bigger ones.
 
 云岭县 (532339) is fictional: its code is unused in Chuxiong prefecture (5323), so demo
 data can never be mistaken for a real county's.
@@ -37,6 +39,13 @@ TOWNSHIPS = (
     ("532339200000", "石门乡", (("532339200201", "石门村"), ("532339200202", "龙潭村"), ("532339200203", "新街村"))),
 )
 GROUP_NUMERALS = "一二三四五六七八"
+# A real administrative village has 300–1,000 households; a bigger county has more of them.
+HOUSEHOLDS_PER_VILLAGE = 700
+VILLAGES_PER_TOWNSHIP = 15
+# Names for the townships and villages a big county adds: two characters, one from each list.
+PLACE_FIRST = "白红金青碧黄双永太长凤梅平安和顺兴隆富民东西南北上下中"
+PLACE_SECOND = ("沙", "岩", "溪", "桥", "冲", "坝", "田", "营", "哨", "铺", "箐", "坡", "寨", "湾", "塘", "厂", "庄",
+                "村", "屯", "堡")
 
 # (username, display name, role, area codes); the enumerator covers the first two villages.
 LOGINS = (
@@ -102,13 +111,38 @@ def generate(seed: int, household_count: int) -> tuple[CountyPlan, Iterator[dict
     and ``members`` (dicts of Member columns).
     """
     rng = random.Random(seed)
-    plan = plan_county(rng)
+    plan = plan_county(rng, household_count)
     return plan, _households(rng, plan, household_count)
 
 
-def plan_county(rng: random.Random) -> CountyPlan:
+def _place_name(index: int) -> str:
+    """A two-character name; consecutive indexes differ in both characters, and indexes
+    less than ``len(PLACE_FIRST) * len(PLACE_SECOND)`` apart give different names."""
+    names = len(PLACE_FIRST) * len(PLACE_SECOND)
+    spread = (index * 29) % names  # 29 shares no factor with 28 × 20
+    return PLACE_FIRST[spread % len(PLACE_FIRST)] + PLACE_SECOND[spread // len(PLACE_FIRST)]
+
+
+def _townships(household_count: int) -> tuple:
+    """The named townships, then as many more as the county's size asks for: towns (镇,
+    codes 101–199) and townships (乡, 201–399) in turn, ``VILLAGES_PER_TOWNSHIP`` villages each."""
+    named_villages = sum(len(villages) for *_township, villages in TOWNSHIPS)
+    extra = max(0, -(-household_count // HOUSEHOLDS_PER_VILLAGE) - named_villages)
+    townships = list(TOWNSHIPS)
+    for number, first in enumerate(range(0, extra, VILLAGES_PER_TOWNSHIP)):
+        town = number % 2 == 0
+        serial = (101 if town else 201) + number // 2
+        code = f"{COUNTY_CODE[:6]}{serial:03d}000"
+        name = _place_name(7 * number + 5) + ("镇" if town else "乡")
+        villages = tuple((f"{code[:9]}{200 + index:03d}", _place_name(37 * number + index) + "村")
+                         for index in range(1, min(VILLAGES_PER_TOWNSHIP, extra - first) + 1))
+        townships.append((code, name, villages))
+    return tuple(townships)
+
+
+def plan_county(rng: random.Random, household_count: int = 0) -> CountyPlan:
     areas = [AreaPlan(COUNTY_CODE, COUNTY_NAME, "county", None)]
-    for township_code, township_name, villages in TOWNSHIPS:
+    for township_code, township_name, villages in _townships(household_count):
         areas.append(AreaPlan(township_code, township_name, "township", COUNTY_CODE))
         for village_code, village_name in villages:
             areas.append(AreaPlan(village_code, village_name, "village", township_code))
