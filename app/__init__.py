@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_template_helpers(app)
 
     from app.main import errors
+    from app.reports import figures
+
+    figures.init_app(app)
 
     errors.register(app)
     return app

@@ -14,9 +14,11 @@ from app.households.models import Household
 from app.monitoring.models import AssessmentDecision, Proposal
 from app.reports import dashboard_queries as queries
 from app.reports import figures as stored_figures
-from app.reports.models import VillageFigures
+from app.reports.models import ALL_VILLAGES, CHANGED_VILLAGES, VillageFigures, mark_changed
 from app.sync.models import Submission, SubmissionRevision
 from tests import factories
+from tests.sync_setup import field, push
+from tests.sync_setup import record as sync_record
 
 TODAY = dt.date.today()
 
@@ -256,10 +258,60 @@ def decide(number):
         "assessment decided", "proposal", "household moved"])
 def test_each_change_moves_its_villages_data_version_on(app, known, change, changed):
     before = data_versions(known.county)
+    db.session.info.pop(CHANGED_VILLAGES, None)
     changed_object = change(known)  # noqa: F841  (held until the commit)
     db.session.commit()
     after = data_versions(known.county)
     assert {name for name in before if after[name] != before[name]} == changed
+    # ... and the session notes them, to count them again after the response
+    assert db.session.info[CHANGED_VILLAGES] == {getattr(known.county, name).id for name in changed}
+
+
+def stored_version(village) -> int | None:
+    db.session.expire_all()
+    return db.session.scalar(db.select(VillageFigures.data_version).where(VillageFigures.village_id == village.id))
+
+
+def test_a_write_counts_its_village_again_once_its_response_has_gone(app, client, county, login):
+    setup = field(county)
+    figures(app, user("county_admin", county.county))  # every village stored
+    village_a, village_b = county.village_a, county.village_b
+    stored_b = stored_version(village_b)
+    login("enum")
+    response = push(client, sync_record(setup))
+    assert response.status_code == 200
+    assert stored_version(village_a) != data_versions(county)["village_a"]  # stale until the response closes
+    response.close()
+    assert stored_version(village_a) == data_versions(county)["village_a"]
+    assert stored_version(village_b) == stored_b  # not changed, not counted
+
+
+def test_counting_again_after_a_response_never_fails_the_write(app, client, county, login, monkeypatch, caplog):
+    setup = field(county)
+
+    def broken(*_args):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(stored_figures, "village_figures", broken)
+    login("enum")
+    response = push(client, sync_record(setup))
+    response.close()
+    assert response.status_code == 200 and "Counting the figures of changed villages failed" in caplog.text
+    monkeypatch.undo()
+    assert figures(app, user("county_admin", county.county)).coverage[0][2] == 1  # the page counts it itself
+
+
+def test_a_write_to_every_village_counts_every_village_again(app, known):
+    county = known.county
+    with app.test_request_context():
+        mark_changed([county.village_a.id])
+        mark_changed()  # as the roster import does
+        mark_changed([county.village_b.id])
+        assert db.session.info[CHANGED_VILLAGES] == ALL_VILLAGES
+        db.session.commit()
+        stored_figures.count_changed(ALL_VILLAGES)
+        versions = data_versions(county)
+        assert {name: stored_version(getattr(county, name)) for name in versions} == versions
 
 
 # Pages -------------------------------------------------------------------------------------------

@@ -9,19 +9,27 @@ members, records or proposals moves that version on, in the same transaction
 counts again, one pass per figure for all of them, only the villages whose row is missing or was
 counted at another version or layer threshold. The version is read before the data it
 describes, so a change committed in between leaves the row marked stale, never wrong.
+
+So that a page rarely has to count, a request whose writes changed villages counts them
+again once its response has gone (``init_app``): the writer does not wait, and the next
+dashboard or queue finds their rows stored. If that fails, or a write came from elsewhere,
+the page counts them itself.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.campaigns.models import Campaign
+from app.census.services import current_campaign
 from app.extensions import db
 from app.geo.models import Area
 from app.reports.dashboard_queries import Place, Tallies, village_counts
-from app.reports.models import VillageFigures
+from app.reports.models import ALL_VILLAGES, CHANGED_VILLAGES, VillageFigures
 
 
 def tallies(place: Place, campaign: Campaign, layer_threshold_fen: int) -> Tallies:
@@ -69,3 +77,32 @@ def _store(campaign: Campaign, layer_threshold_fen: int, versions: dict[int, int
         set_={name: statement.excluded[name] for name in ("data_version", "layer_threshold_fen", "figures",
                                                            "counted_at")}), rows)
     db.session.commit()
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _count_after_the_response(response):
+        changed = db.session.info.pop(CHANGED_VILLAGES, None)
+        if changed:
+            response.call_on_close(functools.partial(_count_changed, app, changed))
+        return response
+
+
+def _count_changed(app: Flask, changed) -> None:
+    with app.app_context():
+        try:
+            count_changed(changed)
+        except Exception:  # the writer's response has gone; the next page counts these villages itself
+            db.session.rollback()
+            app.logger.exception("Counting the figures of changed villages failed")
+
+
+def count_changed(changed) -> None:
+    """Count again (and store) the current campaign's figures of ``changed`` villages (a set
+    of ids, or ALL_VILLAGES) that are stale."""
+    campaign = current_campaign()
+    if campaign is None:
+        return
+    villages = (db.session.scalars(select(Area.id).where(Area.level == "village")).all()
+                if changed == ALL_VILLAGES else changed)
+    village_figures(campaign, villages, current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"])

@@ -30,10 +30,18 @@ class VillageFigures(db.Model):
     counted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-def mark_changed(village_ids=None, *, household_ids=(), submission_ids=(), connection=None) -> None:
+# Where a session keeps the villages its writes changed (a set of ids, or ALL_VILLAGES), so
+# that their figures are counted again once the response has gone (app/reports/figures.py).
+CHANGED_VILLAGES = "ruhu.changed_villages"
+ALL_VILLAGES = "all"
+
+
+def mark_changed(village_ids=None, *, household_ids=(), submission_ids=(), session: Session | None = None) -> None:
     """Move on the data version of these villages, of the villages of these households and
-    records, or of every village (``village_ids`` None). Writes that bypass the ORM (bulk
-    Core statements) call this themselves; ORM writes are seen by the listener below."""
+    records, or of every village (``village_ids`` None), and note them in the session.
+    Writes that bypass the ORM (bulk Core statements) call this themselves; ORM writes are
+    seen by the listener below."""
+    session = session or db.session()
     areas = Area.__table__
     if village_ids is None:
         which = areas.c.level == "village"
@@ -42,7 +50,13 @@ def mark_changed(village_ids=None, *, household_ids=(), submission_ids=(), conne
             Household.id.in_(list(household_ids)),
             Household.id.in_(select(Submission.household_id).where(Submission.id.in_(list(submission_ids))))))
         which = or_(areas.c.id.in_(list(village_ids)), areas.c.id.in_(households))
-    (connection or db.session).execute(update(areas).where(which).values(data_version=areas.c.data_version + 1))
+    changed = session.connection().execute(
+        update(areas).where(which).values(data_version=areas.c.data_version + 1).returning(areas.c.id)).scalars()
+    noted = session.info.get(CHANGED_VILLAGES, set())
+    if village_ids is None or noted == ALL_VILLAGES:
+        session.info[CHANGED_VILLAGES] = ALL_VILLAGES
+    else:
+        session.info[CHANGED_VILLAGES] = noted | set(changed)
 
 
 @event.listens_for(Session, "after_flush")
@@ -64,5 +78,4 @@ def _mark_changed_villages(session, _context) -> None:
     villages.discard(None)
     households.discard(None)
     if villages or households or submissions:
-        mark_changed(villages, household_ids=households, submission_ids=submissions,
-                     connection=session.connection())
+        mark_changed(villages, household_ids=households, submission_ids=submissions, session=session)
