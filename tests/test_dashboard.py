@@ -109,8 +109,8 @@ def figures(app, someone, area=None, layer_threshold=1_000_000):
                                    for row in tallies.coverage()],
             flags=[(row.area and row.area.name, row.total, row.counted) for row in tallies.flags()],
             statuses=tallies.statuses(), waiting=queries.waiting(place, TODAY).by_state(),
-            categories=queries.monitored_by_category(place), risk_types=queries.monitored_by_risk_type(place),
-            eliminated=queries.eliminated(place), income=tallies.income(), layers=tallies.layers())
+            categories=tallies.monitored_by_category(), risk_types=tallies.monitored_by_risk_type(),
+            eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers())
 
 
 def test_county_figures(app, known):
@@ -186,9 +186,11 @@ def data_versions(county) -> dict[str, int]:
 
 
 def tamper(village, households):
-    """Overwrite a village's stored household count, to see whether a page reads it."""
+    """Overwrite a village's stored household count in each group (and the village's total
+    to match), to see whether a page reads it."""
     row = db.session.scalar(db.select(VillageFigures).where(VillageFigures.village_id == village.id))
     row.figures = {group: {**named, "households": households} for group, named in row.figures.items()}
+    row.totals = {**row.totals, "households": households * len(row.figures)}
     db.session.commit()
 
 
@@ -202,6 +204,17 @@ def test_pages_add_up_stored_figures_and_count_again_only_a_changed_village(app,
     household_named("B1").phone = "13900000000"
     db.session.commit()
     assert figures(app, approver).coverage[0][:2] == ("Township One", 101)  # B counted again, A still stored
+
+
+def test_a_county_adds_up_village_totals_and_a_village_page_its_groups(app, known):
+    county, approver = known.county, user("county_approver", known.county.county)
+    figures(app, approver)  # stored
+    row = db.session.scalar(db.select(VillageFigures).where(VillageFigures.village_id == county.village_a.id))
+    row.totals = {**row.totals, "households": 1000}
+    db.session.commit()
+    assert figures(app, approver).coverage[0][:2] == ("Township One", 1001)  # A's total and B's one
+    assert [line[:2] for line in figures(app, approver, county.village_a).coverage] == [("Group A1", 2),
+                                                                                        ("Group A2", 1)]
 
 
 def test_a_group_user_sees_their_group_in_a_village_counted_for_everyone(app, known):

@@ -16,6 +16,7 @@ from sqlalchemy import false, or_, select
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
+from app.sql import id_in
 
 
 @dataclass(frozen=True)
@@ -31,34 +32,42 @@ class Scope:
         return self.village_ids | self.group_ids
 
 
-def _area_tree() -> tuple[dict[int, str], dict[int, list[int]]]:
-    """Level of each area and the children of each, read once per request."""
+@dataclass(frozen=True)
+class AreaTree:
+    """Every area's level, parent and children, read once per request."""
+
+    level: dict[int, str]
+    parent: dict[int, int | None]
+    children: dict[int | None, list[int]]
+
+
+def area_tree() -> AreaTree:
     if "area_tree" not in g:
-        levels: dict[int, str] = {}
-        children: dict[int, list[int]] = {}
+        tree = AreaTree({}, {}, {})
         for area_id, parent_id, level in db.session.execute(select(Area.id, Area.parent_id, Area.level)):
-            levels[area_id] = level
-            children.setdefault(parent_id, []).append(area_id)
-        g.area_tree = (levels, children)
+            tree.level[area_id] = level
+            tree.parent[area_id] = parent_id
+            tree.children.setdefault(parent_id, []).append(area_id)
+        g.area_tree = tree
     return g.area_tree
 
 
 def scope_of(user) -> Scope:
     cache = g.setdefault("scopes", {})
     if user.id not in cache:
-        levels, children = _area_tree()
+        tree = area_tree()
         villages: set[int] = set()
         groups: set[int] = set()
         pending = [area.id for area in user.areas]
         while pending:
             area_id = pending.pop()
-            level = levels.get(area_id)
+            level = tree.level.get(area_id)
             if level == "group":
                 groups.add(area_id)
             elif level == "village":
                 villages.add(area_id)
             else:
-                pending.extend(children.get(area_id, ()))
+                pending.extend(tree.children.get(area_id, ()))
         cache[user.id] = Scope(frozenset(villages), frozenset(groups))
     return cache[user.id]
 
@@ -68,9 +77,9 @@ def household_filter(user, household=Household):
     scope = scope_of(user)
     clauses = []
     if scope.village_ids:
-        clauses.append(household.village_id.in_(sorted(scope.village_ids)))
+        clauses.append(id_in(household.village_id, scope.village_ids))
     if scope.group_ids:
-        clauses.append(household.group_id.in_(sorted(scope.group_ids)))
+        clauses.append(id_in(household.group_id, scope.group_ids))
     return or_(*clauses) if clauses else false()
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import Counter
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -28,45 +29,69 @@ from app.campaigns.models import Campaign
 from app.census.services import current_campaign
 from app.extensions import db
 from app.geo.models import Area
-from app.reports.dashboard_queries import Place, Tallies, village_counts
+from app.reports.dashboard_queries import WHOLE_VILLAGE, Place, Tallies, village_counts
 from app.reports.models import ALL_VILLAGES, CHANGED_VILLAGES, VillageFigures
+from app.sql import id_in
 
 
 def tallies(place: Place, campaign: Campaign, layer_threshold_fen: int) -> Tallies:
     """The place's counts, summed by part."""
-    return Tallies.of(place, campaign, village_figures(campaign, place.villages, layer_threshold_fen))
+    return Tallies.of(place, campaign, village_figures(campaign, place.villages, layer_threshold_fen,
+                                                       whole=place.whole_villages))
 
 
-def village_figures(campaign: Campaign, village_ids, layer_threshold_fen: int) -> dict[tuple[int, int | None], dict]:
-    """The villages' counts by (village, group), counting again (and storing, committed) the
-    villages changed since they were stored."""
+def village_figures(campaign: Campaign, village_ids, layer_threshold_fen: int, *,
+                    whole=frozenset()) -> dict[tuple[int, int | str | None], dict]:
+    """The villages' counts by (village, group), or by (village, WHOLE_VILLAGE) for the
+    villages in ``whole`` (a county adds up 300 villages instead of 2,000 groups), counting
+    again (and storing, committed) the villages changed since they were stored."""
     villages = sorted(village_ids)
-    versions = dict(db.session.execute(select(Area.id, Area.data_version).where(Area.id.in_(villages))).all())
-    stored = {row.village_id: row for row in db.session.scalars(
-        select(VillageFigures).where(VillageFigures.campaign_id == campaign.id,
-                                     VillageFigures.village_id.in_(villages)))}
-    counts: dict[tuple[int, int | None], dict[str, int]] = {}
+    versions = dict(db.session.execute(select(Area.id, Area.data_version).where(id_in(Area.id, villages))).all())
+    stored = {}
+    for kept, column in ((sorted(set(villages) & set(whole)), VillageFigures.totals),
+                         (sorted(set(villages) - set(whole)), VillageFigures.figures)):
+        if kept:
+            stored.update((row[0], row) for row in db.session.execute(
+                select(VillageFigures.village_id, VillageFigures.data_version, VillageFigures.layer_threshold_fen,
+                       column).where(VillageFigures.campaign_id == campaign.id,
+                                     id_in(VillageFigures.village_id, kept))))
+    counts: dict[tuple[int, int | str | None], dict[str, int]] = {}
     stale = []
     for village in villages:
         row = stored.get(village)
         if row is None or row.data_version != versions[village] or row.layer_threshold_fen != layer_threshold_fen:
             stale.append(village)
+        elif village in whole:
+            counts[(village, WHOLE_VILLAGE)] = row.totals
         else:
             counts.update(((village, int(group) if group else None), named) for group, named in row.figures.items())
     if stale:
-        fresh = village_counts(campaign, stale, layer_threshold_fen)
-        counts.update(fresh)
-        _store(campaign, layer_threshold_fen, {village: versions[village] for village in stale}, fresh)
+        by_group, totals = _by_village(village_counts(campaign, stale, layer_threshold_fen), stale)
+        _store(campaign, layer_threshold_fen, {village: versions[village] for village in stale}, by_group, totals)
+        for village in stale:
+            if village in whole:
+                counts[(village, WHOLE_VILLAGE)] = totals[village]
+            else:
+                counts.update(((village, int(group) if group else None), named)
+                              for group, named in by_group[village].items())
     return counts
 
 
-def _store(campaign: Campaign, layer_threshold_fen: int, versions: dict[int, int], counts) -> None:
-    by_village: dict[int, dict[str, dict[str, int]]] = {village: {} for village in versions}
+def _by_village(counts, villages) -> tuple[dict[int, dict[str, dict[str, int]]], dict[int, dict[str, int]]]:
+    """Counts by (village, group) as each village's {group: counts} and its totals, zeros left out."""
+    by_group: dict[int, dict[str, dict[str, int]]] = {village: {} for village in villages}
+    totals: dict[int, Counter] = {village: Counter() for village in villages}
     for (village, group), named in counts.items():
-        by_village[village]["" if group is None else str(group)] = {name: n for name, n in named.items() if n}
+        by_group[village]["" if group is None else str(group)] = {name: n for name, n in named.items() if n}
+        totals[village].update(named)
+    return by_group, {village: {name: n for name, n in total.items() if n} for village, total in totals.items()}
+
+
+def _store(campaign: Campaign, layer_threshold_fen: int, versions: dict[int, int], by_group, totals) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     rows = [{"campaign_id": campaign.id, "village_id": village, "data_version": version,
-             "layer_threshold_fen": layer_threshold_fen, "figures": by_village[village], "counted_at": now}
+             "layer_threshold_fen": layer_threshold_fen, "figures": by_group[village], "totals": totals[village],
+             "counted_at": now}
             for village, version in versions.items()]
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(VillageFigures)
@@ -74,7 +99,7 @@ def _store(campaign: Campaign, layer_threshold_fen: int, versions: dict[int, int
     # version older than the village's is counted again at the next view.
     db.session.execute(statement.on_conflict_do_update(
         index_elements=[VillageFigures.campaign_id, VillageFigures.village_id],
-        set_={name: statement.excluded[name] for name in ("data_version", "layer_threshold_fen", "figures",
+        set_={name: statement.excluded[name] for name in ("data_version", "layer_threshold_fen", "figures", "totals",
                                                            "counted_at")}), rows)
     db.session.commit()
 

@@ -27,6 +27,7 @@ class VillageFigures(db.Model):
     layer_threshold_fen: Mapped[int] = mapped_column(BigInteger)
     # {group id, or "" for households in no group: {count name: count}}, zeros left out
     figures: Mapped[dict] = mapped_column(JSON)
+    totals: Mapped[dict] = mapped_column(JSON)  # {count name: count} over the whole village
     counted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -37,14 +37,14 @@ def _dashboard(area_id: int | None):
     place = queries.place(current_user, area_id)
     layer_threshold = current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"]
     tallies = figures.tallies(place, campaign, layer_threshold)
-    categories = queries.monitored_by_category(place)
+    categories = tallies.monitored_by_category()
     return render_template(
         "reports/dashboard.html", place=place, campaign=campaign,
         coverage=tallies.coverage(), flags=tallies.flags(), statuses=tallies.statuses(),
         waiting=queries.waiting(place, dt.date.today()),
         categories=categories, monitored=queries.Headcount(sum(c.households for c in categories.values()),
                                                            sum(c.persons for c in categories.values())),
-        risk_types=queries.monitored_by_risk_type(place), risk_type_choices=risk_type_choices(campaign),
-        eliminated=queries.eliminated(place), income=tallies.income(), layers=tallies.layers(),
+        risk_types=tallies.monitored_by_risk_type(), risk_type_choices=risk_type_choices(campaign),
+        eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers(),
         layer_threshold=layer_threshold, today=dt.date.today(), dashboard=dashboard, widgets=dashboard_widgets,
         review_states=review_workflow.STATE_LABELS, proposal_states=monitoring_workflow.STATE_LABELS)
