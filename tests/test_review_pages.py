@@ -138,9 +138,34 @@ def test_the_township_reads_without_review_buttons_and_the_reviewer_gets_them(wo
 
 # --- the queue -------------------------------------------------------------------------------
 
-def enumerator_options(text) -> list[str]:
-    select_element = text[text.index('<select id="enumerator"'):]
+def options(text, select_id) -> list[str]:
+    if f'<select id="{select_id}"' not in text:
+        return []
+    select_element = text[text.index(f'<select id="{select_id}"'):]
     return re.findall(r'<option value="(\d+)"', select_element[:select_element.index("</select>")])
+
+
+def enumerator_options(text) -> list[str]:
+    return options(text, "enumerator")
+
+
+def test_a_county_narrows_the_queue_to_a_village_then_to_its_groups(world, app):
+    county, admin = world.county, sign_in(app, "admin")
+    everything = page(admin, "/review/")
+    villages = (county.village_a, county.village_b, county.village_c)
+    assert options(everything, "village") == [str(village.id) for village in villages]
+    assert options(everything, "group") == []  # no county-wide list of every group
+    village_a = page(admin, f"/review/?village={county.village_a.id}")
+    assert listed(village_a) == ["A-1", "A-2"] and "全部 2" in village_a
+    assert options(village_a, "group") == [str(county.group_a1.id), str(county.group_a2.id)]
+    assert f'<option value="{county.village_a.id}" selected>' in village_a
+    assert listed(page(admin, f"/review/?village={county.village_a.id}&group={county.group_a1.id}")) == ["A-1"]
+    village_b = page(admin, f"/review/?village={county.village_b.id}")
+    assert listed(village_b) == ["B-1"] and "全部 1" in village_b
+    # A village reviewer has one village: no village to choose, its groups at once.
+    own = page(world.reviewer, "/review/")
+    assert options(own, "village") == [] and str(county.group_a1.id) in options(own, "group")
+    assert listed(page(world.reviewer, f"/review/?village={county.village_b.id}")) == []
 
 
 def test_the_enumerator_choices_are_those_who_sent_records_here(world, app):

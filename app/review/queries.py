@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased, selectinload
 from werkzeug.exceptions import NotFound
 
 from app.auth.models import User
-from app.auth.scope import household_filter, scope_of
+from app.auth.scope import household_filter, scope_of, scoped_villages
 from app.campaigns.models import Campaign
 from app.extensions import db
 from app.geo.models import Area
@@ -37,6 +37,7 @@ def _current_revision():
 @dataclass(frozen=True)
 class Filters:
     status: str | None = None
+    village_id: int | None = None
     group_id: int | None = None
     enumerator_id: int | None = None
     flagged: bool = False
@@ -66,6 +67,8 @@ def _scoped(user, campaign: Campaign, filters: Filters, *, with_status: bool = T
     clauses = [Submission.campaign_id == campaign.id, household_filter(user)]
     if with_status and filters.status:
         clauses.append(Submission.status == filters.status)
+    if filters.village_id:
+        clauses.append(Household.village_id == filters.village_id)
     if filters.group_id:
         clauses.append(Household.group_id == filters.group_id)
     if filters.enumerator_id:
@@ -82,25 +85,32 @@ def queue(user, campaign: Campaign, filters: Filters, *, after: int | None = Non
     """One page of the campaign's records in the user's areas, oldest arrival first; returns
     the rows and the key of the next page (None on the last)."""
     page_size = page_size or PAGE_SIZE
+    # The page's keys first, over narrow rows; the names, head and flags then for those
+    # rows alone (joined and read for every record of a village before the sort, they
+    # took twice as long).
+    keys = (select(Submission.id, SubmissionRevision.id.label("key"))
+            .join(SubmissionRevision, _current_revision())
+            .join(Household, Household.id == Submission.household_id)
+            .where(*_scoped(user, campaign, filters)))
+    if after is not None:
+        keys = keys.where(SubmissionRevision.id > after)
+    page = keys.order_by(SubmissionRevision.id).limit(page_size + 1).subquery()
     head, village, group = aliased(Member), aliased(Area), aliased(Area)
     query = (
         select(Submission.id, Household.household_number, head.name, village.name, group.name, User.display_name,
                Submission.status, Submission.revision, Submission.version, Submission.result_mismatch,
-               SubmissionRevision.received_at, SubmissionRevision.server_result,
-               Submission.unexplained_warning_count, SubmissionRevision.id)
-        .join(SubmissionRevision, _current_revision())
+               SubmissionRevision.received_at, SubmissionRevision.server_result[("screening", "flags")],
+               Submission.unexplained_warning_count, page.c.key)
+        .select_from(page)
+        .join(Submission, Submission.id == page.c.id)
+        .join(SubmissionRevision, SubmissionRevision.id == page.c.key)
         .join(Household, Household.id == Submission.household_id)
         .join(village, village.id == Household.village_id)
         .outerjoin(group, group.id == Household.group_id)
         .outerjoin(head, and_(head.household_id == Household.id, head.relation == "head"))
         .join(User, User.id == Submission.enumerator_id)
-        .where(*_scoped(user, campaign, filters))
-        .order_by(SubmissionRevision.id)
-        .limit(page_size + 1)
-    )
-    if after is not None:
-        query = query.where(SubmissionRevision.id > after)
-    rows = [QueueRow(*row[:11], [flag["code"] for flag in row[11]["screening"]["flags"]], *row[12:])
+        .order_by(page.c.key))
+    rows = [QueueRow(*row[:11], [flag["code"] for flag in row[11] or ()], *row[12:])
             for row in db.session.execute(query)]
     next_key = rows[page_size - 1].key if len(rows) > page_size else None
     return rows[:page_size], next_key
@@ -116,13 +126,17 @@ def queue_counts(user, campaign: Campaign, filters: Filters) -> QueueCounts:
     """The queue's counts and its enumerator choices, added up from the counts stored per
     village and group (app/reports/figures.py): counting the records again was the costly
     part of the page in a county of 200,000 households."""
-    covers = scope_of(user).covers
-    stored = figures.village_figures(campaign, dashboard_queries.user_villages(user),
-                                     current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"])
+    scope = scope_of(user)
+    villages = dashboard_queries.user_villages(user)
+    if filters.village_id:
+        villages &= {filters.village_id}
+    stored = figures.village_figures(campaign, villages, current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"],
+                                     whole=frozenset() if filters.group_id else villages & scope.village_ids)
     by_status: dict[str, int] = {}
     senders = {filters.enumerator_id} if filters.enumerator_id else set()
     for (village, group), named in stored.items():
-        if not covers(village, group) or filters.group_id not in (None, group):
+        if group != dashboard_queries.WHOLE_VILLAGE and (not scope.covers(village, group)
+                                                         or filters.group_id not in (None, group)):
             continue
         for name, records in named.items():
             key = dashboard_queries.parse_queue_key(name)
@@ -139,17 +153,25 @@ def queue_counts(user, campaign: Campaign, filters: Filters) -> QueueCounts:
     return QueueCounts(by_status, enumerators)
 
 
-def group_choices(user) -> list[tuple[int, str]]:
-    """Groups the user sees, named with their village when the user sees several villages."""
+@dataclass(frozen=True)
+class PlaceChoices:
+    villages: list[tuple[int, str]]  # offered when the user sees several villages
+    groups: list[tuple[int, str]]  # of the user's one village, or of the village chosen
+
+
+def place_choices(user, village_id: int | None) -> PlaceChoices:
+    """What the queue can be narrowed to: a village first when the user sees several (a
+    county has thousands of groups, no list to pick from), then that village's groups."""
     scope = scope_of(user)
-    village = aliased(Area)
+    villages = [(village.id, village.name) for village in scoped_villages(user)]
+    chosen = villages[0][0] if len(villages) == 1 else village_id
+    if chosen is None:
+        return PlaceChoices(villages if len(villages) > 1 else [], [])
     groups = db.session.execute(
-        select(Area.id, Area.name, village.name).join(village, village.id == Area.parent_id)
-        .where(Area.level == "group", or_(Area.parent_id.in_(sorted(scope.village_ids)),
-                                          Area.id.in_(sorted(scope.group_ids))))
+        select(Area.id, Area.name).where(Area.level == "group", Area.parent_id == chosen)
+        .where(or_(Area.parent_id.in_(sorted(scope.village_ids)), Area.id.in_(sorted(scope.group_ids))))
         .order_by(Area.code)).all()
-    several = len({village_name for _id, _name, village_name in groups}) > 1
-    return [(group_id, f"{village_name} · {name}" if several else name) for group_id, name, village_name in groups]
+    return PlaceChoices(villages if len(villages) > 1 else [], [tuple(group) for group in groups])
 
 
 def get_submission_or_404(user, record_id: str) -> Submission:

@@ -25,6 +25,7 @@ def labels():
 def _filters() -> queries.Filters:
     status = request.args.get("status")
     return queries.Filters(status=status if status in workflow.STATES else None,
+                           village_id=request.args.get("village", type=int),
                            group_id=request.args.get("group", type=int),
                            enumerator_id=request.args.get("enumerator", type=int),
                            flagged=request.args.get("flagged") == "1",
@@ -40,9 +41,10 @@ def queue():
         return render_template("review/queue.html", campaign=None, filters=filters)
     rows, next_key = queries.queue(current_user, campaign, filters, after=request.args.get("after", type=int))
     counts = queries.queue_counts(current_user, campaign, filters)
+    places = queries.place_choices(current_user, filters.village_id)
     return render_template(
         "review/queue.html", campaign=campaign, filters=filters, rows=rows, next_key=next_key,
-        counts=counts.by_status, groups=queries.group_choices(current_user), enumerators=counts.enumerators,
+        counts=counts.by_status, villages=places.villages, groups=places.groups, enumerators=counts.enumerators,
         may_approve="approve" in workflow.allowed_actions("submitted", current_user.role))
 
 
