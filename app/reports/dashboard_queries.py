@@ -74,8 +74,8 @@ def place(user, area_id: int | None) -> Place:
     own = {area.id for area in user.areas}
     if not own:
         abort(404)
-    scope, covers = household_filter(user), scope_of(user).covers
-    whole = scope_of(user).village_ids
+    user_scope = scope_of(user)
+    scope, covers, whole = household_filter(user), user_scope.covers, user_scope.village_ids
     if area_id is None and len(user.areas) != 1:
         villages = _villages_of(covers, level, parent)
         return Place(None, [], list(user.areas), scope, parent, villages, covers, villages & whole)

@@ -53,27 +53,26 @@ def village_figures(campaign: Campaign, village_ids, layer_threshold_fen: int, *
         if kept:
             stored.update((row[0], row) for row in db.session.execute(
                 select(VillageFigures.village_id, VillageFigures.data_version, VillageFigures.layer_threshold_fen,
-                       column).where(VillageFigures.campaign_id == campaign.id,
+                       column.label("counts")).where(VillageFigures.campaign_id == campaign.id,
                                      id_in(VillageFigures.village_id, kept))))
-    counts: dict[tuple[int, int | str | None], dict[str, int]] = {}
+    found: dict[int, dict] = {}  # each village's totals (whole) or its counts by group
     stale = []
     for village in villages:
         row = stored.get(village)
         if row is None or row.data_version != versions[village] or row.layer_threshold_fen != layer_threshold_fen:
             stale.append(village)
-        elif village in whole:
-            counts[(village, WHOLE_VILLAGE)] = row.totals
         else:
-            counts.update(((village, int(group) if group else None), named) for group, named in row.figures.items())
+            found[village] = row.counts
     if stale:
         by_group, totals = _by_village(village_counts(campaign, stale, layer_threshold_fen), stale)
         _store(campaign, layer_threshold_fen, {village: versions[village] for village in stale}, by_group, totals)
-        for village in stale:
-            if village in whole:
-                counts[(village, WHOLE_VILLAGE)] = totals[village]
-            else:
-                counts.update(((village, int(group) if group else None), named)
-                              for group, named in by_group[village].items())
+        found.update((village, totals[village] if village in whole else by_group[village]) for village in stale)
+    counts: dict[tuple[int, int | str | None], dict[str, int]] = {}
+    for village, named in found.items():
+        if village in whole:
+            counts[(village, WHOLE_VILLAGE)] = named
+        else:
+            counts.update(((village, int(group) if group else None), in_group) for group, in_group in named.items())
     return counts
 
 

@@ -23,6 +23,7 @@ from app.geo.models import Area
 from app.households.models import Household, Member
 from app.reports import dashboard_queries, figures
 from app.review.models import ReviewComment, ReviewEvent
+from app.sql import id_in
 from app.sync.canonical import field_diff
 from app.sync.models import Submission, SubmissionRevision, SyncConflict
 from app.sync.queries import approved_earlier
@@ -164,14 +165,15 @@ def place_choices(user, village_id: int | None) -> PlaceChoices:
     county has thousands of groups, no list to pick from), then that village's groups."""
     scope = scope_of(user)
     villages = [(village.id, village.name) for village in scoped_villages(user)]
-    chosen = villages[0][0] if len(villages) == 1 else village_id
+    several = villages if len(villages) > 1 else []
+    chosen = village_id if several else next((village for village, _name in villages), None)
     if chosen is None:
-        return PlaceChoices(villages if len(villages) > 1 else [], [])
+        return PlaceChoices(several, [])
     groups = db.session.execute(
         select(Area.id, Area.name).where(Area.level == "group", Area.parent_id == chosen)
-        .where(or_(Area.parent_id.in_(sorted(scope.village_ids)), Area.id.in_(sorted(scope.group_ids))))
+        .where(or_(id_in(Area.parent_id, scope.village_ids), id_in(Area.id, scope.group_ids)))
         .order_by(Area.code)).all()
-    return PlaceChoices(villages if len(villages) > 1 else [], [tuple(group) for group in groups])
+    return PlaceChoices(several, [tuple(group) for group in groups])
 
 
 def get_submission_or_404(user, record_id: str) -> Submission:
