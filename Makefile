@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test install test-deps catalogs translations postgres test-sqlite test-postgresql test-js bench-roster
+.PHONY: run test install test-deps catalogs translations postgres lint test-sqlite test-postgresql test-js bench-roster
 
 ## run: install, migrate the SQLite database, seed a demo county if empty, serve on :8000
 run: install catalogs
@@ -16,8 +16,12 @@ run: install catalogs
 	@echo "Ruhu is starting on http://127.0.0.1:8000 (Ctrl-C stops it)"
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-## test: the whole suite on SQLite and on PostgreSQL, plus the client modules under node
-test: test-deps catalogs postgres test-sqlite test-postgresql test-js
+## test: lint, then the whole suite on SQLite and on PostgreSQL, plus the client modules under node
+test: test-deps catalogs postgres lint test-sqlite test-postgresql test-js
+
+## lint: ruff's checks as configured in pyproject.toml (CI fails on any finding)
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
 
 test-sqlite:
 	RUHU_TEST_DATABASE=sqlite $(BIN)/pytest

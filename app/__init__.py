@@ -98,8 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main_bp
     from app.monitoring.views import bp as monitoring_bp
     from app.pwa.views import bp as pwa_bp
-    from app.reports.views import bp as reports_bp
     from app.reports.export_views import bp as exports_bp
+    from app.reports.views import bp as reports_bp
     from app.review.views import bp as review_bp
     from app.roster.views import bp as roster_bp
     from app.sync.views import bp as sync_bp

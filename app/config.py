@@ -8,7 +8,6 @@ import secrets
 from pathlib import Path
 
 
-
 def instance_dir() -> Path:
     """Where the SQLite database, the secret key and uploads live (RUHU_INSTANCE_DIR)."""
     return Path(os.environ.get("RUHU_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))

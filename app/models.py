@@ -5,7 +5,11 @@ from app.census.models import FormDefinition  # noqa: F401
 from app.geo.models import Area  # noqa: F401
 from app.households.models import Household, Member  # noqa: F401
 from app.monitoring.models import (  # noqa: F401
-    AssessmentDecision, AssistanceMeasure, MonitoringEvent, Objection, Proposal,
+    AssessmentDecision,
+    AssistanceMeasure,
+    MonitoringEvent,
+    Objection,
+    Proposal,
 )
 from app.reports.models import VillageFigures  # noqa: F401
 from app.review.models import ReviewComment, ReviewEvent  # noqa: F401

@@ -202,7 +202,6 @@ def prepare(households: int, share: float) -> str:
 def kept_postgres(name: str):
     """The database ``name``, made if missing, never dropped."""
     import psycopg
-
     from sync_ingest import PG_ADMIN_URL
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:

@@ -139,9 +139,9 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="ruhu-bench-"))
     os.environ.setdefault("RUHU_INSTANCE_DIR", str(work / "instance"))
+    from app.extensions import db
     from app.households.models import Member
     from app.roster import reader, services, storage
-    from app.extensions import db
 
     roster = work / f"roster.{options.format}"
     _, generate = timed(lambda: write_roster(roster, options.members))

@@ -46,8 +46,7 @@ def answers(household) -> dict:
     completed["household"].update(phone="13912345678", relocation_site=False)
     for member in completed["members"]:
         member.update(ethnicity="01", education_level="junior_secondary")
-    completed["guarantees"] = {g: True for g in ("food_clothing", "compulsory_education", "basic_medical", "housing",
-                                                 "drinking_water")}
+    completed["guarantees"] = dict.fromkeys(("food_clothing", "compulsory_education", "basic_medical", "housing", "drinking_water"), True)
     completed["consent"] = {"consent_given": True, "consent_signer": "王五"}
     completed["income"] = {"wage_migrant": "36000"}
     return completed

@@ -129,7 +129,7 @@ def test_parse_reports_a_name_too_long(request_context):
 @pytest.mark.parametrize("data, message", [
     (b"", "文件是空的。"),
     ("名称,层级\n五华区,县\n".encode(), "缺少列：统计用区划代码/code"),
-    ("code,name\n530102000000,\"x".encode() + b"x" * 200_000 + b'"\n', "文件不是有效的 CSV 格式。"),
+    (b"code,name\n530102000000,\"x" + b"x" * 200_000 + b'"\n', "文件不是有效的 CSV 格式。"),
     (b"code,name\n\n", "文件中没有数据行。"),
     (b"\xff\xfe\x00\x00\xff", "无法识别文件编码，请保存为 UTF-8 或 GB18030 编码的 CSV 文件。"),
 ])

@@ -44,7 +44,7 @@ def test_assign_a_village_then_rerun_changes_nothing(setup):
     zhang = factories.user("zhang", "enumerator", [county.village_a])
     page = flash_after(admin, assign(admin, campaign, county.village_a, zhang))
     assert "新分配 5 户，从其他采集员转来 0 户，原已分配给该采集员 0 户" in page
-    assert assignments(campaign) == {n: "zhang" for n in ("A1-1", "A1-2", "A1-3", "A2-1", "A-0")}
+    assert assignments(campaign) == dict.fromkeys(("A1-1", "A1-2", "A1-3", "A2-1", "A-0"), "zhang")
     page = flash_after(admin, assign(admin, campaign, county.village_a, zhang))
     assert "新分配 0 户，从其他采集员转来 0 户，原已分配给该采集员 5 户" in page
     assert len(assignments(campaign)) == 5

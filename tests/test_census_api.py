@@ -34,7 +34,7 @@ def valid_answers(client, household) -> dict:
     answers["household"].update(phone="13912345678", relocation_site=False)
     for member in answers["members"]:
         member.update(ethnicity="01", education_level="junior_secondary")
-    answers["guarantees"] = {g: True for g in ("food_clothing", "compulsory_education", "basic_medical", "housing", "drinking_water")}
+    answers["guarantees"] = dict.fromkeys(("food_clothing", "compulsory_education", "basic_medical", "housing", "drinking_water"), True)
     answers["consent"] = {"consent_given": True, "consent_signer": "Wang Wu"}
     answers["income"] = {"wage_migrant": "36000"}
     return answers

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.campaigns.models import Campaign
-from app.census import definitions, messages, services as census
+from app.census import definitions, messages
+from app.census import services as census
 from app.extensions import db
 from app.review.models import ReviewEvent
 from app.sync.models import Submission, SubmissionRevision

@@ -6,7 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.admin.forms import (
-    AreaCodesForm, AssignmentForm, CampaignForm, GroupForm, NewUserForm, PasswordForm, ThresholdForm, UserForm,
+    AreaCodesForm,
+    AssignmentForm,
+    CampaignForm,
+    GroupForm,
+    NewUserForm,
+    PasswordForm,
+    ThresholdForm,
+    UserForm,
 )
 from app.auth import accounts
 from app.auth.models import User

@@ -4,9 +4,9 @@ import datetime as dt
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, CheckConstraint
-from sqlalchemy.sql.expression import true
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.codes import ROLE

@@ -19,7 +19,7 @@ class SignIn:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _lock_remaining(username: str, address: str, now: dt.datetime) -> dt.timedelta | None:
@@ -39,7 +39,7 @@ def _lock_remaining(username: str, address: str, now: dt.datetime) -> dt.timedel
                 recent.order_by(LoginFailure.failed_at.desc()).offset(limit - 1).limit(1)
             ).first()
             if oldest_counted.tzinfo is None:  # SQLite hands back naive datetimes
-                oldest_counted = oldest_counted.replace(tzinfo=dt.timezone.utc)
+                oldest_counted = oldest_counted.replace(tzinfo=dt.UTC)
             return oldest_counted + window - now
     return None
 

@@ -27,10 +27,10 @@ def thresholds(campaign: Campaign) -> list[MonitoringThreshold]:
 
 
 def _threshold_map(campaign: Campaign) -> dict[tuple[int, int], int]:
-    return dict(((year, area_id), fen) for year, area_id, fen in db.session.execute(
+    return {(year, area_id): fen for year, area_id, fen in db.session.execute(
         select(MonitoringThreshold.year, MonitoringThreshold.area_id, MonitoringThreshold.amount_fen)
         .where(MonitoringThreshold.campaign_id == campaign.id)
-    ))
+    )}
 
 
 def threshold_for(campaign: Campaign, area: Area, year: int | None = None) -> ThresholdMatch | None:

@@ -88,7 +88,8 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         missing = error.message.split("'")[1] if "'" in error.message else ""
         return _("缺少必填项“%(name)s”。", name=missing)
     if kind == "additionalProperties":
-        return _("有不认识的项：%(detail)s", detail=", ".join(sorted(set(error.instance) - set(error.schema.get("properties", {})))))
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return _("有不认识的项：%(detail)s", detail=", ".join(unknown))
     if kind in ("type", "enum", "const"):
         return _("取值“%(value)s”不被允许。", value=json.dumps(error.instance, ensure_ascii=False)[:60])
     if kind in ("minItems", "minLength", "minProperties"):
@@ -116,14 +117,17 @@ def _check_meaning(definition: dict) -> list[dict]:
         path = f"sections/{index}"
         ids = [question["id"] for question in section["questions"]]
         for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
-            problems.append(_problem(path, _("栏目“%(section)s”中问题编号“%(id)s”重复。", section=section["id"], id=duplicate)))
+            problems.append(_problem(path, _("栏目“%(section)s”中问题编号“%(id)s”重复。", section=section["id"],
+                                             id=duplicate)))
         for q_index, question in enumerate(section["questions"]):
             q_path = f"{path}/questions/{q_index}"
             if question["type"] == "select" and ("codes" in question) == ("options" in question):
-                problems.append(_problem(q_path, _("单选题“%(id)s”须且只能给出 codes 或 options 之一。", id=question["id"])))
+                problems.append(_problem(q_path, _("单选题“%(id)s”须且只能给出 codes 或 options 之一。",
+                                                   id=question["id"])))
             if "codes" in question and question["codes"] not in FORM_CODE_TABLES:
                 problems.append(_problem(q_path, _("未知的代码表“%(codes)s”。", codes=question["codes"])))
-            if question.get("min") is not None and question.get("max") is not None and question["min"] > question["max"]:
+            low, high = question.get("min"), question.get("max")
+            if low is not None and high is not None and low > high:
                 problems.append(_problem(q_path, _("问题“%(id)s”的最小值大于最大值。", id=question["id"])))
             for field in _condition_fields(question.get("when")):
                 if field not in ids:
@@ -133,7 +137,8 @@ def _check_meaning(definition: dict) -> list[dict]:
             for q_index, question in enumerate(section["questions"]):
                 if question["type"] != "money" or question["id"] not in item_ids:
                     problems.append(_problem(f"{path}/questions/{q_index}",
-                                             _("收入栏目中的问题“%(id)s”必须是对应收入项目的金额题。", id=question["id"])))
+                                             _("收入栏目中的问题“%(id)s”必须是对应收入项目的金额题。",  # noqa: E501
+                                               id=question["id"])))
                 money_questions.add(question["id"])
     for missing in [i for i in item_ids if i not in money_questions]:
         problems.append(_problem("income", _("收入项目“%(id)s”没有对应的金额题。", id=missing)))

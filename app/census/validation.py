@@ -70,7 +70,8 @@ def check_value(question: dict, value, path: str, code_tables: dict, reference_d
     return []
 
 
-def check_record(questions: list[dict], record: dict, prefix: str, code_tables: dict, reference_date: str) -> list[dict]:
+def check_record(questions: list[dict], record: dict, prefix: str, code_tables: dict,
+                 reference_date: str) -> list[dict]:
     found = []
     for question in questions:
         if not holds(question.get("when"), record, reference_date):
@@ -106,7 +107,8 @@ def check_roster(members: list[dict], reference_date: str, ids_elsewhere: frozen
     seen = set()
     today = parse_iso_date(reference_date)
     for index, member in enumerate(members):
-        checked = identity.parse(member.get("id_number") if isinstance(member.get("id_number"), str) else "", today=today)
+        number = member.get("id_number")
+        checked = identity.parse(number if isinstance(number, str) else "", today=today)
         if not checked.valid:
             continue
         resident = checked.number[:18]

@@ -2,11 +2,11 @@ import datetime as dt
 import json
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale, gettext as _
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin.forms import FormDefinitionForm
-
 from app.auth.models import LOCALES
 from app.auth.roles import requires
 from app.auth.scope import get_household_or_404
@@ -35,11 +35,13 @@ def form_bundle(version: str):
 def form(household_id: int):
     household = get_household_or_404(current_user, household_id)
     campaign = services.current_campaign()
-    version = campaign.form_version if campaign and definitions.get(campaign.form_version) else definitions.DEFAULT_VERSION
+    version = campaign.form_version if campaign and definitions.get(campaign.form_version) \
+        else definitions.DEFAULT_VERSION
     _year, last_year = approved_earlier(campaign, [household.id]).get(household.id, (None, None)) \
         if campaign else (None, None)
     return render_template("census/form.html", household=household, version=version,
-                           threshold=services.threshold(campaign, household), last_year_per_capita=per_capita(last_year),
+                           threshold=services.threshold(campaign, household),
+                           last_year_per_capita=per_capita(last_year),
                            prefill=services.prefill(household, dt.date.today(), last_year and last_year.answers))
 
 

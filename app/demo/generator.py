@@ -18,8 +18,8 @@ data can never be mistaken for a real county's.
 """
 from __future__ import annotations
 
-import datetime as dt
 import bisect
+import datetime as dt
 import itertools
 import random
 from collections.abc import Iterator

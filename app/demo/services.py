@@ -112,10 +112,10 @@ def _insert_many(model, rows: list[dict]) -> None:
         db.session.execute(_bulk(model), rows)
         return
     columns = list(rows[0])
-    with db.session.connection().connection.cursor() as cursor:
-        with cursor.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[column] for column in columns])
+    with db.session.connection().connection.cursor() as cursor, \
+            cursor.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
 
 
 def _write_areas(plan: generator.CountyPlan) -> dict[str, int]:

@@ -130,7 +130,8 @@ def parse(data: bytes, known_codes) -> CodesFile:
         duplicate = code in first_line_of
         if structure is None:
             problems.append(Problem(line, column("code"), N_(
-                "“%(code)s”不是有效的区划代码：应为12位数字（村民小组为15位），并符合县、乡镇、村的层级结构。"), {"code": code}))
+                "“%(code)s”不是有效的区划代码：应为12位数字（村民小组为15位），并符合县、乡镇、村的层级结构。"),  # noqa: E501
+                {"code": code}))
         elif duplicate:
             problems.append(Problem(line, column("code"), N_("区划代码 %(code)s 与第 %(line)d 行重复。"),
                                     {"code": code, "line": first_line_of[code]}))
@@ -141,7 +142,8 @@ def parse(data: bytes, known_codes) -> CodesFile:
         elif len(name) > NAME_MAX_LENGTH:
             problems.append(Problem(line, column("name"), N_("名称不能超过 %(max)d 个字。"), {"max": NAME_MAX_LENGTH}))
         if structure is not None and level_text and AREA_LEVEL.parse(level_text) != structure[0]:
-            problems.append(Problem(line, column("level"), N_("层级“%(level)s”与区划代码不符。"), {"level": level_text}))
+            problems.append(Problem(line, column("level"), N_("层级“%(level)s”与区划代码不符。"),
+                                    {"level": level_text}))
         if structure is not None and name and not duplicate:
             rows.append(AreaRow(line, code, name, *structure))
 

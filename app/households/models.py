@@ -2,15 +2,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func, text
-from sqlalchemy.sql.expression import false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-
 from flask_babel import gettext
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from app.codes import (
-    DISABILITY_CLASS, HEALTH_CONDITION, HEALTHY_LABEL, EDUCATION_LEVEL, ETHNICITY, HOUSEHOLD_TYPE, LABOUR_CAPACITY, MONITORED_CATEGORY,
-    PENSION_INSURANCE, POVERTY_SUBTYPE, RELATION, SCHOOLING, SEX, WORK_LOCATION,
+    DISABILITY_CLASS,
+    EDUCATION_LEVEL,
+    ETHNICITY,
+    HEALTH_CONDITION,
+    HEALTHY_LABEL,
+    HOUSEHOLD_TYPE,
+    LABOUR_CAPACITY,
+    MONITORED_CATEGORY,
+    PENSION_INSURANCE,
+    POVERTY_SUBTYPE,
+    RELATION,
+    SCHOOLING,
+    SEX,
+    WORK_LOCATION,
 )
 from app.dbtypes import code_check, created_at_column
 from app.extensions import db

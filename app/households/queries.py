@@ -61,7 +61,8 @@ def list_households(user, *, search: str = "", village_id: int | None = None, af
             Household.household_number.like(f"{pattern}%", escape="\\")
             | exists().where(
                 Member.household_id == Household.id,
-                Member.name.like(f"%{pattern}%", escape="\\") | Member.id_number.like(f"%{pattern.upper()}", escape="\\"),
+                Member.name.like(f"%{pattern}%", escape="\\")
+                | Member.id_number.like(f"%{pattern.upper()}", escape="\\"),
             )
         )
     rows = [HouseholdRow(*row) for row in db.session.execute(query)]

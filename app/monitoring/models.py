@@ -48,7 +48,8 @@ class Proposal(db.Model):
                         name="appraisal_date_once_appraised"),
         CheckConstraint(f"NOT {_in('state', NOTICED_STATES)} OR notice_start IS NOT NULL",
                         name="notice_start_once_noticed"),
-        CheckConstraint(f"{_in('state', DECIDED_STATES)} = (decided_date IS NOT NULL)", name="decided_date_iff_decided"),
+        CheckConstraint(f"{_in('state', DECIDED_STATES)} = (decided_date IS NOT NULL)",
+                        name="decided_date_iff_decided"),
         CheckConstraint("source_submission_id IS NULL OR channel = 'visit_screening'", name="source_from_screening"),
     )
 

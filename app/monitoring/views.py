@@ -43,7 +43,7 @@ def _date(name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(name, _("日期格式应为 年-月-日，如 2026-07-15。"))
+        raise InvalidInput(name, _("日期格式应为 年-月-日，如 2026-07-15。")) from None
 
 
 def _refused(error: Exception, page):

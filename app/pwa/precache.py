@@ -23,7 +23,8 @@ STATIC_FILES = (
     "js/app.js",
 )
 # What the bundles are made of, beyond the static files.
-BUNDLE_SOURCES = (ROOT / "app" / "census" / "definitions", ROOT / "app" / "translations", ROOT / "app" / "census" / "messages.py")
+BUNDLE_SOURCES = (ROOT / "app" / "census" / "definitions", ROOT / "app" / "translations",
+                  ROOT / "app" / "census" / "messages.py")
 
 
 def bundle_urls(form_version: str) -> list[str]:

@@ -12,10 +12,10 @@ import datetime as dt
 import functools
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain
-from typing import Callable
 
 from flask import abort
 from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select, true, tuple_
@@ -121,8 +121,8 @@ def _count_by(*columns, where_from, summed=()):
     inner = where_from(*(column.label(f"c{index}") for index, column in enumerate(columns)),
                        *(column.label(f"s{index}") for index, column in enumerate(summed))).subquery()
     keys = list(inner.c)[:len(columns)]
-    return db.session.execute(select(*keys, func.count(), *(func.sum(column) for column in list(inner.c)[len(columns):]))
-                              .group_by(*keys))
+    sums = (func.sum(column) for column in list(inner.c)[len(columns):])
+    return db.session.execute(select(*keys, func.count(), *sums).group_by(*keys))
 
 
 # Counts stored per village: coverage, records, income, circle layers -------------------------------

@@ -87,7 +87,7 @@ def _by_village(counts, villages) -> tuple[dict[int, dict[str, dict[str, int]]],
 
 
 def _store(campaign: Campaign, layer_threshold_fen: int, versions: dict[int, int], by_group, totals) -> None:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     rows = [{"campaign_id": campaign.id, "village_id": village, "data_version": version,
              "layer_threshold_fen": layer_threshold_fen, "figures": by_group[village], "totals": totals[village],
              "counted_at": now}

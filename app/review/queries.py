@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased, selectinload
 from werkzeug.exceptions import NotFound

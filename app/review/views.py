@@ -2,11 +2,13 @@
 read of them), and the reviewer's JSON API."""
 from babel.lists import format_list
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.roles import requires
-from app.census import definitions, messages, services as census
+from app.census import definitions, messages
+from app.census import services as census
 from app.codes import N_
 from app.extensions import db
 from app.invalid import InvalidInput

@@ -36,10 +36,10 @@ def import_command(path, dry_run, username, lang):
                 plan, imported = services.import_roster(sheet, user)
         except reader.RosterFileError as error:
             click.echo(_(error.message, **error.params), err=True)
-            raise SystemExit(1)
+            raise SystemExit(1) from None
         except services.RosterConflict:
             click.echo(_("检查之后数据库中的数据有了变化，没有导入任何数据。请重新运行。"), err=True)
-            raise SystemExit(1)
+            raise SystemExit(1) from None
         _report(plan, imported, dry_run)
         if not plan.ok:
             raise SystemExit(1)

@@ -17,8 +17,8 @@ Pure module: no Flask, no database.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from app.codes import N_
 from app.roster.checks import HouseholdDraft, MemberRow, Parsed, Problem
@@ -75,7 +75,8 @@ class Plan:
     ignored_columns: list[str]
     household_inserts: list[dict] = field(default_factory=list)  # household_number and HOUSEHOLD_FIELDS
     household_updates: list[dict] = field(default_factory=list)  # id and HOUSEHOLD_FIELDS
-    member_inserts: list[tuple[str, dict]] = field(default_factory=list)  # (household number, id_number and MEMBER_FIELDS)
+    # (household number, id_number and MEMBER_FIELDS)
+    member_inserts: list[tuple[str, dict]] = field(default_factory=list)
     member_updates: list[dict] = field(default_factory=list)  # id and MEMBER_FIELDS
     stored_household_ids: dict[str, int] = field(default_factory=dict)  # household number → id, for member inserts
 

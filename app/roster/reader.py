@@ -117,8 +117,7 @@ def _xlsx_rows(stream: BinaryIO):
     try:
         sheet = CalamineWorkbook.from_filelike(stream).get_sheet_by_index(0)
         # iter_rows starts at the sheet's first row, whatever the first row with data.
-        for number, row in enumerate(sheet.iter_rows(), start=1):
-            yield number, row
+        yield from enumerate(sheet.iter_rows(), start=1)
     except CalamineError as error:
         raise RosterFileError(unreadable) from error
 
@@ -126,8 +125,7 @@ def _xlsx_rows(stream: BinaryIO):
 def _csv_rows(data: bytes):
     text = _decode(data)
     try:
-        for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            yield number, row
+        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
     except csv.Error as error:
         raise RosterFileError(N_("CSV 文件格式有误：%(detail)s"), detail=str(error)) from error
 

@@ -14,8 +14,8 @@ from app.auth.scope import household_filter, scope_of
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household, Member
-from app.roster import checks, reader
 from app.reports.models import mark_changed
+from app.roster import checks, reader
 from app.roster.plan import HOUSEHOLD_FIELDS, MEMBER_FIELDS, Facts, Plan, build
 
 # Keys per IN (...) query: well under every database's limit on bound parameters.

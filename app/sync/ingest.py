@@ -32,15 +32,22 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.scope import household_filter
 from app.campaigns.models import Assignment, Campaign
-from app.census import definitions, services as census, validation
+from app.census import definitions, validation
+from app.census import services as census
 from app.extensions import db
 from app.households.models import Household
 from app.review import workflow
 from app.review.services import record_transition
 from app.sync import attachments, queries
 from app.sync.canonical import content_sha256, field_diff
-from app.sync.models import ATTACHMENT_KINDS, CONTENT_TYPES, RevisionAttachment, Submission, SubmissionRevision, \
-    SyncConflict
+from app.sync.models import (
+    ATTACHMENT_KINDS,
+    CONTENT_TYPES,
+    RevisionAttachment,
+    Submission,
+    SubmissionRevision,
+    SyncConflict,
+)
 
 MAX_PHOTOS = 5
 # What "the same result" means: these income figures and the flag codes.
@@ -204,7 +211,8 @@ def _ingest_one(batch: Batch, record, facts) -> dict:
 
 
 def _evaluate(batch: Batch, incoming: Incoming, facts) -> dict:
-    result = census.evaluate(batch.households[incoming.household_id], batch.campaign, incoming.answers, incoming.definition, facts)
+    result = census.evaluate(batch.households[incoming.household_id], batch.campaign, incoming.answers,
+                             incoming.definition, facts)
     errors = [item for item in result["issues"] if item["severity"] == "error"]
     if errors:
         raise Refused([_issue(item["path"], item["code"], item["message"]) for item in errors])

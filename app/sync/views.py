@@ -2,7 +2,8 @@
 import datetime as dt
 
 from flask import Blueprint, jsonify, request
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 

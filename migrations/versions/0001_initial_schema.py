@@ -1,13 +1,12 @@
 """initial schema: areas, users, households, members, campaigns, assignments
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 07:41:22.910088
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'
