@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.monitoring import services
-from app.review.services import approve_record
-from app.sync.models import Submission
+from app.records.models import Submission
+from app.records.services import approve_record
 from tests import factories
 from tests.sync_setup import answers, push, record
 

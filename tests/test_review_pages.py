@@ -13,8 +13,7 @@ from app.campaigns.models import Campaign
 from app.census import definitions, messages
 from app.census import services as census
 from app.extensions import db
-from app.review.models import ReviewEvent
-from app.sync.models import Submission, SubmissionRevision
+from app.records.models import ReviewEvent, Submission, SubmissionRevision
 from tests import factories
 from tests.sync_setup import answers, count, field, push, record
 

@@ -7,11 +7,10 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from app.auth.roles import ALL_ROLES
+from app.errors import InvalidInput
 from app.extensions import db
-from app.invalid import InvalidInput
-from app.review import services, workflow
-from app.review.models import ReviewComment, ReviewEvent
-from app.sync.models import Submission
+from app.records import services, workflow
+from app.records.models import ReviewComment, ReviewEvent, Submission
 from tests import factories
 from tests.sync_setup import count, field, push, record
 
@@ -115,6 +114,17 @@ def test_a_reviewer_of_another_area_does_not_see_the_record(setup, app):
     with pytest.raises(NotFound):
         services.approve_record(outsider, submission(setup), 1)
     assert events(setup) == []
+
+
+def test_outside_their_area_a_reviewer_gets_404_whatever_the_body(setup, app):
+    """Scope is checked before the body is read: a malformed request about a record in
+    another village says nothing about whether the record exists (404, not 400)."""
+    factories.user("reviewer_c", "village_reviewer", [setup.county.village_c])
+    other = app.test_client()
+    other.post("/login", data={"username": "reviewer_c", "password": factories.PASSWORD})
+    for body in ({}, {"version": "one"}):
+        assert api(other, setup, "approve", **body).status_code == 404
+    assert api(setup.reviewer_client, setup, "approve").status_code == 400
 
 
 def test_the_township_reopens_an_approved_record_with_a_reason(setup):

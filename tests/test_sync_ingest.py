@@ -7,9 +7,8 @@ from sqlalchemy import select
 
 from app.census import services as census
 from app.extensions import db
-from app.review import services as review
-from app.review.models import ReviewEvent
-from app.sync.models import Submission, SubmissionRevision, SyncConflict
+from app.records import services as review
+from app.records.models import ReviewEvent, Submission, SubmissionRevision, SyncConflict
 from tests import factories
 from tests.sync_setup import count, field, push, record
 

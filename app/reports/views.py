@@ -10,11 +10,12 @@ from flask_login import current_user
 
 from app.auth.roles import requires
 from app.census.services import current_campaign
+from app.figures import bands
 from app.monitoring import workflow as monitoring_workflow
 from app.monitoring.queries import risk_type_choices
-from app.reports import dashboard, dashboard_widgets, figures
+from app.records import workflow as review_workflow
 from app.reports import dashboard_queries as queries
-from app.review import workflow as review_workflow
+from app.reports import dashboard_widgets
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -36,7 +37,7 @@ def _dashboard(area_id: int | None):
     campaign = current_campaign() or abort(404)
     place = queries.place(current_user, area_id)
     layer_threshold = current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"]
-    tallies = figures.tallies(place, campaign, layer_threshold)
+    tallies = queries.Tallies.of(place, campaign, layer_threshold)
     categories = tallies.monitored_by_category()
     return render_template(
         "reports/dashboard.html", place=place, campaign=campaign,
@@ -46,5 +47,5 @@ def _dashboard(area_id: int | None):
                                                            sum(c.persons for c in categories.values())),
         risk_types=tallies.monitored_by_risk_type(), risk_type_choices=risk_type_choices(campaign),
         eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers(),
-        layer_threshold=layer_threshold, today=dt.date.today(), dashboard=dashboard, widgets=dashboard_widgets,
+        layer_threshold=layer_threshold, today=dt.date.today(), dashboard=bands, widgets=dashboard_widgets,
         review_states=review_workflow.STATE_LABELS, proposal_states=monitoring_workflow.STATE_LABELS)

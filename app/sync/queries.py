@@ -3,39 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.scope import household_filter
 from app.campaigns.models import Assignment, Campaign
 from app.campaigns.queries import village_thresholds
 from app.census import services as census
 from app.extensions import db
 from app.households.models import Household
-from app.review.models import ReviewComment
-from app.sync.attachments import missing_by_revision
-from app.sync.models import Submission, SubmissionRevision, SyncConflict
-
-
-def approved_earlier(campaign: Campaign, household_ids) -> dict[int, tuple[int, SubmissionRevision]]:
-    """Each household's latest approved record from an earlier campaign ("last year"): that
-    campaign's year and the approved revision."""
-    ids = list(household_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Submission.household_id, Campaign.year, SubmissionRevision)
-        .join(Campaign, Campaign.id == Submission.campaign_id)
-        .join(SubmissionRevision, and_(SubmissionRevision.submission_id == Submission.id,
-                                       SubmissionRevision.number == Submission.revision))
-        .where(Submission.household_id.in_(ids), Submission.status == "approved", Campaign.year < campaign.year)
-        .order_by(Campaign.year, SubmissionRevision.id))
-    return {household_id: (year, revision) for household_id, year, revision in rows}  # the latest wins
-
-
-def per_capita(revision: SubmissionRevision | None) -> int | None:
-    """The server's per-capita net income of a stored revision."""
-    return ((revision.server_result or {}).get("income") or {}).get("per_capita_net_income") if revision else None
+from app.households.scope import household_filter
+from app.records.attachments import missing_by_revision
+from app.records.models import ReviewComment, Submission, SubmissionRevision, SyncConflict
+from app.records.queries import approved_earlier, is_current_revision, per_capita
 
 
 def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
@@ -72,8 +51,7 @@ def user_records(user, campaign: Campaign) -> list[dict]:
     the latest return, and the latest answers when the record is returned for correcting."""
     rows = db.session.execute(
         select(Submission, SubmissionRevision)
-        .join(SubmissionRevision, and_(SubmissionRevision.submission_id == Submission.id,
-                                       SubmissionRevision.number == Submission.revision))
+        .join(SubmissionRevision, is_current_revision())
         .join(Household, Household.id == Submission.household_id)
         .where(Submission.campaign_id == campaign.id, Submission.enumerator_id == user.id, household_filter(user))
         .order_by(Submission.created_at, Submission.id)).all()

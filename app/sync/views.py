@@ -10,8 +10,9 @@ from flask_wtf.csrf import generate_csrf
 from app.auth.roles import requires
 from app.census import services as census
 from app.extensions import db
-from app.sync import attachments, ingest, queries
-from app.sync.models import Attachment
+from app.records import attachments
+from app.records.models import Attachment
+from app.sync import ingest, queries
 
 bp = Blueprint("sync", __name__)
 

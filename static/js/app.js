@@ -7,19 +7,11 @@ import { CensusForm } from "./ui/form.js";
 import { Attachments } from "./ui/attachments.js";
 import { createMessages } from "./ui/messages.js";
 import { buildIndex, search } from "./core/search.js";
+import { blocking } from "./core/validation.js";
+import { element } from "./ui/dom.js";
 
 const EDITABLE = ["draft", "outbox", "returned", "invalid"];
 const USER_KEY = "ruhu.user";
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "text") node.textContent = value;
-    else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
-}
 
 class App {
   constructor(store, api, user) {
@@ -277,9 +269,9 @@ class App {
 
   async finish(record, message) {
     await this.form.ready;
-    const blocking = this.form.validateNow().filter((issue) => issue.severity === "error" || !issue.explained);
-    if (blocking.length) {
-      message.textContent = this.t("还有 %(count)s 处需要处理，已标在对应的题目旁。", { count: blocking.length });
+    const unresolved = blocking(this.form.validateNow());
+    if (unresolved.length) {
+      message.textContent = this.t("还有 %(count)s 处需要处理，已标在对应的题目旁。", { count: unresolved.length });
       document.querySelector(".field.has-error, .issue:not([hidden])")?.scrollIntoView({ block: "center" });
       return;
     }
@@ -319,4 +311,9 @@ async function main() {
   document.body.dataset.appReady = "true";
 }
 
-main();
+main().catch((error) => {
+  // A start-up failure (a broken store, a bundle that cannot be read) must not leave a blank
+  // page: say so, and keep the error for whoever looks at the console.
+  console.error(error);
+  document.getElementById("start-failed").hidden = false;
+});

@@ -8,7 +8,7 @@ to the village's review.
 
 What must always hold:
 - A state changes only through a transition in ``TRANSITIONS``, by one of its roles.
-- Every transition is one ``ReviewEvent`` (written by app.review.services or ingest).
+- Every transition is one ``ReviewEvent``, written by app.records.services beside the change.
 
 Pure module: no Flask, no database.
 """
@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.codes import N_
+from app.errors import Conflict, Forbidden
 
 STATES = ("submitted", "returned", "approved")
-FINAL_STATES = frozenset({"approved"})
 STATE_LABELS = {"submitted": N_("待审核"), "returned": N_("已退回"), "approved": N_("已通过")}
 
 
@@ -40,10 +40,8 @@ ACTIONS = tuple(dict.fromkeys(action for _, action in TRANSITIONS))
 ACTION_LABELS = {"approve": N_("通过"), "return": N_("退回"), "resubmit": N_("重新提交"), "reopen": N_("重新打开")}
 
 
-class WorkflowError(ValueError):
+class WorkflowError(Conflict, ValueError):
     """A transition that is not allowed; each kind's ``message`` is a message id to translate."""
-
-    message: str
 
 
 class IllegalTransition(WorkflowError):
@@ -52,7 +50,7 @@ class IllegalTransition(WorkflowError):
     message = N_("该记录当前的状态不允许此操作，请刷新后查看。")
 
 
-class RoleNotAllowed(WorkflowError):
+class RoleNotAllowed(Forbidden, WorkflowError):
     """The action applies, but not by this role."""
 
     message = N_("您的角色不能对该记录执行此操作。")
