@@ -123,7 +123,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from app import codes
     from app.auth.roles import can
-    from app.i18n import HTML_LANG
+    from app.i18n import HTML_LANG, local_date, local_datetime
     from app.money import format_yuan
 
     @app.context_processor
@@ -133,3 +133,5 @@ def _register_template_helpers(app: Flask) -> None:
                 "html_lang": HTML_LANG.get(locale, "zh-Hans")}
 
     app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.filters["date"] = local_date
+    app.jinja_env.filters["datetime"] = local_datetime

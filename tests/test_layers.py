@@ -13,7 +13,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 
 # Lowest first. Names on one line are one layer: they may not import each other.
 LAYERS = [
-    ("codes", "config", "extensions", "errors", "sql", "identity", "money", "security"),
+    ("codes", "config", "clock", "extensions", "errors", "sql", "identity", "money", "security"),
     ("dbtypes", "refusals"),
     ("files",),
     ("geo",),

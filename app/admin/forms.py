@@ -1,6 +1,5 @@
 """Forms of the county admin pages. Choices that come from the database are read when a
 form is made; rules that need the database are the services' to enforce."""
-import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,6 +8,7 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Sele
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from app import clock
 from app.admin.area_queries import area_options
 from app.auth.accounts import MIN_PASSWORD_LENGTH
 from app.campaigns import queries
@@ -19,7 +19,7 @@ from app.money import MoneyError, format_yuan, parse_yuan
 
 
 def _this_year() -> int:
-    return dt.date.today().year
+    return clock.today().year
 
 
 def year_field(label, **kwargs) -> IntegerField:

@@ -13,12 +13,11 @@ Writes (each commits only ``VillageFigures`` rows, a cache: deleting every row l
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app import clock
 from app.campaigns.models import Campaign
 from app.census.services import current_campaign
 from app.extensions import db
@@ -77,7 +76,7 @@ def refill_stale(campaign: Campaign, layer_threshold_fen: int, versions: dict[in
         by_group[village]["" if group is None else str(group)] = counts.to_json()
         totals[village].add(counts)
     totals_json = {village: total.to_json() for village, total in totals.items()}
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     rows = [{"campaign_id": campaign.id, "village_id": village, "data_version": version,
              "layer_threshold_fen": layer_threshold_fen, "figures": by_group[village], "totals": totals_json[village],
              "counted_at": now}

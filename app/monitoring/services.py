@@ -9,7 +9,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import errors
+from app import clock, errors
 from app.campaigns.models import Campaign
 from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND, MONITORED_CATEGORY, N_
 from app.errors import InvalidInput
@@ -98,7 +98,7 @@ def propose_identification(actor, household: Household, campaign: Campaign, *, c
                            submission: Submission | None = None, today: dt.date | None = None) -> MonitoringEvent:
     """Propose a household for identification: from a flagged approved record
     (``visit_screening``, ``submission`` given) or from another clue channel with its date."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _start(actor, household, "identification")
     if household.monitored_category:
         raise InvalidInput(None, _("该户已是监测对象。"))
@@ -126,7 +126,7 @@ def propose_identification(actor, household: Household, campaign: Campaign, *, c
 def propose_elimination(actor, household: Household, campaign: Campaign, *, channel: str, note: str | None,
                         today: dt.date | None = None) -> MonitoringEvent:
     """Propose the end of a household's monitoring, only when every §11 condition holds."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _start(actor, household, "elimination")
     if not household.monitored_category:
         raise InvalidInput(None, _("该户不是监测对象。"))
@@ -144,7 +144,7 @@ def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason
         on_date: dt.date | None = None, today: dt.date | None = None) -> MonitoringEvent:
     """Move ``proposal`` by ``action`` (any but propose), with its reason or date when the
     table asks for one."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     household = proposal.household
     check_in_scope(actor, household)
     if proposal.version != expected_version:
@@ -213,7 +213,7 @@ def not_proposed(actor, submission: Submission, reason: str | None) -> Monitorin
 def record_measure(actor, household: Household, *, measure_type: str | None, measure_date: dt.date | None,
                    note: str | None, today: dt.date | None = None) -> MonitoringEvent:
     """Record an assistance measure (§12) given to a monitored household."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     check_in_scope(actor, household)
     _village_only(actor)
     if not household.monitored_category:

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import clock
 from app.auth.roles import requires
 from app.census.services import current_campaign
 from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND, N_
@@ -167,7 +168,7 @@ def proposal(proposal_id: int, status: int = 200):
                  for action in workflow.allowed_actions(found.state, current_user.role, found.kind)],
         notice_ends=workflow.notice_ends(found.notice_start, found.campaign.public_notice_days)
         if found.notice_start else None,
-        days=workflow.days_from_clue(found.clue_date, found.decided_date, dt.date.today()),
+        days=workflow.days_from_clue(found.clue_date, found.decided_date, clock.today()),
         days_limit=current_app.config["DECISION_DAYS_LIMIT"], form=request.form,
     ), status
 
@@ -193,7 +194,7 @@ def act(proposal_id: int):
 @requires("view_monitoring")
 def queue():
     limit = current_app.config["DECISION_DAYS_LIMIT"]
-    return render_template("monitoring/queue.html", rows=queries.queue(current_user, dt.date.today(), limit),
+    return render_template("monitoring/queue.html", rows=queries.queue(current_user, clock.today(), limit),
                            limit=limit)
 
 
@@ -210,7 +211,7 @@ def notice():
     village = _notice_village()
     return render_template("monitoring/notice.html", village=village, villages=scoped_villages(current_user),
                            columns=tables.headers(queries.NOTICE_FIELDS), rows=queries.notice(current_user, village),
-                           today=dt.date.today())
+                           today=clock.today())
 
 
 @bp.route("/notice.csv")
@@ -239,10 +240,10 @@ def household(household_id: int, status: int = 200):
     return render_template(
         "monitoring/household.html", household=found, campaign=campaign, history=queries.history(found),
         identification=queries.identification_of(found), open_proposal=queries.open_proposal(found),
-        unmet=queries.unmet_messages(elimination.unmet(queries.elimination_facts(found, campaign, dt.date.today())),
+        unmet=queries.unmet_messages(elimination.unmet(queries.elimination_facts(found, campaign, clock.today())),
                                      campaign) if found.monitored_category else [],
         measure_types=ASSISTANCE_MEASURE.choices(), elimination_kinds=ELIMINATION_KIND.choices(),
-        today=dt.date.today(), form=request.form,
+        today=clock.today(), form=request.form,
     ), status
 
 

@@ -36,6 +36,10 @@ from app.households.models import Household
 from app.records.workflow import ACTIONS, STATES
 
 ATTACHMENT_KINDS = ("signature", "photo")
+# What a conflict copy is: the same record (same id) with other content, or a second record
+# (another id) of a household that already has one in the campaign.
+CONFLICT_KINDS = ("content", "household_recorded")
+RESOLUTIONS = ("kept", "taken")
 CONTENT_TYPES = ("image/jpeg", "image/png")
 
 
@@ -49,6 +53,8 @@ class Submission(db.Model):
     __table_args__ = (
         values_check("status", STATES, "status_code"),
         CheckConstraint("revision >= 1", name="revision_positive"),
+        # One census record per household per campaign (a second arrives as a conflict copy).
+        UniqueConstraint("household_id", "campaign_id", name="uq_submission_household_campaign"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the phone's crypto.randomUUID()
@@ -136,19 +142,42 @@ def listen() -> None:
 
 
 class SyncConflict(db.Model):
-    """同步冲突: a copy that disagreed with the stored record; kept beside it until resolved."""
+    """同步冲突: a copy that disagreed with the stored record, kept beside it (never thrown away)
+    until the village keeps the stored record or takes the copy as its next revision.
+
+    ``kind`` "content": the record itself (same id) came with other content; the copy is of
+    the same record. "household_recorded": a second record (``record_id``, the phone's id)
+    of a household that already has ``submission`` in the campaign."""
 
     __tablename__ = "sync_conflict"
+    __table_args__ = (
+        values_check("kind", CONFLICT_KINDS, "kind_code"),
+        CheckConstraint(f"resolution IS NULL OR resolution IN ({', '.join(map(repr, RESOLUTIONS))})",
+                        name="resolution_code"),
+        CheckConstraint("resolved = (resolution IS NOT NULL) AND resolved = (resolved_at IS NOT NULL)",
+                        name="resolved_iff_resolution"),
+        CheckConstraint("(kind = 'household_recorded') = (record_id IS NOT NULL)", name="record_id_iff_second_record"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24), default="content", server_default="content")
+    record_id: Mapped[str | None] = mapped_column(String(36), index=True)
     answers: Mapped[dict] = mapped_column(JSON)
     content_sha256: Mapped[str] = mapped_column(String(64))
     form_version: Mapped[str] = mapped_column(String(32))
     base_revision: Mapped[int | None] = mapped_column(Integer)
+    client_result: Mapped[dict | None] = mapped_column(JSON)
+    attachments: Mapped[list | None] = mapped_column(JSON)  # [[sha256, kind], …] the copy declared
     enumerator_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     received_at: Mapped[dt.datetime] = created_at_column()
     resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    resolution: Mapped[str | None] = mapped_column(String(8))
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    submission: Mapped[Submission] = relationship()
+    enumerator: Mapped[User] = relationship(foreign_keys=[enumerator_id])
 
 
 class Attachment(db.Model):

@@ -13,7 +13,7 @@ from app.campaigns.models import Campaign
 from app.extensions import db
 from app.households.models import Household
 from app.households.scope import household_filter
-from app.records.models import ReviewEvent, Submission, SubmissionRevision
+from app.records.models import ReviewEvent, Submission, SubmissionRevision, SyncConflict
 
 
 def is_current_revision(submission_id=Submission.id, number=Submission.revision):
@@ -40,6 +40,22 @@ def record_or_404(user, record_id: str) -> Submission:
     if submission is None:
         raise NotFound()
     return submission
+
+
+def conflict_or_404(user, record_id: str, conflict_id: int) -> SyncConflict:
+    """A copy kept beside a record within the user's areas (404 otherwise)."""
+    submission = record_or_404(user, record_id)
+    conflict = db.session.scalar(select(SyncConflict).where(SyncConflict.id == conflict_id,
+                                                            SyncConflict.submission_id == submission.id))
+    if conflict is None:
+        raise NotFound()
+    return conflict
+
+
+def household_record(household_id: int, campaign_id: int) -> Submission | None:
+    """The household's census record in the campaign (there is at most one)."""
+    return db.session.scalar(select(Submission).where(Submission.household_id == household_id,
+                                                      Submission.campaign_id == campaign_id))
 
 
 def approved_earlier(campaign: Campaign, household_ids) -> dict[int, tuple[int, SubmissionRevision]]:

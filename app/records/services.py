@@ -6,7 +6,9 @@ shapes the answer).
 
 What must always hold (docs/sync.md):
 - A record is known by the id the phone gave it, forever: one Submission per id, in the
-  household it was made for.
+  household it was made for; and one Submission per household per campaign (a unique
+  constraint too): a second record of a household is kept as a conflict copy beside the
+  first ("household_recorded"), for the village to keep the first or take the second.
 - A stored revision is never changed. Different content under a known id becomes a new
   revision only when it corrects the current revision of a *returned* record (its
   ``base_revision`` is that revision); anything else is kept as a SyncConflict beside
@@ -28,7 +30,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import errors
+from app import clock, errors
+from app.campaigns.models import Campaign
+from app.census import definitions, validation
+from app.census import services as census
 from app.codes import N_
 from app.errors import InvalidInput
 from app.extensions import db
@@ -83,12 +88,13 @@ class Incoming:
 @dataclass(frozen=True)
 class Stored:
     """What became of a received record: ``created`` (a new record or revision),
-    ``duplicate`` or ``conflict`` (with ``diff`` against the stored revision)."""
+    ``duplicate`` or ``conflict`` (of ``kind``, with ``diff`` against the stored revision)."""
 
     outcome: str
     submission: Submission
     missing: list[str] = field(default_factory=list)  # files not yet on the server
     diff: list[dict] = field(default_factory=list)
+    kind: str = "content"
 
 
 def receive(actor, campaign, incoming: Incoming, *, known: bool, in_campaign: bool,
@@ -107,10 +113,15 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, in_campaign: bo
     if current is not None and current.content_sha256 == content:
         return Stored("duplicate", submission, attachments.missing_by_revision([current.id]).get(current.id, []))
     if current is not None and not (submission.status == "returned" and incoming.base_revision == submission.revision):
-        return _conflict(actor, incoming, content, submission, current)
+        return _conflict(actor, incoming, content, submission, current, "content")
 
     if campaign is None or not in_campaign:
         raise Refused([issue("household_id", "not_in_campaign", _("该户不在当前普查批次中。"))])
+    if submission is None:
+        recorded = queries.household_record(incoming.household_id, campaign.id)
+        if recorded is not None:
+            return _conflict(actor, incoming, content, recorded, queries.current_revision(recorded),
+                             "household_recorded")
     server_result = evaluate()
     files_missing = attachments.missing([sha256 for sha256, _kind in incoming.attachments])
     if submission is None:
@@ -136,17 +147,22 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, in_campaign: bo
     return Stored("created", submission, files_missing)
 
 
-def _conflict(actor, incoming: Incoming, content: str, submission: Submission,
-              current: SubmissionRevision) -> Stored:
-    """Keep the received copy beside the record (once per content) and show where they differ."""
+def _conflict(actor, incoming: Incoming, content: str, submission: Submission, current: SubmissionRevision,
+              kind: str) -> Stored:
+    """Keep the received copy beside the record (once per content, resolved or not: a phone
+    resending a lost answer adds nothing) and show where they differ."""
+    record_id = incoming.id if kind == "household_recorded" else None
     known = db.session.scalar(select(SyncConflict.id).where(
         SyncConflict.submission_id == submission.id, SyncConflict.content_sha256 == content,
-        SyncConflict.resolved.is_(False)))
+        SyncConflict.kind == kind, SyncConflict.record_id.is_(None) if record_id is None
+        else SyncConflict.record_id == record_id))
     if known is None:
-        db.session.add(SyncConflict(submission_id=submission.id, answers=incoming.answers, content_sha256=content,
-                                    form_version=incoming.form_version, base_revision=incoming.base_revision,
-                                    enumerator_id=actor.id))
-    return Stored("conflict", submission, diff=field_diff(current.answers, incoming.answers))
+        db.session.add(SyncConflict(
+            submission_id=submission.id, kind=kind, record_id=record_id, answers=incoming.answers,
+            content_sha256=content, form_version=incoming.form_version, base_revision=incoming.base_revision,
+            client_result=incoming.client_result, attachments=[list(pair) for pair in incoming.attachments],
+            enumerator_id=actor.id))
+    return Stored("conflict", submission, diff=field_diff(current.answers, incoming.answers), kind=kind)
 
 
 # Review ---------------------------------------------------------------------------------------
@@ -162,13 +178,17 @@ def record_transition(actor, submission: Submission, action: str, reason: str | 
 
 
 def _act(actor, submission: Submission, action: str, expected_version: int, reason: str | None = None,
-         comments: dict[str, str] | None = None) -> ReviewEvent:
+         comments: dict[str, str] | None = None, change: Callable[[], None] | None = None) -> ReviewEvent:
+    """Check, move ``submission`` by ``action`` with its event, make the ``change`` that goes
+    with it, and commit: all or nothing."""
     check_in_scope(actor, submission.household)
     if submission.version != expected_version:
         raise StaleVersion()
     workflow.transition(submission.status, action, actor.role)  # role and state first: they decide 403/409
     if workflow.rule(submission.status, action).needs_reason and not (reason or comments):
         raise InvalidInput("comments", _("退回或重新打开记录时必须写明原因。"))
+    if change is not None:
+        change()
     event = record_transition(actor, submission, action, reason)
     for path, text in (comments or {}).items():
         db.session.add(ReviewComment(submission_id=submission.id, revision=submission.revision, path=path,
@@ -203,6 +223,58 @@ def return_record(actor, submission: Submission, comments: dict[str, str], expec
 def reopen_record(actor, submission: Submission, reason: str, expected_version: int) -> ReviewEvent:
     """The township sends an approved record back to the village's review, saying why."""
     return _act(actor, submission, "reopen", expected_version, reason=(reason or "").strip() or None)
+
+
+def keep_stored(actor, conflict: SyncConflict, expected_version: int) -> ReviewEvent:
+    """The village keeps the stored record; the copy stays on file, resolved as kept."""
+    return _act(actor, conflict.submission, "keep_stored", expected_version,
+                change=lambda: _resolve(actor, conflict, "kept"))
+
+
+def take_copy(actor, conflict: SyncConflict, expected_version: int) -> ReviewEvent:
+    """The village takes the copy as the record's next revision (evaluated again by the
+    server, as if just received), to be reviewed again."""
+    submission = conflict.submission
+
+    def add_revision():
+        _resolve(actor, conflict, "taken")
+        server_result = _evaluate_copy(conflict)
+        submission.revision += 1
+        submission.result_mismatch = results_differ(conflict.client_result, server_result)
+        files = [tuple(pair) for pair in conflict.attachments or ()]
+        submission.complete = not attachments.missing([sha256 for sha256, _kind in files])
+        db.session.add(SubmissionRevision(
+            submission=submission, number=submission.revision, answers=conflict.answers,
+            content_sha256=conflict.content_sha256, form_version=conflict.form_version,
+            client_result=conflict.client_result, server_result=server_result,
+            base_revision=submission.revision - 1, enumerator_id=conflict.enumerator_id,
+            attachments=[RevisionAttachment(sha256=sha256, kind=kind) for sha256, kind in files]))
+
+    return _act(actor, submission, "take_copy", expected_version, change=add_revision)
+
+
+def _resolve(actor, conflict: SyncConflict, resolution: str) -> None:
+    if conflict.resolved:
+        raise workflow.IllegalTransition(conflict.resolution, resolution)
+    conflict.resolved, conflict.resolution = True, resolution
+    conflict.resolved_by_id, conflict.resolved_at = actor.id, clock.now()
+
+
+def _evaluate_copy(conflict: SyncConflict) -> dict:
+    """The server's result for a conflict copy; a copy with errors cannot become the record."""
+    submission = conflict.submission
+    definition = definitions.get(conflict.form_version)
+    if definition is None or validation.malformed(definition, conflict.answers):
+        raise InvalidInput(None, _("这份记录的调查表版本或结构无法识别，不能采用。"))
+    campaign = db.session.get(Campaign, submission.campaign_id)
+    household = submission.household
+    facts = census.facts_for(campaign, [(household, conflict.answers)],
+                             {household.id: queries.per_capita(queries.last_year(campaign, household))})[0]
+    result = census.evaluate(household, campaign, conflict.answers, definition, facts)
+    errors = [item["message"] for item in result["issues"] if item["severity"] == "error"]
+    if errors:
+        raise InvalidInput(None, _("这份记录还有错误，不能采用：%(errors)s", errors="；".join(errors)))
+    return {"income": result["income"], "screening": result["screening"], "issues": result["issues"]}
 
 
 # Why bulk approval leaves a record for a reviewer to open (message ids).

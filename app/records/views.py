@@ -1,11 +1,11 @@
 """A household's census record on the web: the form page (online) and the server's check of a
 record, both starting from last year's approved record."""
-import datetime as dt
 
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import clock
 from app.auth.roles import requires
 from app.census import definitions, services, validation
 from app.households.scope import get_household_or_404
@@ -25,7 +25,7 @@ def form(household_id: int):
     return render_template("census/form.html", household=household, version=version,
                            threshold=services.threshold(campaign, household),
                            last_year_per_capita=records.per_capita(last_year),
-                           prefill=services.prefill(household, dt.date.today(), last_year and last_year.answers))
+                           prefill=services.prefill(household, clock.today(), last_year and last_year.answers))
 
 
 @bp.route("/api/households/<int:household_id>/check", methods=["POST"])

@@ -3,11 +3,10 @@ from county to township to village. Every figure is counted within the user's sc
 area outside it answers 404."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
+from app import clock
 from app.auth.roles import requires
 from app.census.services import current_campaign
 from app.figures import bands
@@ -42,10 +41,10 @@ def _dashboard(area_id: int | None):
     return render_template(
         "reports/dashboard.html", place=place, campaign=campaign,
         coverage=tallies.coverage(), flags=tallies.flags(), statuses=tallies.statuses(),
-        waiting=queries.waiting(place, dt.date.today()),
+        waiting=queries.waiting(place, clock.today()),
         categories=categories, monitored=queries.Headcount(sum(c.households for c in categories.values()),
                                                            sum(c.persons for c in categories.values())),
         risk_types=tallies.monitored_by_risk_type(), risk_type_choices=risk_type_choices(campaign),
         eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers(),
-        layer_threshold=layer_threshold, today=dt.date.today(), dashboard=bands, widgets=dashboard_widgets,
+        layer_threshold=layer_threshold, today=clock.today(), dashboard=bands, widgets=dashboard_widgets,
         review_states=review_workflow.STATE_LABELS, proposal_states=monitoring_workflow.STATE_LABELS)

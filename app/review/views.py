@@ -70,6 +70,8 @@ def _record_page(record_id: str, *, status: int = 200, error: InvalidInput | Non
         last_year=last_year, path_label=lambda path: display.path_label(definition, path, locale),
         comment_fields=display.comment_fields(definition, answers, result, locale),
         actions=workflow.allowed_actions(detail.submission.status, current_user.role),
+        copy_actions=[action for action in workflow.allowed_actions(detail.submission.status, current_user.role)
+                      if action in COPY_ACTIONS],
         error=error, typed=request.form), status
 
 
@@ -79,16 +81,16 @@ def record(record_id: str):
     return _record_page(record_id)
 
 
-def _act_on_page(record_id: str, done: str, verb, *arguments):
-    """Parse the version, act, and answer: back to the queue with a flash; the record page
-    again (422) for input the service did not take; else a page saying why, with the way
-    back to the record as it now is."""
+def _act_on_page(record_id: str, done: str, verb, *arguments, subject=None):
+    """Parse the version, act on the record (or ``subject``, a copy kept beside it), and
+    answer: back to the queue with a flash; the record page again (422) for input the service
+    did not take; else a page saying why, with the way back to the record as it now is."""
     submission = records.record_or_404(current_user, record_id)
     version = request.form.get("version", type=int)
     if version is None:
         abort(400)
     try:
-        verb(current_user, submission, *arguments, version)
+        verb(current_user, subject or submission, *arguments, version)
     except DomainError as error:
         db.session.rollback()
         return refused_page(error, lambda status, error: _record_page(record_id, status=status, error=error), links=(
@@ -117,6 +119,20 @@ def return_page(record_id: str):
 def reopen_page(record_id: str):
     return _act_on_page(record_id, N_("已重新打开 %(number)s 户的记录，交由村级重新审核。"), services.reopen_record,
                         request.form.get("reason", ""))
+
+
+COPY_ACTIONS = {"keep_stored": (services.keep_stored, N_("已保留 %(number)s 户的现有记录，另一份已存档。")),
+                "take_copy": (services.take_copy, N_("已采用另一份作为 %(number)s 户记录的新修订，请重新审核。"))}
+
+
+@bp.route("/review/records/<record_id>/copies/<int:conflict_id>/<any(keep_stored, take_copy):action>",
+          methods=["POST"])
+@requires("see_reviews")
+def resolve_copy(record_id: str, conflict_id: int, action: str):
+    """The village keeps the record, or takes a copy kept beside it as its next revision."""
+    conflict = records.conflict_or_404(current_user, record_id, conflict_id)
+    verb, done = COPY_ACTIONS[action]
+    return _act_on_page(record_id, done, verb, subject=conflict)
 
 
 @bp.route("/review/bulk-approve", methods=["POST"])

@@ -103,7 +103,8 @@ def _ingest_committed(batch: Batch, record, facts) -> dict:
         try:
             return _stored(batch, record, facts)
         except IntegrityError:
-            # The same id stored by a concurrent request: on a second look it is a duplicate or a conflict.
+            # The same id, or another record of the household, stored by a concurrent request: on a
+            # second look it is a duplicate or a conflict.
             db.session.rollback()
             batch.known.add(record_id)
             return _stored(batch, record, facts)
@@ -129,7 +130,7 @@ def _ingest_one(batch: Batch, record, facts) -> dict:
     stored = receive(batch.user, batch.campaign, incoming, known=incoming.id in batch.known,
                      in_campaign=incoming.household_id in batch.in_campaign,
                      evaluate=lambda: _evaluate(batch, incoming, facts))
-    return _answer(stored)
+    return _answer(stored, incoming.id)
 
 
 def _evaluate(batch: Batch, incoming: Incoming, facts) -> dict:
@@ -141,12 +142,15 @@ def _evaluate(batch: Batch, incoming: Incoming, facts) -> dict:
     return {"income": result["income"], "screening": result["screening"], "issues": result["issues"]}
 
 
-def _answer(stored: Stored) -> dict:
+def _answer(stored: Stored, record_id: str) -> dict:
+    """The result under the id the phone sent; a second record of a household also names the
+    household's record (``record``) it is kept beside."""
     submission = stored.submission
-    answer = {"id": submission.id, "result": stored.outcome, "revision": submission.revision,
+    answer = {"id": record_id, "result": stored.outcome, "revision": submission.revision,
               "status": submission.status}
     if stored.outcome == "conflict":
-        return {**answer, "diff": stored.diff}
+        second = {"record": submission.id} if stored.kind == "household_recorded" else {}
+        return {**answer, "kind": stored.kind, **second, "diff": stored.diff}
     return {**answer, "complete": not stored.missing, "missing_attachments": stored.missing}
 
 
