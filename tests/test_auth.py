@@ -1,5 +1,6 @@
 """Sign-in, sign-out, throttling, cookies, CSRF and passwords."""
 import re
+from urllib.parse import quote, unquote
 
 import pytest
 from sqlalchemy import select
@@ -87,12 +88,25 @@ def test_session_cookie_is_secure_over_https(app, admin):
     assert "Secure" in response.headers["Set-Cookie"]
 
 
-def test_next_only_follows_same_site_paths(client, admin):
-    response = client.post("/login?next=//evil.example/x", data={"username": "admin", "password": factories.PASSWORD})
+@pytest.mark.parametrize("target", [
+    "//evil.example/x", "/%09/evil.example/", "/%0a/evil.example/", "/%0D%0A/evil.example/", "/%5Cevil.example/",
+    "%5C%5Cevil.example/", "%20//evil.example/", "%09//evil.example/", "https://evil.example/", "https:evil.example",
+    "javascript:alert(1)", "/%00/x", "evil.example",
+])
+def test_next_never_leaves_the_site(client, admin, target):
+    """A browser drops tabs and newlines from a URL and reads a backslash as a slash, so
+    ``/<tab>/evil.example`` is ``//evil.example``: another site."""
+    response = client.post(f"/login?next={target}", data={"username": "admin", "password": factories.PASSWORD})
     assert response.headers["Location"] == "/"
-    client.post("/logout")
-    response = client.post("/login?next=/households/", data={"username": "admin", "password": factories.PASSWORD})
-    assert response.headers["Location"] == "/households/"
+    response = client.post("/locale", data={"locale": "en", "next": unquote(target)})
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/households/", "/review/?village=3&page=2", "/%2F/evil.example"])
+def test_next_follows_paths_on_this_site(client, admin, target):
+    response = client.post("/login?next=" + quote(target), data={"username": "admin", "password": factories.PASSWORD})
+    assert response.headers["Location"] == target
+    assert client.post("/locale", data={"locale": "en", "next": target}).headers["Location"] == target
 
 
 def test_unknown_locale_is_refused(client):

@@ -9,10 +9,21 @@ from app.auth.models import LOCALES
 bp = Blueprint("auth", __name__)
 
 
+# What a browser drops from a URL before reading it (WHATWG URL standard): tabs and newlines
+# anywhere, control characters and spaces at either end.
+_DROPPED_INSIDE = str.maketrans("", "", "\t\n\r")
+_DROPPED_AT_ENDS = "".join(map(chr, range(0x21)))
+
+
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: a login link must not bounce users to another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """Only a path on this site: a login link must not bounce users to another site. The
+    target is read as the browser will read it (``/<tab>/evil.example`` is
+    ``//evil.example``, a backslash is a slash), and that reading is what is sent back."""
+    if target:
+        path = target.translate(_DROPPED_INSIDE).strip(_DROPPED_AT_ENDS).replace("\\", "/")
+        if (path.startswith("/") and not path.startswith("//")
+                and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in path)):
+            return path
     return url_for("main.home")
 
 
