@@ -34,6 +34,32 @@ def test_deactivated_user_cannot_sign_in(client, county):
     assert client.post("/login", data={"username": "gone", "password": factories.PASSWORD}).status_code == 401
 
 
+@pytest.fixture
+def hash_checks(monkeypatch):
+    """The password hashes sign-in checks, recorded as werkzeug checks them."""
+    from app.auth import models
+
+    checked = []
+
+    def check(pwhash, password):
+        checked.append(pwhash)
+        return real(pwhash, password)
+
+    real = models.check_password_hash
+    monkeypatch.setattr(models, "check_password_hash", check)
+    return checked
+
+
+@pytest.mark.parametrize("username", ["nobody", "gone", "admin"])
+def test_every_failed_sign_in_checks_one_hash_of_the_same_cost(client, app, county, admin, hash_checks, username):
+    """An unknown or deactivated username costs as much as a wrong password (one scrypt of
+    the configured cost), so the time of an answer does not tell which usernames exist."""
+    factories.user("gone", "enumerator", [county.village_a], active=False)
+    assert client.post("/login", data={"username": username, "password": "wrong"}).status_code == 401
+    assert len(hash_checks) == 1
+    assert hash_checks[0].startswith(app.config["PASSWORD_HASH_METHOD"] + "$")
+
+
 def test_passwords_are_hashed_with_scrypt(admin):
     assert admin.password_hash.startswith("scrypt:")
     assert factories.PASSWORD not in admin.password_hash

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import secrets
 
 from flask import current_app
 from flask_login import UserMixin
@@ -61,6 +63,20 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether ``password`` is ``user``'s. With no user, a hash of the same method and cost
+    is checked all the same: an unknown username then answers as slowly as a known one."""
+    if user is None:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return False
+    return user.check_password(password)
 
 
 class LoginFailure(db.Model):

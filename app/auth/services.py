@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from app.auth.models import LoginFailure, User
+from app.auth.models import LoginFailure, User, password_matches
 from app.extensions import db
 
 
@@ -51,7 +51,8 @@ def sign_in(username: str, password: str, address: str) -> SignIn:
     if remaining is not None:
         return SignIn(locked_minutes=max(1, math.ceil(remaining.total_seconds() / 60)))
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    # The hash is checked before the account's state, so that every failure costs the same.
+    if not password_matches(user, password) or not user.active:
         db.session.add(LoginFailure(username=username, address=address, failed_at=now))
         # Forget failures that left the window long ago, so the table stays small.
         db.session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - dt.timedelta(days=1)))
