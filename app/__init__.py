@@ -62,10 +62,10 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(refuse_cross_site_api_writes)
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.auth.models import User
+    def load_user(token: str):
+        from app.auth.services import session_user
 
-        return db.session.get(User, int(user_id))
+        return session_user(token)
 
 
 @event.listens_for(Engine, "connect")

@@ -90,9 +90,14 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise InvalidInput(None, _("不能停用自己的账号。"))
     user.active = active
+    if not active:
+        user.end_sessions()
     db.session.commit()
 
 
 def reset_password(user: User, password: str) -> None:
+    """The admin's reset: the user's sessions end, and they choose a password of their own at
+    the next sign-in (only they should know it)."""
     user.set_password(_checked_password(password))
+    user.end_sessions()
     db.session.commit()

@@ -63,6 +63,22 @@ def sign_in(username: str, password: str, address: str) -> SignIn:
     return SignIn(user=user)
 
 
+def session_user(token: str) -> User | None:
+    """The user a session names (``User.get_id``), unless that session has been ended."""
+    user_id, _, version = token.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
+
+
+def sign_out(user: User) -> None:
+    """Signing out ends every session of the user, not only this browser's: a copied cookie
+    or a forgotten phone is signed out too."""
+    user.end_sessions()
+    db.session.commit()
+
+
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
     db.session.commit()

@@ -54,6 +54,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    services.sign_out(current_user)
     logout_user()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))
