@@ -109,3 +109,17 @@ def test_templates_hold_no_inline_script_style_or_handler():
         found += [(template.name, match) for match in re.findall(r"\s(?:style|on[a-z]+)=|<style\b", text)]
         found += [(template.name, "javascript:") for _ in re.findall(r"javascript:", text)]
     assert found == []
+
+
+def test_the_nginx_example_keeps_hsts_on_every_location():
+    """nginx drops the server's add_header lines in a location that has an add_header of its
+    own: every such location must repeat HSTS, or its answers go out without it."""
+    deploy = (ROOT / "docs" / "deploy.md").read_text()
+    nginx = re.sub(r"#.*", "", re.search(r"```nginx\n(.*?)```", deploy, re.S).group(1))
+    tls_server = nginx[nginx.index("listen 443"):]
+    hsts = 'add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;'
+    server_level, *locations = re.split(r"\n\s*location\b", tls_server)
+    assert hsts in server_level
+    for location in locations:
+        if "add_header" in location:
+            assert hsts in location, location
