@@ -37,11 +37,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (every table registered before migrations look)
+    from app import (
+        models,  # noqa: F401  (every table registered before migrations look)
+        security,
+    )
     from app.i18n import select_locale
-    from app.security import SessionInterface, refuse_cross_site_api_writes
 
-    app.session_interface = SessionInterface()
+    security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale,
@@ -59,13 +61,11 @@ def _init_extensions(app: Flask) -> None:
             abort(401)
         return redirect(login_url(login_manager.login_view, request.url))
 
-    app.before_request(refuse_cross_site_api_writes)
-
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.auth.models import User
+    def load_user(token: str):
+        from app.auth.services import session_user
 
-        return db.session.get(User, int(user_id))
+        return session_user(token)
 
 
 @event.listens_for(Engine, "connect")

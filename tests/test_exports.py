@@ -164,3 +164,52 @@ def test_enumerators_get_403_and_the_page_lists_every_export(setup, app):
                  f"/monitoring/notice.csv?village={setup.county.village_a.id}"):
         assert link in page, link
     assert f"notice.csv?village={setup.county.village_b.id}" not in page
+
+
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+
+
+@pytest.fixture
+def formula_household(setup):
+    """A-1's head renamed to a spreadsheet formula, as a hostile roster file could."""
+    setup.household.head.name = FORMULA
+    db.session.commit()
+    return setup
+
+
+@pytest.mark.parametrize("name, column", [("households", "户主姓名"), ("members", "姓名")])
+def test_csv_cells_that_a_spreadsheet_would_run_as_a_formula_start_with_a_quote(formula_household, app, name, column):
+    """OWASP's CSV injection rule: a text cell starting with = + - @, tab or CR is prefixed
+    with a single quote, so Excel and WPS show it as text instead of running it."""
+    rows = read_csv(signed_in(app, formula_household.reviewer).get(f"/reports/exports/{name}.csv"))
+    cells = [row[rows[0].index(column)] for row in rows[1:] if row[0] == "A-1"]
+    assert cells[0] == "'" + FORMULA
+    assert not [cell for row in rows[1:] for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_csv_neutralises_text_but_leaves_numbers_numbers(app_context):
+    from decimal import Decimal
+
+    fields = [tables.Field(name, name, tables.text_cell) for name in ("text", "amount", "count")]
+    cases = [("+86 139", Decimal("-1200.50"), -3), ("-1", Decimal("0.00"), 0), ("@sum", None, 7),
+             ("\tx", None, None), ("\r=1", None, None), ("王五", None, None), ("a=b", None, None)]
+    rows = [type("Row", (), dict(zip(("text", "amount", "count"), case))) for case in cases]
+    text = "".join(tables.csv_chunks(fields, rows, "zh_Hans"))
+    assert list(csv.reader(io.StringIO(text[1:])))[1:] == [
+        ["'+86 139", "-1200.50", "-3"], ["'-1", "0.00", "0"], ["'@sum", "", "7"], ["'\tx", "", ""],
+        ["'\r=1", "", ""], ["王五", "", ""], ["a=b", "", ""]]
+
+
+def test_xlsx_writes_text_as_inline_strings_which_a_spreadsheet_never_runs(formula_household, app):
+    """XLSX needs no quote: text is an inline string (t="inlineStr"), never a formula (<f>),
+    so the name arrives exactly as typed and is shown, not evaluated."""
+    import zipfile
+
+    response = signed_in(app, formula_household.reviewer).get("/reports/exports/members.xlsx")
+    content = response.get_data()
+    response.close()
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
+    assert re.search(r'<c r="[A-Z]+\d+" t="inlineStr"><is><t>' + re.escape(FORMULA) + "</t></is></c>", sheet)
+    assert "<f>" not in sheet and "<f " not in sheet
+    assert FORMULA in {cell for row in read_xlsx_bytes(content) for cell in row}
+

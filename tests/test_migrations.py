@@ -28,22 +28,25 @@ def test_two_records_of_one_household_become_one_record_and_a_conflict_copy(coun
     from tests.sync_setup import answers, field, push, record
 
     setup = field(county)
-    household_id = setup.household.id
+    household_id, campaign_id, enumerator_id = setup.household.id, setup.campaign.id, setup.enumerator.id
     first = record(setup)
     assert push(login("enum"), first).get_json()["results"][0]["result"] == "created"
-    downgrade(revision="0009")
     second_answers = answers(setup.household)
     second_answers["income"] = {"wage_migrant": "12000"}
-    second = Submission(id=str(uuid.uuid4()), household_id=setup.household.id, campaign_id=setup.campaign.id,
-                        enumerator_id=setup.enumerator.id, revision=1, status="submitted",
-                        created_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))  # arrived later
-    db.session.add_all([second, SubmissionRevision(submission=second, number=1, answers=second_answers,
-                                                   content_sha256="b" * 64, form_version=setup.campaign.form_version,
-                                                   server_result={}, enumerator_id=setup.enumerator.id)])
-    db.session.commit()
-    second_id = second.id
+    second_id = str(uuid.uuid4())
     db.session.remove()
-    upgrade()
+    downgrade(revision="0009")
+    try:
+        second = Submission(id=second_id, household_id=household_id, campaign_id=campaign_id,
+                            enumerator_id=enumerator_id, revision=1, status="submitted",
+                            created_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))  # arrived later
+        db.session.add_all([second, SubmissionRevision(submission=second, number=1, answers=second_answers,
+                                                       content_sha256="b" * 64, form_version="2026.1",
+                                                       server_result={}, enumerator_id=enumerator_id)])
+        db.session.commit()
+        db.session.remove()
+    finally:
+        upgrade()
     kept = db.session.scalars(select(Submission.id).where(Submission.household_id == household_id)).all()
     copies = db.session.execute(db.text(
         "SELECT submission_id, kind, record_id, answers FROM sync_conflict")).all()

@@ -100,7 +100,8 @@ class App {
     const notes = [];
     if (!navigator.onLine) notes.push(element("span", { class: "offline", text: t("离线") }));
     if (state.signedOut) {
-      notes.push(element("a", { href: "/login?next=/app", class: "signed-out", text: t("登录已过期，请重新登录；未发送的记录都还在。") }));
+      const { href, text } = state.signIn ?? { href: "/login?next=/app", text: t("登录已过期，请重新登录；未发送的记录都还在。") };
+      notes.push(element("a", { href, class: "signed-out", text }));
     }
     if (state.lastError && !state.signedOut) notes.push(element("span", { text: t("同步失败，稍后自动重试。") }));
     notes.push(element("span", { class: "persist", text: this.persisted ? t("已开启持久存储") : t("未开启持久存储：手机空间不足时数据可能被清除") }));

@@ -26,7 +26,7 @@ def open_app(page: Page):
     sign_in(page, "enum")
     page.goto("/app")
     expect(page.locator("body[data-app-ready]")).to_have_count(1)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     expect(page.get_by_role("button", name="Wang Wu")).to_be_visible()
 
 
@@ -141,7 +141,7 @@ def test_6_a_new_version_deployed_while_a_draft_is_open_keeps_the_draft(page: Pa
     app.config["PWA_VERSION_SALT"] = "a new deployment"
     try:
         page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
-        page.wait_for_function("navigator.serviceWorker.getRegistration().then((r) => r.waiting !== null)")
+        page.wait_for_function("() => navigator.serviceWorker.getRegistration().then((r) => r.waiting !== null)")
         # Never in the middle of a form: the offer waits for the list.
         expect(page.get_by_role("button", name="更新到新版本")).to_have_count(0)
         expect(page.get_by_label("外出务工收入")).to_have_value("4321")
@@ -150,8 +150,8 @@ def test_6_a_new_version_deployed_while_a_draft_is_open_keeps_the_draft(page: Pa
         # one (whose appReady is already true).
         with page.expect_navigation():
             page.get_by_role("button", name="更新到新版本").click()
-        page.wait_for_function("document.body.dataset.appReady === 'true'")
-        page.wait_for_function("caches.keys().then((names) => names.length === 1)")
+        page.wait_for_function("() => document.body.dataset.appReady === 'true'")
+        page.wait_for_function("() => caches.keys().then((names) => names.length === 1)")
         assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == first_worker  # same URL, new version
         open_household(page)
         expect(page.get_by_label("外出务工收入")).to_have_value("4321")
