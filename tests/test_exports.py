@@ -15,7 +15,7 @@ from app.files.tables import XLSX
 from app.roster.columns import COLUMNS, column_for
 from tests import factories
 from tests.monitoring_setup import LOW_INCOME, approved_record
-from tests.sync_setup import field
+from tests.sync_setup import answers, field, push, record
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 HOUSEHOLD_HEADER = ["户编号", "户主姓名", "所在村代码", "所在组代码", "联系电话", "户类型", "脱贫户属性", "监测对象类别",
@@ -213,3 +213,77 @@ def test_xlsx_writes_text_as_inline_strings_which_a_spreadsheet_never_runs(formu
     assert "<f>" not in sheet and "<f " not in sheet
     assert FORMULA in {cell for row in read_xlsx_bytes(content) for cell in row}
 
+
+
+# Every export read whole by a bare client, as a real server streams it: no outer application
+# context keeps the request's objects alive (../shared/TESTING.md).
+
+EXPORTS = ["/reports/exports/households.csv", "/reports/exports/households.xlsx", "/reports/exports/members.csv",
+           "/reports/exports/members.xlsx", "/reports/exports/register.csv", "/reports/exports/register.xlsx",
+           "/reports/exports/answers.csv", "/reports/exports/answers.xlsx"]
+
+
+def bare_get(app, user_id: str, url: str):
+    """GET ``url`` signed in as ``user_id``, from a thread of its own (so no application
+    context of the test's is active, as in a real server) and read the whole body."""
+    import threading
+
+    from flask.testing import FlaskClient
+
+    answered = {}
+
+    def request():
+        try:
+            client = FlaskClient(app, app.response_class, use_cookies=True)
+            with client.session_transaction() as session:
+                session["_user_id"] = user_id
+                session["_fresh"] = True
+            response = client.get(url)
+            answered["status"], answered["body"] = response.status_code, response.get_data()
+            response.close()
+        except Exception as error:  # raised again in the test's thread
+            answered["error"] = error
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in answered:
+        raise answered["error"]
+    return answered["status"], answered["body"]
+
+
+@pytest.mark.parametrize("url", EXPORTS + ["/monitoring/notice.csv"])
+@pytest.mark.parametrize("role", ["village_reviewer", "township_approver", "county_approver", "county_admin"])
+def test_every_export_answers_whole_to_a_bare_client_for_every_role_allowed(setup, app, url, role):
+    area = {"village_reviewer": setup.county.village_a, "township_approver": setup.county.township_1}.get(
+        role, setup.county.county)
+    user = factories.user(f"bare-{role}", role, [area])
+    db.session.commit()
+    status, body = bare_get(app, user.get_id(), url)
+    assert status == 200 and len(body) > 3, body[:300]
+
+
+def test_the_household_size_beside_per_capita_income_is_the_one_it_was_computed_over(county, app):
+    """The roster lists two; the record says the spouse shares no income: per-capita income is
+    over one person, and the export says one (a household without a record: its roster)."""
+    built = field(county)
+    reviewer = factories.user("reviewer", "village_reviewer", [county.village_a])
+    record_answers = answers(built.household)
+    record_answers["members"][1]["shares_income"] = False
+    assert push(signed_in(app, built.enumerator), record(built, built.household, record_answers)) \
+        .get_json()["results"][0]["result"] == "created"
+    rows = by_number(read_csv(signed_in(app, reviewer).get("/reports/exports/households.csv")))
+    assert (rows["A-1"]["家庭人口数"], rows["A-1"]["人均纯收入（元）"]) == ("1", "36000.00")
+    assert rows["A-2"]["家庭人口数"] == str(len(built.second.members))
+
+
+def test_the_answers_export_has_a_row_per_recorded_household_and_the_forms_own_headers(setup, app):
+    rows = read_csv(signed_in(app, setup.reviewer).get("/reports/exports/answers.csv"))
+    found = by_number(rows)
+    assert set(found) == {"A-1", "A-2"}  # village A's recorded households; B-1 is another village's
+    assert found["A-1"]["外出务工收入"] == "6000.00"
+    assert found["A-1"]["不愁吃、不愁穿"] == "是" and found["A-1"]["人均纯收入"] == "3000.00"
+    assert found["A-2"]["家庭人口"] == "2" and found["A-2"]["提交状态"] == "已通过"
+    english = read_xlsx(signed_in(app, setup.reviewer).get("/reports/exports/answers.xlsx?headers=en"))
+    assert not [header for header in english[0] if CJK.search(str(header))]
+    assert english[1][0] == "A-1"

@@ -99,7 +99,7 @@ PAGES = {
 # checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
 NOT_PAGES = {"static", "main.healthz", "census.form_bundle", "census.download_definition", "sync.session",
              "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
-             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register"}
+             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers"}
 
 
 # The area each role's test user covers.

@@ -19,12 +19,13 @@ def test_two_records_of_one_household_become_one_record_and_a_conflict_copy(coun
     """Migration 0010: where a household already has two records in a campaign, the approved
     (else the earliest) stays the record; the other's answers are kept as a conflict copy."""
     import datetime as dt
+    import json
     import uuid
 
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.records.models import Submission, SubmissionRevision
+    from app.records.models import Submission
     from tests.sync_setup import answers, field, push, record
 
     setup = field(county)
@@ -36,13 +37,18 @@ def test_two_records_of_one_household_become_one_record_and_a_conflict_copy(coun
     second_id = str(uuid.uuid4())
     db.session.remove()
     downgrade(revision="0009")
-    try:
-        second = Submission(id=second_id, household_id=household_id, campaign_id=campaign_id,
-                            enumerator_id=enumerator_id, revision=1, status="submitted",
-                            created_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))  # arrived later
-        db.session.add_all([second, SubmissionRevision(submission=second, number=1, answers=second_answers,
-                                                       content_sha256="b" * 64, form_version="2026.1",
-                                                       server_result={}, enumerator_id=enumerator_id)])
+    try:  # rows as the schema at 0009 has them (the models are today's)
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)  # this one arrived later
+        db.session.execute(db.text(
+            "INSERT INTO submission (id, household_id, campaign_id, enumerator_id, revision, status, version, "
+            "result_mismatch, complete, created_at) VALUES (:id, :household, :campaign, :enumerator, 1, "
+            "'submitted', 1, :no, :no, :later)"), {"id": second_id, "household": household_id,
+                                                   "campaign": campaign_id, "enumerator": enumerator_id,
+                                                   "no": False, "later": later})
+        db.session.execute(db.text(
+            "INSERT INTO submission_revision (submission_id, number, answers, content_sha256, form_version, "
+            "server_result, enumerator_id) VALUES (:id, 1, :answers, :sha, '2026.1', '{}', :enumerator)"),
+            {"id": second_id, "answers": json.dumps(second_answers), "sha": "b" * 64, "enumerator": enumerator_id})
         db.session.commit()
         db.session.remove()
     finally:
@@ -53,5 +59,5 @@ def test_two_records_of_one_household_become_one_record_and_a_conflict_copy(coun
     assert kept == [first["id"]]
     assert [(row[0], row[1], row[2]) for row in copies] == [(first["id"], "household_recorded", second_id)]
     stored = copies[0][3]
-    assert (stored if isinstance(stored, dict) else __import__("json").loads(stored))["income"] == \
+    assert (stored if isinstance(stored, dict) else json.loads(stored))["income"] == \
         {"wage_migrant": "12000"}

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import Response, abort, request, stream_with_context
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import text
 
 from app.extensions import db
@@ -38,7 +38,7 @@ class Field:
     id) and how a value becomes a cell."""
 
     name: str
-    header: str
+    header: str | dict  # a message id, or a definition's label
     render: Callable[[object], object]
     whole_row: bool = False  # ``render`` takes the row, not one of its values
     labels: bool = False  # few distinct values (a code's label): rendered once per value and file
@@ -72,7 +72,11 @@ def stream(query) -> Iterator:
 # Writers and the response ----------------------------------------------------------------------------------------
 
 def headers(fields: list[Field]) -> list[str]:
-    return [gettext(field.header) for field in fields]
+    """Each field's header in the file's language: a message id, or a form definition's
+    label ({"zh_Hans", "en"})."""
+    language = str(get_locale())
+    return [gettext(field.header) if isinstance(field.header, str)
+            else field.header.get(language) or field.header["zh_Hans"] for field in fields]
 
 
 # OWASP (CSV injection): a cell starting with one of these is run as a formula by Excel, WPS and
