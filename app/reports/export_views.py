@@ -10,8 +10,8 @@ from app.auth.roles import requires
 from app.census.services import current_campaign
 from app.codes import N_
 from app.files.tables import send
-from app.records import display
 from app.households.scope import scoped_villages
+from app.records import display
 from app.reports import exports
 
 bp = Blueprint("exports", __name__, url_prefix="/reports/exports")
