@@ -244,3 +244,24 @@ def test_a_signature_and_a_downscaled_photo_reach_the_server_and_complete_the_re
     assert hashlib.sha256(photo).hexdigest() == files["image/jpeg"].sha256
     assert db.session.scalar(select(Submission)).complete
 
+
+def test_a_flapping_signal_while_the_list_is_open_breaks_nothing(page: Page, world):
+    """At the edge of coverage the phone goes on- and offline many times a second; each
+    change starts a sync whose end redraws the list, while the enumerator searches and then
+    opens a household (issue 15: an uncaught "index is not iterable")."""
+    open_app(page)
+    page.context.set_offline(True)
+    flapping = """async (rounds) => {
+        const search = document.getElementById('household-search');
+        for (let i = 0; i < rounds; i += 1) {
+          dispatchEvent(new Event('online'));
+          search.value = i % 2 ? 'Wang' : '';
+          search.dispatchEvent(new Event('input', { bubbles: true }));
+          await new Promise((resolve) => setTimeout(resolve, i % 5));
+        }
+      }"""
+    page.evaluate(flapping, 40)
+    page.evaluate(f"() => {{ ({flapping})(20); document.querySelector('button.household').click(); }}")
+    expect(page.locator(".record-form .census-section").first).to_be_visible()
+    page.wait_for_timeout(500)  # the syncs started before the tap have all ended
+    expect(page.get_by_label("外出务工收入")).to_be_visible()
