@@ -52,10 +52,13 @@ def test_what_the_phone_downloads_is_compressed(app, setup, accept):
         assert "Accept-Encoding" in headers["Vary"], url
 
 
-def test_a_compressed_module_is_revalidated_without_being_sent_again(app, setup):
+@pytest.mark.parametrize("url", ["/static/js/app.js", "/api/sync/households"])
+def test_what_the_phone_has_is_revalidated_without_being_sent_again(app, setup, url):
+    """The phone sends back the ETag of the compressed answer (static/js/sync/engine.js keeps
+    the households' one): unchanged, the answer is a 304."""
     client = signed_in(app, setup.enumerator)
-    _, _, headers = fetch(client, "/static/js/app.js", CHROMIUM)
-    with client.get("/static/js/app.js", headers={**CHROMIUM, "If-None-Match": headers["ETag"]}) as response:
+    _, _, headers = fetch(client, url, CHROMIUM)
+    with client.get(url, headers={**CHROMIUM, "If-None-Match": headers["ETag"]}) as response:
         assert response.status_code == 304
 
 
