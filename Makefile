@@ -9,11 +9,11 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: run test install test-deps catalogs translations postgres lint test-sqlite test-postgresql test-js bench-roster
 
-## run: install, migrate the SQLite database, seed a demo county if empty, serve on :8000
+## run: install, migrate the SQLite database, seed a demo county if empty, serve (RUHU_BIND, default 127.0.0.1:8000)
 run: install catalogs
 	$(FLASK) db upgrade
 	$(FLASK) demo seed --if-empty
-	@echo "Ruhu is starting on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@echo "Starting Ruhu (RUHU_BIND=$${RUHU_BIND:-127.0.0.1:8000}); it names its address once ready. Ctrl-C stops it."
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## test: lint, then the whole suite on SQLite and on PostgreSQL, plus the client modules under node
