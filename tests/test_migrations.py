@@ -13,3 +13,42 @@ def test_models_and_migrations_agree(app_context):
 def test_migrations_run_down_and_up_again(app_context):
     downgrade(revision="base")
     upgrade()
+
+
+def test_two_records_of_one_household_become_one_record_and_a_conflict_copy(county, client, login):
+    """Migration 0010: where a household already has two records in a campaign, the approved
+    (else the earliest) stays the record; the other's answers are kept as a conflict copy."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.records.models import Submission, SubmissionRevision
+    from tests.sync_setup import answers, field, push, record
+
+    setup = field(county)
+    household_id = setup.household.id
+    first = record(setup)
+    assert push(login("enum"), first).get_json()["results"][0]["result"] == "created"
+    downgrade(revision="0009")
+    second_answers = answers(setup.household)
+    second_answers["income"] = {"wage_migrant": "12000"}
+    second = Submission(id=str(uuid.uuid4()), household_id=setup.household.id, campaign_id=setup.campaign.id,
+                        enumerator_id=setup.enumerator.id, revision=1, status="submitted",
+                        created_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))  # arrived later
+    db.session.add_all([second, SubmissionRevision(submission=second, number=1, answers=second_answers,
+                                                   content_sha256="b" * 64, form_version=setup.campaign.form_version,
+                                                   server_result={}, enumerator_id=setup.enumerator.id)])
+    db.session.commit()
+    second_id = second.id
+    db.session.remove()
+    upgrade()
+    kept = db.session.scalars(select(Submission.id).where(Submission.household_id == household_id)).all()
+    copies = db.session.execute(db.text(
+        "SELECT submission_id, kind, record_id, answers FROM sync_conflict")).all()
+    assert kept == [first["id"]]
+    assert [(row[0], row[1], row[2]) for row in copies] == [(first["id"], "household_recorded", second_id)]
+    stored = copies[0][3]
+    assert (stored if isinstance(stored, dict) else __import__("json").loads(stored))["income"] == \
+        {"wage_migrant": "12000"}
