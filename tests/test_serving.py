@@ -2,8 +2,8 @@
 whatever RUHU_BIND says (port 0 here: a free port only the socket knows)."""
 import json
 import os
-import re
 import queue
+import re
 import subprocess
 import sys
 import threading
