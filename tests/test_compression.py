@@ -8,7 +8,7 @@ import brotli
 import pytest
 from backports import zstd
 
-from app.reports import exports, xlsx
+from app.files import tables, xlsx
 from tests import factories
 from tests.sync_setup import field
 
@@ -64,7 +64,7 @@ def test_what_the_phone_has_is_revalidated_without_being_sent_again(app, setup, 
 
 @pytest.mark.parametrize(("file_format", "start"), [("csv", "\ufeff户编号".encode()), ("xlsx", b"PK")])
 def test_exports_stream_uncompressed_and_their_first_rows_leave_at_once(app, setup, monkeypatch, file_format, start):
-    monkeypatch.setattr(exports, "CHUNK_ROWS", 1)
+    monkeypatch.setattr(tables, "CHUNK_ROWS", 1)
     monkeypatch.setattr(xlsx, "CHUNK_ROWS", 1)
     response = signed_in(app, setup.admin).get(f"/reports/exports/households.{file_format}", headers=CHROMIUM,
                                                buffered=False)
