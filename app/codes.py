@@ -223,6 +223,21 @@ MONITORED_CATEGORY = codeset(
     ("sudden_hardship", N_("突发严重困难户")),
 )
 
+# Which household types each category is for (§8, §10): 脱贫不稳定户 only an out-of-poverty
+# household, 边缘易致贫户 only an ordinary one, 突发严重困难户 any.
+CATEGORY_HOUSEHOLD_TYPES = {
+    "unstable_out_of_poverty": ("out_of_poverty",),
+    "marginal": ("ordinary",),
+    "sudden_hardship": ("ordinary", "out_of_poverty"),
+}
+
+
+def categories_for(household_type: str | None) -> list[tuple[str, str]]:
+    """The monitored categories (value, label) a household of this type may be identified in."""
+    return [(value, label) for value, label in MONITORED_CATEGORY.choices()
+            if household_type in CATEGORY_HOUSEHOLD_TYPES[value]]
+
+
 # 监测识别与风险消除 (DOMAIN §10–12).
 PROPOSAL_KIND = codeset(
     "proposal_kind",

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.monitoring import services
+from app.monitoring.models import MonitoringEvent, Proposal
 from app.records.models import Submission
 from app.records.services import approve_record
 from tests import factories
-from tests.sync_setup import answers, push, record
+from tests.sync_setup import answers, field, push, record
 
 LOW_INCOME = {"wage_migrant": "6000"}  # 3,000 yuan a head for two: below the 8,700 threshold
 
@@ -48,3 +49,55 @@ def to_township(village_reviewer, proposal, start: dt.date, notice_days: int = 5
     services.act(village_reviewer, proposal, "start_notice", proposal.version, on_date=start, today=start)
     services.act(village_reviewer, proposal, "submit", proposal.version,
                  today=start + dt.timedelta(days=notice_days))
+
+
+START = dt.date(2026, 3, 2)
+
+
+def lifecycle(county, app):
+    """Village A's A-1 (flagged: low income) and A-2 (plain), village B's B-1 (flagged), each with
+    an approved record; a reviewer for each village, the township and the county approver."""
+    built = field(county)
+    built.reviewer = factories.user("reviewer", "village_reviewer", [county.village_a])
+    built.reviewer_b = factories.user("reviewer_b", "village_reviewer", [county.village_b])
+    built.township = factories.user("township", "township_approver", [county.township_1])
+    built.county_approver = factories.user("county", "county_approver", [county.county])
+    built.flagged = approved_record(app, built, built.household, built.reviewer, income=LOW_INCOME)
+    built.plain = approved_record(app, built, built.second, built.reviewer)
+    built.flagged_b = approved_record(app, built, built.other, built.reviewer_b, income=LOW_INCOME)
+    return built
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    client.post("/login", data={"username": user.username, "password": factories.PASSWORD})
+    return client
+
+
+def events(proposal=None) -> list[tuple]:
+    db.session.expire_all()
+    query = select(MonitoringEvent).order_by(MonitoringEvent.id)
+    if proposal is not None:
+        query = query.where(MonitoringEvent.proposal_id == proposal.id)
+    return [(e.action, e.from_state, e.to_state) for e in db.session.scalars(query)]
+
+
+def fresh(record):
+    db.session.expire_all()
+    return db.session.get(type(record), record.id)
+
+
+def propose(setup, household=None, **fields) -> Proposal:
+    household = household or setup.household
+    values = {"channel": "self_application", "clue_date": START, "category": "marginal", "risk_types": ["01"],
+              "note": "因病支出大", "today": START, **fields}
+    event = services.propose_identification(setup.reviewer, household, setup.campaign, **values)
+    return db.session.get(Proposal, event.proposal_id)
+
+
+def identified(setup, since=dt.date(2025, 6, 2)) -> Proposal:
+    """Village A's A-1 identified on ``since``; its latest approved record is setup.flagged (low income)."""
+    proposal = propose(setup, clue_date=since, today=since)
+    to_township(setup.reviewer, proposal, since)
+    services.act(setup.township, proposal, "approve", proposal.version, today=since + dt.timedelta(days=5))
+    return fresh(proposal)

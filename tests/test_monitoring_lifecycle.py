@@ -11,52 +11,24 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.households.models import Household
 from app.monitoring import queries, services, workflow
-from app.monitoring.models import AssistanceMeasure, MonitoringEvent, Objection, Proposal
+from app.monitoring.models import AssistanceMeasure, Objection, Proposal
 from tests import factories
-from tests.monitoring_setup import LOW_INCOME, approved_record, to_township
-from tests.sync_setup import field
-
-START = dt.date(2026, 3, 2)
+from tests.monitoring_setup import (
+    START,
+    approved_record,
+    events,
+    fresh,
+    identified,
+    lifecycle,
+    propose,
+    signed_in,
+    to_township,
+)
 
 
 @pytest.fixture
 def setup(county, app):
-    built = field(county)
-    built.reviewer = factories.user("reviewer", "village_reviewer", [county.village_a])
-    built.reviewer_b = factories.user("reviewer_b", "village_reviewer", [county.village_b])
-    built.township = factories.user("township", "township_approver", [county.township_1])
-    built.county_approver = factories.user("county", "county_approver", [county.county])
-    built.flagged = approved_record(app, built, built.household, built.reviewer, income=LOW_INCOME)
-    built.plain = approved_record(app, built, built.second, built.reviewer)
-    built.flagged_b = approved_record(app, built, built.other, built.reviewer_b, income=LOW_INCOME)
-    return built
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    client.post("/login", data={"username": user.username, "password": factories.PASSWORD})
-    return client
-
-
-def events(proposal=None) -> list[tuple]:
-    db.session.expire_all()
-    query = select(MonitoringEvent).order_by(MonitoringEvent.id)
-    if proposal is not None:
-        query = query.where(MonitoringEvent.proposal_id == proposal.id)
-    return [(e.action, e.from_state, e.to_state) for e in db.session.scalars(query)]
-
-
-def fresh(record):
-    db.session.expire_all()
-    return db.session.get(type(record), record.id)
-
-
-def propose(setup, household=None, **fields) -> Proposal:
-    household = household or setup.household
-    values = {"channel": "self_application", "clue_date": START, "category": "marginal", "risk_types": ["01"],
-              "note": "因病支出大", "today": START, **fields}
-    event = services.propose_identification(setup.reviewer, household, setup.campaign, **values)
-    return db.session.get(Proposal, event.proposal_id)
+    return lifecycle(county, app)
 
 
 def test_flagged_records_stay_on_the_list_until_resolved(setup):
@@ -181,14 +153,6 @@ def test_another_areas_reviewer_cannot_act(setup):
     with pytest.raises(NotFound):
         services.not_proposed(setup.reviewer_b, setup.flagged, "不是本村的")
     assert len(events()) == 1
-
-
-def identified(setup, since=dt.date(2025, 6, 2)) -> Proposal:
-    """Village A's A-1 identified on ``since``; its latest approved record is setup.flagged (low income)."""
-    proposal = propose(setup, clue_date=since, today=since)
-    to_township(setup.reviewer, proposal, since)
-    services.act(setup.township, proposal, "approve", proposal.version, today=since + dt.timedelta(days=5))
-    return fresh(proposal)
 
 
 def test_elimination_reversal_and_re_identification(setup, app):

@@ -11,7 +11,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import errors
 from app.campaigns.models import Campaign
-from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND, MONITORED_CATEGORY, N_
+from app.codes import (
+    ASSISTANCE_MEASURE,
+    CATEGORY_HOUSEHOLD_TYPES,
+    CLUE_CHANNEL,
+    ELIMINATION_KIND,
+    HOUSEHOLD_TYPE,
+    MONITORED_CATEGORY,
+    N_,
+)
 from app.errors import InvalidInput
 from app.extensions import db
 from app.households.models import Household
@@ -85,6 +93,16 @@ def _start(actor, household: Household, kind: str) -> None:
         raise InvalidInput(None, _("该户已有进行中的申报，请先办结。"))
 
 
+def _check_category(category: str, household: Household) -> None:
+    """The category fits the household's type as it is now (§8, §10)."""
+    fits = CATEGORY_HOUSEHOLD_TYPES[category]
+    if household.household_type not in fits:
+        raise InvalidInput("category", _("%(category)s只适用于%(types)s，该户是%(type)s。",
+                                         category=MONITORED_CATEGORY.label(category),
+                                         types="、".join(HOUSEHOLD_TYPE.label(kind) for kind in fits),
+                                         type=HOUSEHOLD_TYPE.label(household.household_type)))
+
+
 def _create(actor, household: Household, campaign: Campaign, **fields) -> MonitoringEvent:
     proposal = Proposal(household=household, campaign=campaign, state="proposed", created_by_id=actor.id, **fields)
     db.session.add(proposal)
@@ -114,6 +132,7 @@ def propose_identification(actor, household: Household, campaign: Campaign, *, c
         clue_date = _past_date(clue_date, "clue_date", today)
     if category not in MONITORED_CATEGORY.values:
         raise InvalidInput("category", _("请选择监测对象类别。"))
+    _check_category(category, household)
     known = queries.risk_type_codes(campaign)
     chosen = list(dict.fromkeys(risk_types))
     if not 1 <= len(chosen) <= 5 or not set(chosen) <= known:
@@ -167,6 +186,8 @@ def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason
         workflow.check_notice(proposal.notice_start, campaign.public_notice_days, today)
     if action == "reverse" and household.monitored_category:
         raise InvalidInput(None, _("该户已重新纳入监测，不能撤销此前的风险消除。"))
+    if proposal.kind == "identification" and action == "approve":
+        _check_category(proposal.category, household)  # the household's type may have changed since
     if proposal.kind == "elimination" and to_state == "approved":
         # §11 must still hold on the day of the decision, not only on the day it was proposed.
         unmet = elimination.unmet(queries.elimination_facts(household, campaign, today))

@@ -1,0 +1,65 @@
+"""The policy's hard rules on identification and risk elimination (DOMAIN §5, §8–§12): each
+one refused where the policy says no, with a message saying why, and the pages that follow."""
+import datetime as dt
+
+import pytest
+
+from app.errors import InvalidInput
+from app.extensions import db
+from app.monitoring import services
+from tests.monitoring_setup import START, events, fresh, lifecycle, propose, signed_in, to_township
+
+
+@pytest.fixture
+def setup(county, app):
+    return lifecycle(county, app)
+
+
+def make_out_of_poverty(household):
+    household = fresh(household)
+    household.household_type, household.poverty_subtype = "out_of_poverty", "general"
+    db.session.commit()
+    return household
+
+
+# Category fits household type (§8, §10) -------------------------------------------------------
+
+@pytest.mark.parametrize(("out_of_poverty", "category", "allowed"), [
+    (False, "marginal", True),
+    (False, "sudden_hardship", True),
+    (False, "unstable_out_of_poverty", False),
+    (True, "unstable_out_of_poverty", True),
+    (True, "sudden_hardship", True),
+    (True, "marginal", False),
+])
+def test_the_category_must_fit_the_household_type(setup, out_of_poverty, category, allowed):
+    household = make_out_of_poverty(setup.household) if out_of_poverty else setup.household
+    if allowed:
+        assert propose(setup, household, category=category).category == category
+    else:
+        with pytest.raises(InvalidInput) as refused:
+            propose(setup, household, category=category)
+        assert refused.value.field == "category"
+        assert "只适用于" in refused.value.message
+        assert events() == []
+
+
+def test_the_category_is_checked_again_when_the_township_approves(setup):
+    proposal = propose(setup, category="marginal")
+    to_township(setup.reviewer, proposal, START)
+    make_out_of_poverty(setup.household)  # a roster import changed the household type meanwhile
+    with pytest.raises(InvalidInput, match="边缘易致贫户只适用于一般农户"):
+        services.act(setup.township, fresh(proposal), "approve", fresh(proposal).version,
+                     today=START + dt.timedelta(days=6))
+    assert (fresh(proposal).state, fresh(setup.household).monitored_category) == ("awaiting_township", None)
+
+
+def test_the_proposal_form_offers_only_the_categories_that_fit(setup, app):
+    reviewer = signed_in(app, setup.reviewer)
+    page = reviewer.get(f"/monitoring/assessment/{setup.flagged.id}").get_data(as_text=True)
+    assert 'value="marginal"' in page and 'value="sudden_hardship"' in page
+    assert 'value="unstable_out_of_poverty"' not in page
+    make_out_of_poverty(setup.second)
+    page = reviewer.get(f"/monitoring/households/{setup.second.id}/propose").get_data(as_text=True)
+    assert 'value="unstable_out_of_poverty"' in page and 'value="sudden_hardship"' in page
+    assert 'value="marginal"' not in page
