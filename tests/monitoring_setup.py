@@ -3,6 +3,8 @@ the village (with or without flags), and proposals moved along the workflow."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import uuid
 
 from sqlalchemy import select
 
@@ -26,17 +28,35 @@ def _enumerator_for(setup, household):
         factories.user(username, "enumerator", [household.village])
 
 
-def approved_record(app, setup, household, reviewer, *, income=None) -> Submission:
-    """A record of ``household`` sent by its enumerator and approved by ``reviewer``."""
+def signature_file() -> bytes:
+    """A PNG no other record has."""
+    return b"\x89PNG\r\n\x1a\n" + uuid.uuid4().bytes
+
+
+def approved_record(app, setup, household, reviewer, *, income=None, consent: bool = True,
+                    signature: str = "uploaded") -> Submission:
+    """A record of ``household`` sent by its enumerator and approved by ``reviewer``: the
+    household's consent answered ``consent``, its signature "uploaded", "declared" (the file not
+    yet on the server) or "none"."""
     record_answers = answers(household)
     if income is not None:
         record_answers["income"] = income
-    sent = record(setup, household, record_answers)
+    record_answers["consent"] = {"consent_given": True, "consent_signer": "王五"} if consent \
+        else {"consent_given": False}
+    data = signature_file()
+    digest = hashlib.sha256(data).hexdigest()
+    files = [] if signature == "none" else [{"sha256": digest, "kind": "signature", "size": len(data),
+                                             "content_type": "image/png"}]
+    sent = record(setup, household, record_answers, attachments=files)
     client = app.test_client()
     client.post("/login", data={"username": _enumerator_for(setup, household).username,
                                 "password": factories.PASSWORD})
     [result] = push(client, sent).get_json()["results"]
     assert result["result"] == "created", result
+    if signature == "uploaded":
+        uploaded = client.put(f"/api/attachments/{digest}", data=data, csrf=False,
+                              headers={"X-CSRFToken": client.csrf_token(), "Content-Type": "image/png"})
+        assert uploaded.status_code in (200, 201), uploaded.get_json()
     db.session.expire_all()
     submission = db.session.get(Submission, sent["id"])
     approve_record(reviewer, submission, submission.version)

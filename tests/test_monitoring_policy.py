@@ -7,7 +7,17 @@ import pytest
 from app.errors import InvalidInput
 from app.extensions import db
 from app.monitoring import services
-from tests.monitoring_setup import START, events, fresh, lifecycle, propose, signed_in, to_township
+from tests.monitoring_setup import (
+    LOW_INCOME,
+    START,
+    approved_record,
+    events,
+    fresh,
+    lifecycle,
+    propose,
+    signed_in,
+    to_township,
+)
 
 
 @pytest.fixture
@@ -63,3 +73,36 @@ def test_the_proposal_form_offers_only_the_categories_that_fit(setup, app):
     page = reviewer.get(f"/monitoring/households/{setup.second.id}/propose").get_data(as_text=True)
     assert 'value="unstable_out_of_poverty"' in page and 'value="sudden_hardship"' in page
     assert 'value="marginal"' not in page
+
+
+# Consent (承诺授权书, §10 step 1) ------------------------------------------------------------
+
+@pytest.mark.parametrize(("consent", "signature"), [(False, "uploaded"), (True, "none"), (True, "declared")])
+def test_no_proposal_without_the_households_consent_on_its_approved_record(setup, app, consent, signature):
+    record = approved_record(app, setup, setup.household, setup.reviewer, income=LOW_INCOME, consent=consent,
+                             signature=signature)
+    with pytest.raises(InvalidInput, match="承诺授权书"):
+        services.propose_identification(setup.reviewer, setup.household, setup.campaign, channel="visit_screening",
+                                        submission=record, category="marginal", risk_types=["01"], note="收入低")
+    with pytest.raises(InvalidInput, match="承诺授权书"):
+        propose(setup)  # another channel rests on the latest approved record: this one
+    assert events() == []
+
+    reviewer = signed_in(app, setup.reviewer)
+    page = reviewer.get(f"/monitoring/assessment/{record.id}").get_data(as_text=True)
+    assert "不能申报" in page and "承诺授权书" in page and ">申报</button>" not in page
+    assert "登记不纳入" in page  # the village can still say why it does not propose
+    clue = reviewer.get(f"/monitoring/households/{setup.household.id}/propose").get_data(as_text=True)
+    assert "不能申报" in clue and ">申报</button>" not in clue
+    listed = reviewer.get("/monitoring/assessment").get_data(as_text=True)
+    assert "无承诺授权书" in listed
+    response = reviewer.post(f"/monitoring/assessment/{record.id}/propose",
+                             data={"category": "marginal", "risk_types": ["01"], "note": "收入低"})
+    assert response.status_code == 422 and "承诺授权书" in response.get_data(as_text=True)
+
+
+def test_a_signed_consent_on_the_approved_record_allows_the_proposal(setup, app):
+    proposal = propose(setup)
+    assert proposal.state == "proposed"
+    listed = signed_in(app, setup.reviewer).get("/monitoring/assessment").get_data(as_text=True)
+    assert "无承诺授权书" not in listed

@@ -24,6 +24,7 @@ from app.money import format_yuan
 from app.monitoring import elimination, workflow
 from app.monitoring.models import AssessmentDecision, AssistanceMeasure, MonitoringEvent, Proposal
 from app.records import display
+from app.records.attachments import signed
 from app.records.models import Submission, SubmissionRevision
 from app.records.queries import current_revision, is_current_revision, latest_approved
 
@@ -52,6 +53,39 @@ def flags_of(submission: Submission) -> list[dict]:
     return current_revision(submission).server_result["screening"]["flags"]
 
 
+# Consent (承诺授权书, §10 step 1) ------------------------------------------------------------
+
+NO_RECORD_FOR_CONSENT = N_("该户还没有审核通过的调查记录，无法确认农户已签署承诺授权书，不能申报。")
+NO_CONSENT = N_("该户审核通过的调查记录中没有农户的承诺授权书（须答“已签署”并有农户签名），不能申报。")
+
+
+def evidence(household: Household, submission: Submission | None = None) -> Submission | None:
+    """The approved record a proposal for the household rests on: the one it is made from,
+    else the household's latest approved record."""
+    return submission or latest_approved(household)
+
+
+def consented(revisions) -> set[int]:
+    """The ids of those revisions on which the household's consent is recorded: the consent
+    question answered yes (``answers["consent"]["consent_given"] is True``) and a signature
+    whose file the server holds complete. A signature the phone declared but has not sent is
+    not consent yet: nobody could show it."""
+    answered = [revision.id for revision in revisions
+                if isinstance(revision.answers.get("consent"), dict)
+                and revision.answers["consent"].get("consent_given") is True]
+    return signed(answered)
+
+
+def consent_problem(household: Household, submission: Submission | None = None) -> str | None:
+    """Why the household cannot be proposed for identification for want of its consent on
+    the approved record the proposal rests on (``evidence``); None when it is recorded."""
+    record = evidence(household, submission)
+    if record is None:
+        return gettext(NO_RECORD_FOR_CONSENT)
+    revision = current_revision(record)
+    return None if consented([revision]) else gettext(NO_CONSENT)
+
+
 # The village assessment ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -64,6 +98,7 @@ class AssessmentRow:
     suggested_category: str | None
     proposal: Proposal | None
     decision: AssessmentDecision | None
+    consent: bool  # the household's consent is recorded on the record (``consented``)
 
     @property
     def resolved(self) -> bool:
@@ -107,9 +142,10 @@ def assessment(user, campaign: Campaign, village_id: int | None = None) -> list[
     flagged = [row for row in db.session.execute(query) if row[1].server_result["screening"]["flags"]]
     proposals = _resolving_proposals(campaign.id, {household.id for _s, _r, household, _n in flagged})
     decisions = _decisions([submission for submission, _r, _h, _n in flagged])
+    with_consent = consented([revision for _s, revision, _h, _n in flagged])
     rows = [AssessmentRow(submission, household, head_name, household.village, display.flags_of(revision),
                           revision.server_result["screening"]["suggested_category"], proposals.get(household.id),
-                          decisions.get((submission.id, submission.revision)))
+                          decisions.get((submission.id, submission.revision)), revision.id in with_consent)
             for submission, revision, household, head_name in flagged]
     return sorted(rows, key=lambda row: row.resolved)  # stable: by household number within each
 

@@ -130,6 +130,9 @@ def propose_identification(actor, household: Household, campaign: Campaign, *, c
         clue_date = approved_on(submission)
     else:
         clue_date = _past_date(clue_date, "clue_date", today)
+    problem = queries.consent_problem(household, submission)
+    if problem:
+        raise InvalidInput(None, problem)
     if category not in MONITORED_CATEGORY.values:
         raise InvalidInput("category", _("请选择监测对象类别。"))
     _check_category(category, household)

@@ -96,6 +96,8 @@ def assess(submission_id: str, status: int = 200):
         "monitoring/assess.html", submission=submission, household=submission.household, campaign=campaign,
         summary=display.summary(revision),
         suggested=revision.server_result["screening"], resolved=queries.is_resolved(submission),
+        consent_problem=queries.consent_problem(submission.household, submission)
+        if submission.status == "approved" else None,
         risk_types=queries.risk_type_choices(campaign), form=request.form,
     ), status
 
@@ -135,6 +137,7 @@ def clue(household_id: int):
 
     def page(status=200):
         return render_template("monitoring/clue.html", household=household, campaign=campaign,
+                               consent_problem=queries.consent_problem(household),
                                channels=[(c, CLUE_CHANNEL.label(c)) for c in OTHER_CHANNELS],
                                risk_types=queries.risk_type_choices(campaign), form=request.form), status
 
