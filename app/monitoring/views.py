@@ -161,7 +161,7 @@ def clue(household_id: int):
 @requires("view_monitoring")
 def proposal(proposal_id: int, status: int = 200):
     found = queries.proposal_or_404(current_user, proposal_id)
-    record = found.source_submission or records.latest_approved(found.household)
+    record = queries.evidence(found.household, found.source_submission)
     return render_template(
         "monitoring/proposal.html", proposal=found, household=found.household, record=record,
         summary=display.summary(records.current_revision(record)) if record else None,
