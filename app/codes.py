@@ -245,12 +245,39 @@ PROPOSAL_KIND = codeset(
     ("elimination", N_("风险消除")),
 )
 
-# Where a clue came from (§10): the visit's screening, the household itself, a department.
+# Where a clue came from (§10): the visit's screening, the household itself, a department;
+# or the national system, whose roster already lists the household as monitored (entered by
+# the roster import, never proposed here).
 CLUE_CHANNEL = codeset(
     "clue_channel",
     ("visit_screening", N_("入户排查发现")),
     ("self_application", N_("农户自主申报")),
     ("department_warning", N_("部门筛查预警")),
+    ("national_system", N_("全国防返贫监测信息系统")),
+)
+
+# How the days from a clue to its decision are counted (§10: normally 15 days; Hainan 20
+# working days).
+DAY_COUNT = codeset(
+    "day_count",
+    ("calendar", N_("自然日")),
+    ("working", N_("工作日")),
+)
+DAYS_TEXT = {"calendar": N_("%(days)s 天"), "working": N_("%(days)s 个工作日")}
+
+
+def days_text(days: int, day_count: str) -> str:
+    """"15 天" or "20 个工作日", in the request's language."""
+    from flask_babel import gettext  # late: keeps this module importable without Flask
+
+    return gettext(DAYS_TEXT[day_count], days=days)
+
+# The per-capita income lines set per year and area: the monitoring threshold 监测范围 (§6)
+# and the line dividing the circle layers 圈层分层线 (§12).
+LINE_KIND = codeset(
+    "line_kind",
+    ("monitoring", N_("监测范围")),
+    ("circle_layer", N_("圈层分层线")),
 )
 
 # The two kinds of risk elimination (§11).

@@ -7,7 +7,7 @@ from app.extensions import db
 from tests import factories
 
 CAMPAIGN = {"name": "2025年收入普查", "year": "2025", "form_version": "2026.1", "public_notice_days": "7",
-            "county_approval_enabled": "y"}
+            "county_approval_enabled": "y", "decision_days_limit": "15", "decision_day_count": "calendar"}
 
 
 @pytest.fixture
@@ -58,7 +58,9 @@ def test_edit_a_campaign(admin, campaign):
     ("form_version", "1999.9", "没有这个调查表版本，请先在“调查表版本”中发布。"),
     ("year", "1999", "年份应在 2000 至 2100 之间。"),
     ("year", "", "请输入年份。"),
-    ("public_notice_days", "0", "公示天数至少为 1 天。"),
+    ("public_notice_days", "0", "公示天数至少为 5 天。"),
+    ("public_notice_days", "4", "公示天数至少为 5 天。"),
+    ("decision_days_limit", "0", "办结时限至少为 1 天。"),
     ("public_notice_days", "", "请输入公示天数。"),
 ])
 def test_campaign_form_explains_refusals(admin, field, value, message):
@@ -143,3 +145,30 @@ def test_a_threshold_of_another_campaign_is_not_found(admin, campaign, county):
     db.session.commit()
     assert admin.post(f"/admin/campaigns/{campaign.id}/thresholds/{threshold.id}/delete").status_code == 404
     assert admin.get("/admin/campaigns/999").status_code == 404
+
+
+def test_the_notice_runs_at_least_five_days_in_the_service_and_the_database(app, campaign):
+    """DOMAIN §10: a county may set more, never less."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.campaigns import services
+    from app.errors import InvalidInput
+
+    with app.test_request_context(), pytest.raises(InvalidInput, match="公示天数至少为 5 天。"):
+        services.save_campaign(campaign, name="x", year=2025, form_version="2026.1", county_approval_enabled=False,
+                               public_notice_days=4)
+    db.session.rollback()
+    db.session.get(Campaign, campaign.id).public_notice_days = 4
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_the_county_chooses_whether_the_notice_shows_health_risks_and_the_decision_limit(admin, campaign):
+    data = {**CAMPAIGN, "notice_shows_health": "y", "decision_days_limit": "20", "decision_day_count": "working"}
+    assert admin.post(f"/admin/campaigns/{campaign.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert (campaign.notice_shows_health, campaign.decision_days_limit, campaign.decision_day_count) == \
+        (True, 20, "working")
+    page = admin.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "20 个工作日" in page

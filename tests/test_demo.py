@@ -248,7 +248,7 @@ def test_campaign_thresholds_and_assignments(runner, app_context):
     _seed(runner)
     [campaign] = db.session.scalars(select(Campaign)).all()
     assert (campaign.year, campaign.form_version, campaign.public_notice_days, campaign.county_approval_enabled) == (
-        2026, "2026.1", 5, False)
+        2026, "2026.2", 5, False)
     lines = {(row.year, row.area.level): row.amount_fen for row in db.session.scalars(select(MonitoringThreshold))}
     assert lines[(2026, "county")] == 870000 and lines[(2026, "township")] > 870000
     assert {year for year, _ in lines} == {2025, 2026}

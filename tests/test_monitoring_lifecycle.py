@@ -208,6 +208,7 @@ SENSITIVE = ("13912345678", "6222020200112233445", "长期慢性病", "患有大
 
 def test_the_notice_shows_name_group_category_and_reason_only(setup, app):
     household = fresh(setup.household)
+    db.session.get(type(setup.campaign), setup.campaign.id).notice_shows_health = True  # still no health detail
     household.phone = "13912345678"
     head = household.head
     head.serious_illness = head.chronic_illness = head.disabled = True
@@ -225,8 +226,8 @@ def test_the_notice_shows_name_group_category_and_reason_only(setup, app):
         assert "王五" in text and "Group A1" in text and "边缘易致贫户" in text and "因病、因残" in text
         for secret in (*SENSITIVE, *id_numbers, *(number[-6:] for number in id_numbers)):
             assert secret not in text
-    assert export.splitlines()[0] == "\ufeff姓名,村民小组,事项,监测对象类别,原因"
-    assert export.splitlines()[1] == "王五,Group A1,识别纳入监测,边缘易致贫户,因病、因残"
+    assert export.splitlines()[0] == "\ufeff姓名,村民小组,事项,监测对象类别,原因,公示期"
+    assert export.splitlines()[1] == "王五,Group A1,识别纳入监测,边缘易致贫户,因病、因残,2026-03-02 至 2026-03-06"
 
 
 def test_each_area_sees_only_itself(setup, app):

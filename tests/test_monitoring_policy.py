@@ -106,3 +106,50 @@ def test_a_signed_consent_on_the_approved_record_allows_the_proposal(setup, app)
     assert proposal.state == "proposed"
     listed = signed_in(app, setup.reviewer).get("/monitoring/assessment").get_data(as_text=True)
     assert "无承诺授权书" not in listed
+
+
+# The public notice (公示, §10) ----------------------------------------------------------------
+
+def on_notice(setup, start=START, **fields):
+    proposal = propose(setup, **fields)
+    services.act(setup.reviewer, proposal, "appraise", proposal.version, on_date=start, today=start)
+    services.act(setup.reviewer, proposal, "start_notice", proposal.version, on_date=start, today=start)
+    return fresh(proposal)
+
+
+def notice(app, setup):
+    client = signed_in(app, setup.reviewer)
+    village = setup.county.village_a.id
+    return (client.get(f"/monitoring/notice?village={village}").get_data(as_text=True),
+            client.get(f"/monitoring/notice.csv?village={village}").get_data(as_text=True))
+
+
+def test_the_notice_states_its_period_and_where_to_object(setup, app):
+    on_notice(setup)  # 2 March for the campaign's 5 days: 2–6 March
+    page, export = notice(app, setup)
+    assert "公示期：2026-03-02 至 2026-03-06" in page
+    assert "2026-03-02 至 2026-03-06" in export.splitlines()[1]
+    assert "异议电话未设置" in page  # the admin is told, on screen only
+    township = fresh(setup.county.township_1)
+    township.objection_phone = "0871-1111111"
+    db.session.commit()
+    page, _export = notice(app, setup)
+    assert "0871-1111111" in page and "异议电话未设置" not in page
+    village = fresh(setup.county.village_a)
+    village.objection_phone = "0871-2222222"
+    db.session.commit()
+    page, _export = notice(app, setup)
+    assert "0871-2222222" in page and "0871-1111111" not in page
+
+
+def test_the_notice_hides_risk_types_that_reveal_health_unless_the_county_shows_them(setup, app):
+    on_notice(setup, risk_types=["01", "03", "0201"])
+    page, export = notice(app, setup)
+    for text in (page, export):
+        assert "洪涝灾害" in text and "因病" not in text and "因残" not in text
+    campaign = fresh(setup.campaign)
+    campaign.notice_shows_health = True
+    db.session.commit()
+    page, export = notice(app, setup)
+    for text in (page, export):
+        assert "因病、因残、洪涝灾害" in text

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, insert, literal, select, update
 
 from app.auth.models import User
-from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
+from app.campaigns.models import MIN_NOTICE_DAYS, Assignment, Campaign, MonitoringThreshold
+from app.codes import DAY_COUNT
 from app.errors import InvalidInput
 from app.extensions import db
 from app.geo.models import Area
@@ -18,15 +19,22 @@ THRESHOLD_LEVELS = ("county", "township", "village")
 
 
 def save_campaign(campaign: Campaign | None, *, name: str, year: int, form_version: str,
-                  county_approval_enabled: bool, public_notice_days: int) -> Campaign:
+                  county_approval_enabled: bool, public_notice_days: int, notice_shows_health: bool = False,
+                  decision_days_limit: int = 15, decision_day_count: str = "calendar") -> Campaign:
     """Create a campaign (``campaign`` None) or change one."""
-    if public_notice_days < 1:
-        raise InvalidInput("public_notice_days", _("公示天数至少为 %(min)s 天。", min=1))
+    if public_notice_days < MIN_NOTICE_DAYS:
+        raise InvalidInput("public_notice_days", _("公示天数至少为 %(min)s 天。", min=MIN_NOTICE_DAYS))
+    if decision_days_limit < 1:
+        raise InvalidInput("decision_days_limit", _("办结时限至少为 %(min)s 天。", min=1))
+    if decision_day_count not in DAY_COUNT.values:
+        raise InvalidInput("decision_day_count", _("请选择按自然日还是工作日计算。"))
     if campaign is None:
         campaign = Campaign()
         db.session.add(campaign)
     campaign.name, campaign.year, campaign.form_version = name.strip(), year, form_version.strip()
     campaign.county_approval_enabled, campaign.public_notice_days = county_approval_enabled, public_notice_days
+    campaign.notice_shows_health = notice_shows_health
+    campaign.decision_days_limit, campaign.decision_day_count = decision_days_limit, decision_day_count
     db.session.commit()
     return campaign
 

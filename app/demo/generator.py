@@ -59,7 +59,7 @@ LOGINS = (
 CAMPAIGN = {
     "name": "2026年农村居民收入普查",
     "year": 2026,
-    "form_version": "2026.1",
+    "form_version": "2026.2",
     "public_notice_days": 5,
     "county_approval_enabled": False,
 }

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from app.campaigns.models import Campaign
 from app.campaigns.queries import threshold_for
+from app.census import definitions
 from app.codes import ELIMINATION_KIND, MONITORED_CATEGORY, N_, PROPOSAL_KIND
 from app.extensions import db
 from app.files.tables import Field, text_cell
@@ -33,18 +34,27 @@ def _label(label: dict) -> str:
     return display.text(label, display.locale())
 
 
+def risk_table(campaign: Campaign | None) -> list[dict]:
+    """The local risk-type code table (§9) of the campaign's form version (of the shipped
+    default for an identification entered from the national system, which has no campaign)."""
+    return display.definition_of(campaign.form_version if campaign else definitions.DEFAULT_VERSION)["risk_types"]
+
+
 def risk_type_codes(campaign: Campaign) -> set[str]:
-    return {risk["code"] for risk in display.definition_of(campaign.form_version)["risk_types"]}
+    return {risk["code"] for risk in risk_table(campaign)}
 
 
-def risk_type_choices(campaign: Campaign) -> list[tuple[str, str]]:
-    risk_types = display.definition_of(campaign.form_version)["risk_types"]
-    return [(risk["code"], _label(risk["label"])) for risk in risk_types]
+def risk_type_choices(campaign: Campaign | None) -> list[tuple[str, str]]:
+    return [(risk["code"], _label(risk["label"])) for risk in risk_table(campaign)]
 
 
-def risk_type_labels(proposal: Proposal) -> list[str]:
-    labels = dict(risk_type_choices(proposal.campaign))
-    return [labels.get(code, code) for code in proposal.risk_types]
+def risk_type_labels(proposal: Proposal, *, on_notice: bool = False) -> list[str]:
+    """The proposal's risk types in words; ``on_notice``: without those that reveal health
+    (因病, 因残, marked in the table) unless the campaign shows them on the public notice."""
+    table = {risk["code"]: risk for risk in risk_table(proposal.campaign)}
+    hidden = on_notice and not (proposal.campaign and proposal.campaign.notice_shows_health)
+    return [_label(table[code]["label"]) if code in table else code for code in proposal.risk_types
+            if not (hidden and table.get(code, {}).get("reveals_health"))]
 
 
 # Records and their flags ----------------------------------------------------------------------
@@ -206,18 +216,33 @@ def queue(user, today: dt.date, limit: int) -> list[QueueRow]:
 @dataclass(frozen=True)
 class NoticeRow:
     """One line of the public notice: never ID numbers, phone numbers, bank accounts or
-    health (DOMAIN §10), and never the free-text note, which could hold any of them."""
+    health (DOMAIN §10: risk types that reveal it only when the county shows them), and never
+    the free-text note, which could hold any of them."""
 
     name: str
     group: str
     kind: str
     category: str
     reason: str
+    start: dt.date
+    end: dt.date  # the notice's last day
+
+    @property
+    def period(self) -> str:
+        return gettext("%(start)s 至 %(end)s", start=self.start.isoformat(), end=self.end.isoformat())
 
 
 NOTICE_FIELDS = [Field("name", N_("姓名"), text_cell), Field("group", N_("村民小组"), text_cell),
                  Field("kind", N_("事项"), text_cell), Field("category", N_("监测对象类别"), text_cell),
-                 Field("reason", N_("原因"), text_cell)]
+                 Field("reason", N_("原因"), text_cell), Field("period", N_("公示期"), text_cell)]
+
+
+def objection_contact(village: Area) -> tuple[Area, str] | None:
+    """Where the village's notice says to object: the village's phone, else its township's."""
+    for area in (village, village.parent):
+        if area is not None and area.objection_phone:
+            return area, area.objection_phone
+    return None
 
 
 def notice(user, village: Area) -> list[NoticeRow]:
@@ -233,8 +258,10 @@ def notice(user, village: Area) -> list[NoticeRow]:
     return [NoticeRow(
         name=head_name or "", group=group_name or "", kind=PROPOSAL_KIND.label(proposal.kind),
         category=MONITORED_CATEGORY.label(proposal.category),
-        reason="、".join(risk_type_labels(proposal)) if proposal.kind == "identification"
+        reason="、".join(risk_type_labels(proposal, on_notice=True)) if proposal.kind == "identification"
         else ELIMINATION_KIND.label(proposal.channel),
+        start=proposal.notice_start,
+        end=workflow.notice_last_day(proposal.notice_start, proposal.campaign.public_notice_days),
     ) for proposal, head_name, group_name in rows]
 
 

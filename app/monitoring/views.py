@@ -211,9 +211,11 @@ def _notice_village() -> Area:
 @requires("view_monitoring")
 def notice():
     village = _notice_village()
+    rows = queries.notice(current_user, village)
     return render_template("monitoring/notice.html", village=village, villages=scoped_villages(current_user),
-                           columns=tables.headers(queries.NOTICE_FIELDS), rows=queries.notice(current_user, village),
-                           today=dt.date.today())
+                           columns=tables.headers(queries.NOTICE_FIELDS), rows=rows,
+                           periods=sorted({(row.start, row.end) for row in rows}),
+                           contact=queries.objection_contact(village), today=dt.date.today())
 
 
 @bp.route("/notice.csv")

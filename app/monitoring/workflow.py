@@ -150,6 +150,11 @@ def notice_ends(start: dt.date, days: int) -> dt.date:
     return start + dt.timedelta(days=days)
 
 
+def notice_last_day(start: dt.date, days: int) -> dt.date:
+    """The last day of a notice of ``days`` days started on ``start`` (1–5 July for 5 days from 1 July)."""
+    return notice_ends(start, days) - dt.timedelta(days=1)
+
+
 def check_notice(start: dt.date, days: int, today: dt.date) -> None:
     """Refuse while the notice is still running."""
     if today < notice_ends(start, days):
