@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.monitoring import services
 from app.monitoring.models import MonitoringEvent, Proposal
-from app.records.models import Submission
+from app.records.models import Submission, SubmissionRevision
 from app.records.services import approve_record
 from tests import factories
 from tests.sync_setup import answers, field, push, record
@@ -121,3 +121,11 @@ def identified(setup, since=dt.date(2025, 6, 2)) -> Proposal:
     to_township(setup.reviewer, proposal, since)
     services.act(setup.township, proposal, "approve", proposal.version, today=since + dt.timedelta(days=5))
     return fresh(proposal)
+
+
+def recorded_on(submission, day: dt.date):
+    """The record's visit was on ``day`` (its income figure is of that day)."""
+    revision = db.session.scalar(select(SubmissionRevision).where(SubmissionRevision.submission_id == submission.id))
+    revision.answers = {**revision.answers, "household": {**revision.answers["household"],
+                                                          "visit_date": day.isoformat()}}
+    db.session.commit()

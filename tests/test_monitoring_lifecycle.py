@@ -21,6 +21,7 @@ from tests.monitoring_setup import (
     identified,
     lifecycle,
     propose,
+    recorded_on,
     signed_in,
     to_township,
 )
@@ -160,15 +161,17 @@ def test_elimination_reversal_and_re_identification(setup, app):
     household = fresh(setup.household)
     page = signed_in(app, setup.reviewer).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
     assert "还没有登记帮扶措施，至少需要一项。" in page
-    assert "最近一次审核通过的人均纯收入 3,000.00 元，未高于监测范围 8,700.00 元。" in page
+    assert f"{dt.date.today().isoformat()} 入户记录的人均纯收入 3,000.00 元，未高于监测范围 8,700.00 元。" in page
     assert "纳入监测未满" not in page and "申报风险消除</button>" not in page
     services.record_measure(setup.reviewer, household, measure_type="employment", measure_date=dt.date(2025, 8, 1),
                             note="介绍到县城务工")
     with pytest.raises(services.NotEligible) as refused:
         services.propose_elimination(setup.reviewer, household, setup.campaign, channel="through_assistance",
                                      note="增收")
-    assert [item.code for item in refused.value.unmet] == ["income_above_threshold"]
-    approved_record(app, setup, household, setup.reviewer)  # a new record: 18,000 yuan a head
+    assert [item.code for item in refused.value.unmet] == ["income_above_threshold",
+                                                          "income_after_rigid_costs_above_threshold"]
+    recorded_on(setup.flagged, dt.date(2025, 6, 1))  # the low income is older than six months…
+    approved_record(app, setup, household, setup.reviewer)  # …and a new record says 18,000 yuan a head
     page = signed_in(app, setup.reviewer).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
     assert "风险消除条件均已满足。" in page
     event = services.propose_elimination(setup.reviewer, fresh(household), setup.campaign,
@@ -316,6 +319,7 @@ def test_pages_walk_the_path_from_the_assessment_to_the_register(setup, app):
 
 def test_elimination_is_checked_again_when_it_is_approved(setup, app):
     """§11 must still hold on the day of the decision, not only when the village proposed."""
+    recorded_on(setup.flagged, dt.date(2025, 6, 1))
     identified(setup)
     household = fresh(setup.household)
     services.record_measure(setup.reviewer, household, measure_type="employment", measure_date=dt.date(2025, 8, 1),

@@ -6,15 +6,18 @@ import pytest
 
 from app.errors import InvalidInput
 from app.extensions import db
-from app.monitoring import services
+from app.monitoring import elimination, queries, services
+from tests import factories
 from tests.monitoring_setup import (
     LOW_INCOME,
     START,
     approved_record,
     events,
     fresh,
+    identified,
     lifecycle,
     propose,
+    recorded_on,
     signed_in,
     to_township,
 )
@@ -153,3 +156,65 @@ def test_the_notice_hides_risk_types_that_reveal_health_unless_the_county_shows_
     page, export = notice(app, setup)
     for text in (page, export):
         assert "因病、因残、洪涝灾害" in text
+
+
+# Risk elimination (§11 as DOMAIN states it) ---------------------------------------------------
+
+def monitored(setup, app, *, since=dt.date(2025, 6, 2), measure_on=dt.date(2025, 8, 1)):
+    """A-1 identified on ``since`` with a measure carried out on ``measure_on``; its low-income
+    record is from before the identification."""
+    recorded_on(setup.flagged, since - dt.timedelta(days=1))
+    identified(setup, since)
+    household = fresh(setup.household)
+    services.record_measure(setup.reviewer, household, measure_type="employment", measure_date=measure_on,
+                            note="介绍到县城务工")
+    return fresh(household)
+
+
+def unmet_codes(setup, household) -> list[str]:
+    facts = queries.elimination_facts(fresh(household), fresh(setup.campaign), dt.date.today())
+    return [item.code for item in elimination.unmet(facts)]
+
+
+def test_a_measure_from_before_the_current_identification_does_not_count(setup, app):
+    household = monitored(setup, app, since=dt.date(2025, 6, 2), measure_on=dt.date(2025, 5, 20))
+    approved_record(app, setup, household, setup.reviewer)  # 18,000 a head today
+    assert unmet_codes(setup, household) == ["assistance_measure"]
+    services.record_measure(setup.reviewer, fresh(household), measure_type="industry",
+                            measure_date=dt.date(2025, 6, 7), note="种植补贴")  # the day it was approved
+    assert unmet_codes(setup, household) == []
+
+
+def test_every_income_figure_of_the_last_six_months_counts_not_only_the_latest(setup, app):
+    household = monitored(setup, app)
+    low = approved_record(app, setup, household, setup.reviewer, income=LOW_INCOME)
+    recorded_on(low, dt.date.today() - dt.timedelta(days=60))
+    approved_record(app, setup, household, setup.reviewer)  # the latest: 18,000 a head
+    assert unmet_codes(setup, household) == ["income_above_threshold", "income_after_rigid_costs_above_threshold"]
+    page = signed_in(app, setup.reviewer).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
+    day = (dt.date.today() - dt.timedelta(days=60)).isoformat()
+    assert f"{day} 入户记录的人均纯收入 3,000.00 元，未高于监测范围 8,700.00 元。" in page
+    recorded_on(low, dt.date.today() - dt.timedelta(days=200))
+    assert unmet_codes(setup, household) == []
+
+
+def test_income_after_rigid_costs_must_be_above_the_line_too(setup, app):
+    household = monitored(setup, app)
+    approved_record(app, setup, household, setup.reviewer,
+                    income={"wage_migrant": "24000", "out_of_pocket_medical": "8000"})  # 12,000 a head, 8,000 after
+    assert unmet_codes(setup, household) == ["income_after_rigid_costs_above_threshold"]
+    english = factories.user("reviewer_en", "village_reviewer", [setup.county.village_a], locale="en")
+    page = signed_in(app, english).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
+    assert "income after rigid costs of ¥8,000.00 is not above the monitoring threshold of ¥8,700.00" in page
+
+
+def test_the_rigid_cost_burden_must_be_resolved(setup, app):
+    """A 突发严重困难户 is not eliminated on the very record that showed its medical costs."""
+    household = monitored(setup, app)
+    approved_record(app, setup, household, setup.reviewer,
+                    income={"wage_migrant": "100000", "out_of_pocket_medical": "50000"})  # half the income
+    assert unmet_codes(setup, household) == ["rigid_costs_resolved"]
+    page = signed_in(app, setup.reviewer).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
+    assert "最近一次审核通过的记录仍有“刚性支出负担重”提示" in page
+    approved_record(app, setup, household, setup.reviewer)  # the costs are behind it: 18,000 a head
+    assert unmet_codes(setup, household) == []

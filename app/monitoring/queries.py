@@ -301,28 +301,51 @@ def register(user, village_id: int | None = None) -> list[RegisterRow]:
     return [RegisterRow(household, name, identifications.get(household.id)) for household, name in households]
 
 
-def measure_count(household: Household) -> int:
-    return db.session.scalar(select(func.count()).select_from(AssistanceMeasure)
-                             .where(AssistanceMeasure.household_id == household.id))
+def measure_count(household: Household, since: dt.date | None = None) -> int:
+    """Assistance measures carried out for the household (since ``since``, when given)."""
+    query = select(func.count()).select_from(AssistanceMeasure).where(AssistanceMeasure.household_id == household.id)
+    if since is not None:
+        query = query.where(AssistanceMeasure.measure_date >= since)
+    return db.session.scalar(query)
+
+
+def income_figures(household: Household) -> tuple[elimination.IncomeFigure, ...]:
+    """Every per-capita income figure recorded for the household: its approved census records',
+    each of the day of its visit."""
+    rows = db.session.execute(
+        select(SubmissionRevision.answers, SubmissionRevision.server_result, SubmissionRevision.received_at)
+        .join(Submission, is_current_revision())
+        .where(Submission.household_id == household.id, Submission.status == "approved"))
+    figures = []
+    for answers, result, received_at in rows:
+        visit = (answers.get("household") or {}).get("visit_date")
+        try:
+            day = dt.date.fromisoformat(visit)
+        except (TypeError, ValueError):
+            day = received_at.date()
+        figures.append(elimination.IncomeFigure("census", day, result["income"]["per_capita_net_income"],
+                                                result["income"]["per_capita_after_rigid_costs"]))
+    return tuple(figures)
 
 
 def elimination_facts(household: Household, campaign: Campaign, today: dt.date) -> elimination.Facts:
     identification = identification_of(household)
+    since = identification.decided_date if identification else None
     record = latest_approved(household)
     threshold = threshold_for(campaign, household.group or household.village)
-    facts = {"today": today, "monitored_since": identification.decided_date if identification else None,
-             "measures": measure_count(household), "has_approved_record": record is not None,
-             "threshold": threshold.amount_fen if threshold else None, "without_labour": household.without_labour}
+    facts = {"today": today, "monitored_since": since, "measures": measure_count(household, since),
+             "has_approved_record": record is not None, "threshold": threshold.amount_fen if threshold else None,
+             "incomes": income_figures(household), "without_labour": household.without_labour}
     if record is not None:
         revision = current_revision(record)
         answered = revision.answers.get("guarantees") or {}
+        flags = {flag["code"] for flag in revision.server_result["screening"]["flags"]}
         facts.update(
-            per_capita=revision.server_result["income"]["per_capita_net_income"],
             unmet_guarantees=tuple(
                 guarantee["id"] for guarantee in display.definition_of(revision.form_version)["guarantees"]
                 if answered.get(guarantee["id"]) is not True),
-            without_labour=household.without_labour or any(
-                flag["code"] == "without_labour" for flag in revision.server_result["screening"]["flags"]),
+            rigid_cost_burden="rigid_cost_burden" in flags,
+            without_labour=household.without_labour or "without_labour" in flags,
         )
     return elimination.Facts(**facts)
 
