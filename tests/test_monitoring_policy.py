@@ -3,10 +3,14 @@ one refused where the policy says no, with a message saying why, and the pages t
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
+from app.campaigns.models import Campaign
 from app.errors import InvalidInput
 from app.extensions import db
+from app.figures.counts import village_counts
 from app.monitoring import elimination, queries, services
+from app.monitoring.models import MonitoringEvent, Proposal
 from tests import factories
 from tests.monitoring_setup import (
     LOW_INCOME,
@@ -218,3 +222,82 @@ def test_the_rigid_cost_burden_must_be_resolved(setup, app):
     assert "最近一次审核通过的记录仍有“刚性支出负担重”提示" in page
     approved_record(app, setup, household, setup.reviewer)  # the costs are behind it: 18,000 a head
     assert unmet_codes(setup, household) == []
+
+
+# A flagged record of a household already monitored -------------------------------------------
+
+def monitored_before(setup) -> Proposal:
+    """A-1 identified in last year's campaign (risk type 01): monitored before this census."""
+    last = Campaign(name="2025", year=2025, form_version=setup.campaign.form_version)
+    db.session.add(last)
+    db.session.commit()
+    event = services.propose_identification(setup.reviewer, setup.household, last, channel="self_application",
+                                            clue_date=dt.date(2025, 6, 2), category="marginal", risk_types=["01"],
+                                            note="因病", today=dt.date(2025, 6, 2))
+    proposal = db.session.get(Proposal, event.proposal_id)
+    to_township(setup.reviewer, proposal, dt.date(2025, 6, 2))
+    services.act(setup.township, proposal, "approve", proposal.version, today=dt.date(2025, 6, 8))
+    return fresh(proposal)
+
+
+def unresolved_in_figures(setup) -> int:
+    counts = village_counts(fresh(setup.campaign), [setup.county.village_a.id], 1_000_000)
+    return sum(found.unresolved for found in counts.values())
+
+
+def test_an_already_monitored_household_gets_its_own_resolution(setup, app):
+    identification = monitored_before(setup)
+    [row] = queries.assessment(setup.reviewer, setup.campaign)
+    assert not row.resolved and unresolved_in_figures(setup) == 1
+    with pytest.raises(InvalidInput, match="已是监测对象"):
+        services.not_proposed(setup.reviewer, setup.flagged, "已纳入")  # it would say the opposite of the truth
+    services.already_monitored(setup.reviewer, setup.flagged, "已更新帮扶措施：增加公益性岗位",
+                               risk_types=["01", "0201"])
+    assert fresh(identification).risk_types == ["01", "0201"]
+    [row] = queries.assessment(setup.reviewer, setup.campaign)
+    assert row.resolved and row.decision.outcome == "already_monitored"
+    assert [(count.village.name, count.unresolved) for count in queries.unresolved_counts(setup.township,
+                                                                                          setup.campaign)] \
+        == [("Village A", 0), ("Village B", 1)]
+    assert unresolved_in_figures(setup) == 0
+    event = db.session.scalars(select(MonitoringEvent).order_by(MonitoringEvent.id.desc())).first()
+    assert (event.action, event.proposal_id, event.reason, event.changes) == (
+        "already_monitored", identification.id, "已更新帮扶措施：增加公益性岗位", {"risk_types": [["01"], ["01", "0201"]]})
+    with pytest.raises(InvalidInput, match="已研判"):
+        services.already_monitored(setup.reviewer, setup.flagged, "again")
+
+
+def test_already_monitored_keeps_the_risk_types_unless_changed_and_needs_a_note(setup):
+    identification = monitored_before(setup)
+    with pytest.raises(InvalidInput) as refused:
+        services.already_monitored(setup.reviewer, setup.flagged, " ")
+    assert refused.value.field == "reason"
+    with pytest.raises(InvalidInput) as refused:
+        services.already_monitored(setup.reviewer, setup.flagged, "更新", risk_types=["77"])
+    assert refused.value.field == "risk_types"
+    services.already_monitored(setup.reviewer, setup.flagged, "帮扶措施已调整")
+    assert fresh(identification).risk_types == ["01"]
+    event = db.session.scalars(select(MonitoringEvent).order_by(MonitoringEvent.id.desc())).first()
+    assert (event.action, event.changes) == ("already_monitored", None)
+
+
+def test_only_a_monitored_households_record_is_resolved_as_already_monitored(setup):
+    with pytest.raises(InvalidInput, match="不是监测对象"):
+        services.already_monitored(setup.reviewer, setup.flagged, "已是监测对象")
+    assert events() == []
+
+
+def test_the_assessment_page_offers_the_already_monitored_resolution(setup, app):
+    monitored_before(setup)
+    reviewer = signed_in(app, setup.reviewer)
+    page = reviewer.get(f"/monitoring/assessment/{setup.flagged.id}").get_data(as_text=True)
+    assert "登记为已是监测对象" in page and "登记不纳入" not in page and ">申报</button>" not in page
+    assert 'name="risk_types" value="01" checked' in page
+    response = reviewer.post(f"/monitoring/assessment/{setup.flagged.id}/already-monitored",
+                             data={"reason": "", "risk_types": ["01"]})
+    assert response.status_code == 422 and "请写明更新了哪些风险类型或帮扶措施。" in response.get_data(as_text=True)
+    response = reviewer.post(f"/monitoring/assessment/{setup.flagged.id}/already-monitored",
+                             data={"reason": "增加健康帮扶", "risk_types": ["01"]})
+    assert response.status_code == 302
+    listed = reviewer.get("/monitoring/assessment").get_data(as_text=True)
+    assert "已是监测对象：增加健康帮扶" in listed

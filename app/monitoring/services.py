@@ -70,9 +70,10 @@ def _past_date(value: dt.date | None, field: str, today: dt.date) -> dt.date:
 
 def _event(actor, household: Household, action: str, *, proposal: Proposal | None = None,
            from_state: str | None = None, to_state: str | None = None, reason: str | None = None,
-           on_date: dt.date | None = None) -> MonitoringEvent:
+           on_date: dt.date | None = None, changes: dict | None = None) -> MonitoringEvent:
     event = MonitoringEvent(household_id=household.id, proposal=proposal, actor_id=actor.id, action=action,
-                            from_state=from_state, to_state=to_state, reason=reason or None, on_date=on_date)
+                            from_state=from_state, to_state=to_state, reason=reason or None, on_date=on_date,
+                            changes=changes)
     db.session.add(event)
     return event
 
@@ -91,6 +92,14 @@ def _start(actor, household: Household, kind: str) -> None:
     workflow.transition(workflow.NEW, "propose", actor.role, kind)
     if queries.open_proposal(household) is not None:
         raise InvalidInput(None, _("该户已有进行中的申报，请先办结。"))
+
+
+def _risk_types(campaign: Campaign, risk_types: list[str]) -> list[str]:
+    """1 to 5 codes of the campaign's risk-type table, each once, in the order given."""
+    chosen = list(dict.fromkeys(risk_types))
+    if not 1 <= len(chosen) <= 5 or not set(chosen) <= queries.risk_type_codes(campaign):
+        raise InvalidInput("risk_types", _("请选择 1 至 5 项风险类型。"))
+    return chosen
 
 
 def _check_category(category: str, household: Household) -> None:
@@ -136,10 +145,7 @@ def propose_identification(actor, household: Household, campaign: Campaign, *, c
     if category not in MONITORED_CATEGORY.values:
         raise InvalidInput("category", _("请选择监测对象类别。"))
     _check_category(category, household)
-    known = queries.risk_type_codes(campaign)
-    chosen = list(dict.fromkeys(risk_types))
-    if not 1 <= len(chosen) <= 5 or not set(chosen) <= known:
-        raise InvalidInput("risk_types", _("请选择 1 至 5 项风险类型。"))
+    chosen = _risk_types(campaign, risk_types)
     note = _text(note, "note", required=True, message=_("请填写申报说明。"))
     return _create(actor, household, campaign, kind="identification", channel=channel, category=category,
                    risk_types=chosen, note=note, clue_date=clue_date, source_submission=submission)
@@ -217,8 +223,8 @@ def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason
     return event
 
 
-def not_proposed(actor, submission: Submission, reason: str | None) -> MonitoringEvent:
-    """The village decides not to propose a flagged record, saying why: the flag is resolved."""
+def _assessable(actor, submission: Submission) -> Household:
+    """A flagged approved record the village has not yet resolved, in the actor's area."""
     household = submission.household
     check_in_scope(actor, household)
     _village_only(actor)
@@ -226,10 +232,44 @@ def not_proposed(actor, submission: Submission, reason: str | None) -> Monitorin
         raise InvalidInput(None, _("只有审核通过且有风险提示的记录需要研判。"))
     if queries.is_resolved(submission):
         raise InvalidInput(None, _("该记录已研判。"))
+    return household
+
+
+def not_proposed(actor, submission: Submission, reason: str | None) -> MonitoringEvent:
+    """The village decides not to propose a flagged record, saying why: the flag is resolved."""
+    household = _assessable(actor, submission)
+    if household.monitored_category:
+        raise InvalidInput(None, _("该户已是监测对象：请登记为“已是监测对象”，并更新风险类型和帮扶措施。"))
     reason = _text(reason, "reason", required=True, message=_("不纳入监测时必须写明原因。"))
     db.session.add(AssessmentDecision(submission_id=submission.id, revision=submission.revision, reason=reason,
                                       decided_by_id=actor.id))
     event = _event(actor, household, "not_proposed", reason=reason)
+    _commit()
+    return event
+
+
+def already_monitored(actor, submission: Submission, reason: str | None, *,
+                      risk_types: list[str] | None = None) -> MonitoringEvent:
+    """The village answers a flagged record of a household already monitored: not a new
+    proposal, but its risk types (on the identification its monitoring rests on, when
+    ``risk_types`` are given) and its assistance brought up to date, as ``reason`` says. The
+    flag is resolved; the event names that identification and the risk types it changed."""
+    household = _assessable(actor, submission)
+    if not household.monitored_category:
+        raise InvalidInput(None, _("该户不是监测对象。"))
+    reason = _text(reason, "reason", required=True, message=_("请写明更新了哪些风险类型或帮扶措施。"))
+    identification = queries.identification_of(household)
+    changes = None
+    if risk_types:
+        chosen = _risk_types(db.session.get(Campaign, submission.campaign_id), risk_types)
+        if identification is None:
+            raise InvalidInput("risk_types", _("该户没有批准的识别记录，无法更新风险类型。"))
+        if chosen != identification.risk_types:
+            changes = {"risk_types": [list(identification.risk_types), chosen]}
+            identification.risk_types = chosen
+    db.session.add(AssessmentDecision(submission_id=submission.id, revision=submission.revision,
+                                      outcome="already_monitored", reason=reason, decided_by_id=actor.id))
+    event = _event(actor, household, "already_monitored", proposal=identification, reason=reason, changes=changes)
     _commit()
     return event
 

@@ -98,6 +98,7 @@ def assess(submission_id: str, status: int = 200):
         suggested=revision.server_result["screening"], resolved=queries.is_resolved(submission),
         consent_problem=queries.consent_problem(submission.household, submission)
         if submission.status == "approved" else None,
+        identification=queries.identification_of(submission.household),
         risk_types=queries.risk_type_choices(campaign), form=request.form,
     ), status
 
@@ -126,6 +127,19 @@ def record_not_proposed(submission_id: str):
     except DomainError as error:
         return _refused(error, lambda status: assess(submission_id, status))
     flash(_("已登记不纳入监测及原因。"), "success")
+    return redirect(url_for("monitoring.assessment"))
+
+
+@bp.route("/assessment/<submission_id>/already-monitored", methods=["POST"])
+@requires("view_monitoring")
+def record_already_monitored(submission_id: str):
+    submission = records.record_or_404(current_user, submission_id)
+    try:
+        services.already_monitored(current_user, submission, request.form.get("reason"),
+                                   risk_types=request.form.getlist("risk_types"))
+    except DomainError as error:
+        return _refused(error, lambda status: assess(submission_id, status))
+    flash(_("已登记：该户已是监测对象，风险类型和帮扶已更新。"), "success")
     return redirect(url_for("monitoring.assessment"))
 
 
