@@ -54,6 +54,10 @@ class CodeSet:
                 return code.label
         return ""
 
+    def source_label(self, value: str | None) -> str:
+        """The Chinese label of a value (its message id, untranslated)."""
+        return next((code.source_label for code in self.codes if code.value == value), "")
+
     def choices(self) -> list[tuple[str, str]]:
         return [(code.value, code.label) for code in self.codes]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import errors
@@ -25,7 +26,15 @@ from app.extensions import db
 from app.households.models import Household
 from app.households.scope import check_in_scope
 from app.monitoring import elimination, queries, workflow
-from app.monitoring.models import AssessmentDecision, AssistanceMeasure, MonitoringEvent, Objection, Proposal
+from app.monitoring.models import (
+    NATIONAL,
+    NATIONAL_ENTRY,
+    AssessmentDecision,
+    AssistanceMeasure,
+    MonitoringEvent,
+    Objection,
+    Proposal,
+)
 from app.records.models import Submission
 from app.records.queries import approved_on
 
@@ -166,6 +175,29 @@ def propose_elimination(actor, household: Household, campaign: Campaign, *, chan
     note = _text(note, "note", required=True, message=_("请填写申报说明。"))
     return _create(actor, household, campaign, kind="elimination", channel=channel,
                    category=household.monitored_category, risk_types=[], note=note, clue_date=today)
+
+
+def enter_from_national_system(actor, entries: list[tuple[int, str, dt.date]]) -> None:
+    """Households the national system already identified (household id, category, the day of
+    its decision) enter the lifecycle as an approved identification of channel "national
+    system", with no campaign, appraisal or notice here, each with its event; the household
+    is monitored from then on. For households the lifecycle has decided nothing about (the
+    roster import checks), in the caller's transaction: the import is all or nothing."""
+    proposals, events = Proposal.__table__, MonitoringEvent.__table__
+    rows = [{"household_id": household_id, "campaign_id": None, "kind": "identification", "channel": NATIONAL,
+             "category": category, "risk_types": [], "note": "", "state": "approved", "version": 1,
+             "clue_date": since, "decided_date": since, "created_by_id": actor.id}
+            for household_id, category, since in entries]
+    created = db.session.execute(insert(proposals).returning(proposals.c.id, proposals.c.household_id,
+                                                             proposals.c.decided_date, sort_by_parameter_order=True),
+                                 rows).all()
+    db.session.execute(insert(events), [{"household_id": household_id, "proposal_id": proposal_id,
+                                         "actor_id": actor.id, "action": NATIONAL_ENTRY, "to_state": "approved",
+                                         "on_date": since} for proposal_id, household_id, since in created])
+    households = Household.__table__
+    db.session.execute(update(households).where(households.c.id == bindparam("household"))
+                       .values(monitored_category=bindparam("category")),
+                       [{"household": household_id, "category": category} for household_id, category, _ in entries])
 
 
 def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason: str | None = None,
