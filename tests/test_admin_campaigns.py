@@ -2,8 +2,10 @@
 import pytest
 from sqlalchemy import select
 
+from app.campaigns import queries as campaign_queries
 from app.campaigns.models import Campaign, MonitoringThreshold
 from app.extensions import db
+from app.geo.models import Area
 from tests import factories
 
 CAMPAIGN = {"name": "2025年收入普查", "year": "2025", "form_version": "2026.1", "public_notice_days": "7",
@@ -97,7 +99,7 @@ def test_campaign_page_shows_each_villages_effective_threshold(admin, campaign, 
     ])
     db.session.commit()
     page = admin.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
-    effective = page.split("各村适用的监测范围（2025 年）")[1]
+    effective = page.split("各村适用的监测范围（2025 年）")[1].split("各村适用的圈层分层线")[0]
     rows = {row.split("</td>")[0].strip().removeprefix("<td>"): row for row in effective.split("<tr>")[2:]}
     assert "8,700.00" in rows["Village A"] and "Test County" in rows["Village A"]
     assert "9,500.00" in rows["Village B"] and "Village B（村）" in rows["Village B"]
@@ -106,7 +108,7 @@ def test_campaign_page_shows_each_villages_effective_threshold(admin, campaign, 
 
 def test_villages_without_any_threshold_say_so(admin, campaign, county):
     page = admin.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
-    assert page.count("未设置") == 3
+    assert page.count("未设置") == 6  # three villages, with neither a threshold nor a layers' line
 
 
 @pytest.mark.parametrize("data, message", [
@@ -172,3 +174,21 @@ def test_the_county_chooses_whether_the_notice_shows_health_risks_and_the_decisi
         (True, 20, "working")
     page = admin.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
     assert "20 个工作日" in page
+
+
+def test_the_circle_layer_line_is_set_per_year_and_area_beside_the_threshold(admin, campaign, county):
+    url = f"/admin/campaigns/{campaign.id}/thresholds"
+    admin.post(url, data={"year": "2025", "area": county.county.id, "amount": "8700", "kind": "monitoring"})
+    response = admin.post(url, data={"year": "2025", "area": county.county.id, "amount": "10000",
+                                     "kind": "circle_layer"})
+    assert response.status_code == 302
+    admin.post(url, data={"year": "2025", "area": county.village_c.id, "amount": "12000", "kind": "circle_layer"})
+    db.session.expire_all()
+    assert sorted((t.kind, t.area_id, t.amount_fen) for t in db.session.scalars(select(MonitoringThreshold))) == [
+        ("circle_layer", county.county.id, 1_000_000), ("circle_layer", county.village_c.id, 1_200_000),
+        ("monitoring", county.county.id, 870_000)]
+    page = admin.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "各村适用的圈层分层线" in page and "12,000.00" in page
+    with admin.application.app_context():  # the village's monitoring threshold is still the county's
+        assert campaign_queries.threshold_for(db.session.get(Campaign, campaign.id),
+                                              db.session.get(Area, county.village_c.id)).amount_fen == 870_000

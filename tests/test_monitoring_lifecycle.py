@@ -274,15 +274,22 @@ def test_pages_answer_403_for_a_role_and_409_for_a_state_or_stale_page(setup, ap
     assert len(events(proposal)) == 2
 
 
-def test_the_queue_highlights_proposals_over_the_day_limit(setup, app):
+def test_the_queue_highlights_proposals_over_the_campaigns_day_limit(setup, app):
     propose(setup, clue_date=dt.date.today() - dt.timedelta(days=16), today=dt.date.today())
     propose(setup, household=fresh(setup.second), clue_date=dt.date.today() - dt.timedelta(days=15),
             today=dt.date.today())
-    rows = queries.queue(setup.township, dt.date.today(), app.config["DECISION_DAYS_LIMIT"])
+    rows = queries.queue(setup.township, dt.date.today())
     assert [(row.proposal.household.household_number, row.days, row.late) for row in rows] == \
         [("A-1", 16, True), ("A-2", 15, False)]
     page = signed_in(app, setup.township).get("/monitoring/queue").get_data(as_text=True)
-    assert "<mark>16 天（超期）</mark>" in page
+    assert "<mark>16 天（超期）</mark>" in page and "超过 15 天" in page
+    campaign = fresh(setup.campaign)
+    campaign.decision_days_limit = 10  # a county's own limit, data instead of configuration
+    db.session.commit()
+    assert [row.late for row in queries.queue(setup.township, dt.date.today())] == [True, True]
+    page = signed_in(app, setup.township).get("/monitoring/queue").get_data(as_text=True)
+    assert "<mark>15 天（超期）</mark>" in page and "超过 10 天" in page
+    assert "DECISION_DAYS_LIMIT" not in app.config and "CIRCLE_LAYER_THRESHOLD_FEN" not in app.config
 
 
 def test_pages_walk_the_path_from_the_assessment_to_the_register(setup, app):

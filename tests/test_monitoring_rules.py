@@ -72,6 +72,19 @@ def test_days_from_clue_count_to_the_decision_or_today():
     assert workflow.days_from_clue(dt.date(2026, 7, 1), None, dt.date(2026, 7, 3)) == 2
 
 
+@pytest.mark.parametrize(("clue", "today", "calendar_days", "working_days"), [
+    (dt.date(2026, 7, 3), dt.date(2026, 7, 10), 7, 5),  # Friday to Friday: the weekend does not count
+    (dt.date(2026, 2, 13), dt.date(2026, 2, 24), 11, 2),  # over the Spring Festival: Saturday 14 Feb is worked
+    (dt.date(2026, 9, 30), dt.date(2026, 10, 9), 9, 2),  # National Day week off; Saturday 10 Oct not yet
+    (dt.date(2026, 7, 3), dt.date(2026, 7, 3), 0, 0),
+])
+def test_days_from_clue_in_calendar_or_working_days(clue, today, calendar_days, working_days):
+    """DOMAIN §10: normally 15 days; Hainan counts 20 working days, which skip China's public
+    holidays and count its weekend working days (调休)."""
+    assert workflow.days_from_clue(clue, None, today, "calendar") == calendar_days
+    assert workflow.days_from_clue(clue, None, today, "working") == working_days
+
+
 TODAY = dt.date(2027, 1, 15)
 
 

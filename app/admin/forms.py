@@ -15,7 +15,7 @@ from app.campaigns import queries
 from app.campaigns.models import MIN_NOTICE_DAYS
 from app.campaigns.services import THRESHOLD_LEVELS
 from app.census import definitions
-from app.codes import AREA_LEVEL, DAY_COUNT, ROLE
+from app.codes import AREA_LEVEL, DAY_COUNT, LINE_KIND, ROLE
 from app.geo.services import OBJECTION_PHONE_LEVELS
 from app.money import MoneyError, format_yuan, parse_yuan
 
@@ -122,13 +122,15 @@ class CampaignForm(FlaskForm):
 
 
 class ThresholdForm(FlaskForm):
+    kind = SelectField(_l("种类"), default="monitoring")
     year = year_field(_l("年度"))
     area = SelectField(_l("区域"), coerce=int)
-    amount = YuanField(_l("人均纯收入监测范围（元）"), validators=[InputRequired(_l("请输入金额。"))],
+    amount = YuanField(_l("人均纯收入金额（元）"), validators=[InputRequired(_l("请输入金额。"))],
                        render_kw={"inputmode": "decimal"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice(value, label) for value, label in LINE_KIND.choices()]
         self.area.choices = area_choices(THRESHOLD_LEVELS)
 
 

@@ -23,7 +23,7 @@ from app.auth.roles import requires
 from app.campaigns import queries as campaign_queries
 from app.campaigns import services as campaign_services
 from app.campaigns.models import Campaign, MonitoringThreshold
-from app.codes import ROLE
+from app.codes import LINE_KIND, ROLE
 from app.errors import InvalidInput
 from app.extensions import db
 from app.geo import services as geo_services
@@ -251,6 +251,7 @@ def _campaign_page(campaign: Campaign, threshold_form=None, status=200):
     return render_template(
         "admin/campaign.html", campaign=campaign, threshold_form=threshold_form,
         thresholds=campaign_queries.thresholds(campaign), villages=campaign_queries.village_thresholds(campaign),
+        layer_villages=campaign_queries.village_thresholds(campaign, "circle_layer"),
     ), status
 
 
@@ -266,11 +267,12 @@ def set_threshold(campaign_id: int):
     if form.validate():
         try:
             created = campaign_services.set_threshold(campaign, form.year.data, _get_or_404(Area, form.area.data),
-                                                      form.amount.data)
+                                                      form.amount.data, form.kind.data)
         except InvalidInput as error:
             _refuse(form, error)
         else:
-            flash(_("已添加监测范围。") if created else _("已修改监测范围。"), "success")
+            kind = LINE_KIND.label(form.kind.data)
+            flash(_("已添加%(kind)s。", kind=kind) if created else _("已修改%(kind)s。", kind=kind), "success")
             return redirect(url_for("admin.campaign", campaign_id=campaign.id))
     return _campaign_page(campaign, threshold_form=form, status=INVALID)
 
@@ -281,7 +283,7 @@ def delete_threshold(campaign_id: int, threshold_id: int):
     if threshold.campaign_id != campaign_id:
         abort(404)
     campaign_services.delete_threshold(threshold)
-    flash(_("已删除监测范围。"), "success")
+    flash(_("已删除%(kind)s。", kind=LINE_KIND.label(threshold.kind)), "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import and_, exists, func, insert, literal, select, update
 
 from app.auth.models import User
 from app.campaigns.models import MIN_NOTICE_DAYS, Assignment, Campaign, MonitoringThreshold
-from app.codes import DAY_COUNT
+from app.codes import DAY_COUNT, LINE_KIND
 from app.errors import InvalidInput
 from app.extensions import db
 from app.geo.models import Area
@@ -39,19 +39,22 @@ def save_campaign(campaign: Campaign | None, *, name: str, year: int, form_versi
     return campaign
 
 
-def set_threshold(campaign: Campaign, year: int, area: Area, amount_fen: int) -> bool:
-    """Set the threshold for (year, area), replacing one already set. True when it is new."""
+def set_threshold(campaign: Campaign, year: int, area: Area, amount_fen: int, kind: str = "monitoring") -> bool:
+    """Set the line of ``kind`` (LINE_KIND: the monitoring threshold, the circle layers' line)
+    for (year, area), replacing one already set. True when it is new."""
+    if kind not in LINE_KIND.values:
+        raise InvalidInput("kind", _("请选择金额线的种类。"))
     if area.level not in THRESHOLD_LEVELS:
-        raise InvalidInput("area", _("监测范围只能设在县、乡镇或村。"))
+        raise InvalidInput("area", _("%(kind)s只能设在县、乡镇或村。", kind=LINE_KIND.label(kind)))
     if amount_fen <= 0:
-        raise InvalidInput("amount", _("监测范围必须大于 0 元。"))
+        raise InvalidInput("amount", _("%(kind)s必须大于 0 元。", kind=LINE_KIND.label(kind)))
     threshold = db.session.scalar(select(MonitoringThreshold).where(
-        MonitoringThreshold.campaign_id == campaign.id, MonitoringThreshold.year == year,
-        MonitoringThreshold.area_id == area.id,
+        MonitoringThreshold.campaign_id == campaign.id, MonitoringThreshold.kind == kind,
+        MonitoringThreshold.year == year, MonitoringThreshold.area_id == area.id,
     ))
     created = threshold is None
     if created:
-        threshold = MonitoringThreshold(campaign=campaign, year=year, area=area)
+        threshold = MonitoringThreshold(campaign=campaign, kind=kind, year=year, area=area)
         db.session.add(threshold)
     threshold.amount_fen = amount_fen
     db.session.commit()

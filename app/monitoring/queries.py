@@ -194,13 +194,13 @@ def open_proposal(household: Household) -> Proposal | None:
 class QueueRow:
     proposal: Proposal
     head_name: str | None
-    days: int
-    late: bool
+    days: int  # since the clue, counted as the proposal's campaign counts its limit
+    late: bool  # beyond that limit
 
 
-def queue(user, today: dt.date, limit: int) -> list[QueueRow]:
+def queue(user, today: dt.date) -> list[QueueRow]:
     """Proposals under way in the user's area, longest waiting first, with the days since
-    the clue (``late`` beyond ``limit``)."""
+    the clue and whether they are beyond their campaign's clue-to-decision limit."""
     head = aliased(Member)
     rows = db.session.execute(
         scoped_proposals(user).add_columns(head.name)
@@ -208,8 +208,9 @@ def queue(user, today: dt.date, limit: int) -> list[QueueRow]:
         .where(Proposal.state.in_(workflow.OPEN_STATES)).order_by(Proposal.clue_date, Proposal.id))
     found = []
     for proposal, head_name in rows:
-        days = workflow.days_from_clue(proposal.clue_date, proposal.decided_date, today)
-        found.append(QueueRow(proposal, head_name, days, days > limit))
+        campaign = proposal.campaign
+        days = workflow.days_from_clue(proposal.clue_date, proposal.decided_date, today, campaign.decision_day_count)
+        found.append(QueueRow(proposal, head_name, days, days > campaign.decision_days_limit))
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -184,8 +184,9 @@ def proposal(proposal_id: int, status: int = 200):
                  for action in workflow.allowed_actions(found.state, current_user.role, found.kind)],
         notice_ends=workflow.notice_ends(found.notice_start, found.campaign.public_notice_days)
         if found.notice_start else None,
-        days=workflow.days_from_clue(found.clue_date, found.decided_date, dt.date.today()),
-        days_limit=current_app.config["DECISION_DAYS_LIMIT"], form=request.form,
+        days=workflow.days_from_clue(found.clue_date, found.decided_date, dt.date.today(),
+                                     found.campaign.decision_day_count if found.campaign else "calendar"),
+        form=request.form,
     ), status
 
 
@@ -209,9 +210,8 @@ def act(proposal_id: int):
 @bp.route("/queue")
 @requires("view_monitoring")
 def queue():
-    limit = current_app.config["DECISION_DAYS_LIMIT"]
-    return render_template("monitoring/queue.html", rows=queries.queue(current_user, dt.date.today(), limit),
-                           limit=limit)
+    return render_template("monitoring/queue.html", rows=queries.queue(current_user, dt.date.today()),
+                           campaign=_campaign())
 
 
 # Public notice ----------------------------------------------------------------------------------
