@@ -165,12 +165,13 @@ class MonitoringEvent(db.Model):
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"), index=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(20))
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str | None] = mapped_column(String(20))
     on_date: Mapped[dt.date | None] = mapped_column(Date)  # the day named: appraisal, notice start, objection
     reason: Mapped[str | None] = mapped_column(Text)
-    changes: Mapped[dict | None] = mapped_column(JSON)  # what else it changed: {"risk_types": [before, after]}
+    # what else it changed: {"risk_types": [before, after]}; SQL NULL when nothing
+    changes: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     at: Mapped[dt.datetime] = created_at_column()
 
     actor: Mapped[User] = relationship()

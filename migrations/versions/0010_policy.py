@@ -77,6 +77,8 @@ def upgrade():
                                          "(campaign_id IS NULL) = (channel = 'national_system')")
 
     with op.batch_alter_table('monitoring_event', schema=None) as batch_op:
+        batch_op.alter_column('action', existing_type=sa.String(length=16), type_=sa.String(length=20),
+                              existing_nullable=False)  # 'already_monitored' is 17 characters
         batch_op.add_column(sa.Column('changes', sa.JSON(), nullable=True))
         batch_op.drop_constraint(op.f('ck_monitoring_event_action_code'), type_='check')
         batch_op.drop_constraint(op.f('ck_monitoring_event_proposal_iff_transition'), type_='check')
@@ -120,6 +122,8 @@ def downgrade():
             op.f('ck_monitoring_event_proposal_iff_transition'),
             "(proposal_id IS NULL) = (action IN ('not_proposed', 'record_measure'))")
         batch_op.drop_column('changes')
+        batch_op.alter_column('action', existing_type=sa.String(length=20), type_=sa.String(length=16),
+                              existing_nullable=False)
 
     op.execute("DELETE FROM objection WHERE proposal_id IN (SELECT id FROM proposal WHERE channel = 'national_system')")
     op.execute("DELETE FROM proposal WHERE channel = 'national_system'")
