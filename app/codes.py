@@ -54,6 +54,10 @@ class CodeSet:
                 return code.label
         return ""
 
+    def source_label(self, value: str | None) -> str:
+        """The Chinese label of a value (its message id, untranslated)."""
+        return next((code.source_label for code in self.codes if code.value == value), "")
+
     def choices(self) -> list[tuple[str, str]]:
         return [(code.value, code.label) for code in self.codes]
 
@@ -223,6 +227,21 @@ MONITORED_CATEGORY = codeset(
     ("sudden_hardship", N_("突发严重困难户")),
 )
 
+# Which household types each category is for (§8, §10): 脱贫不稳定户 only an out-of-poverty
+# household, 边缘易致贫户 only an ordinary one, 突发严重困难户 any.
+CATEGORY_HOUSEHOLD_TYPES = {
+    "unstable_out_of_poverty": ("out_of_poverty",),
+    "marginal": ("ordinary",),
+    "sudden_hardship": ("ordinary", "out_of_poverty"),
+}
+
+
+def categories_for(household_type: str | None) -> list[tuple[str, str]]:
+    """The monitored categories (value, label) a household of this type may be identified in."""
+    return [(value, label) for value, label in MONITORED_CATEGORY.choices()
+            if household_type in CATEGORY_HOUSEHOLD_TYPES[value]]
+
+
 # 监测识别与风险消除 (DOMAIN §10–12).
 PROPOSAL_KIND = codeset(
     "proposal_kind",
@@ -230,12 +249,39 @@ PROPOSAL_KIND = codeset(
     ("elimination", N_("风险消除")),
 )
 
-# Where a clue came from (§10): the visit's screening, the household itself, a department.
+# Where a clue came from (§10): the visit's screening, the household itself, a department;
+# or the national system, whose roster already lists the household as monitored (entered by
+# the roster import, never proposed here).
 CLUE_CHANNEL = codeset(
     "clue_channel",
     ("visit_screening", N_("入户排查发现")),
     ("self_application", N_("农户自主申报")),
     ("department_warning", N_("部门筛查预警")),
+    ("national_system", N_("全国防返贫监测信息系统")),
+)
+
+# How the days from a clue to its decision are counted (§10: normally 15 days; Hainan 20
+# working days).
+DAY_COUNT = codeset(
+    "day_count",
+    ("calendar", N_("自然日")),
+    ("working", N_("工作日")),
+)
+DAYS_TEXT = {"calendar": N_("%(days)s 天"), "working": N_("%(days)s 个工作日")}
+
+
+def days_text(days: int, day_count: str) -> str:
+    """"15 天" or "20 个工作日", in the request's language."""
+    from flask_babel import gettext  # late: keeps this module importable without Flask
+
+    return gettext(DAYS_TEXT[day_count], days=days)
+
+# The per-capita income lines set per year and area: the monitoring threshold 监测范围 (§6)
+# and the line dividing the circle layers 圈层分层线 (§12).
+LINE_KIND = codeset(
+    "line_kind",
+    ("monitoring", N_("监测范围")),
+    ("circle_layer", N_("圈层分层线")),
 )
 
 # The two kinds of risk elimination (§11).

@@ -62,12 +62,6 @@ def load() -> dict:
         "LOGIN_FAILURE_LIMIT": int(os.environ.get("RUHU_LOGIN_FAILURE_LIMIT", 5)),
         "LOGIN_FAILURE_ADDRESS_LIMIT": int(os.environ.get("RUHU_LOGIN_FAILURE_ADDRESS_LIMIT", 30)),
         "LOGIN_FAILURE_WINDOW_SECONDS": int(os.environ.get("RUHU_LOGIN_FAILURE_WINDOW", 15 * 60)),
-        # Days from a clue to the decision on it beyond which the approval queue highlights it
-        # (DOMAIN §10: normally 15; Hainan counts 20 working days).
-        "DECISION_DAYS_LIMIT": int(os.environ.get("RUHU_DECISION_DAYS_LIMIT", 15)),
-        # Per-capita net income (fen) dividing the circle layers 圈层 (DOMAIN §12: one district
-        # uses 10,000 yuan), for the dashboards.
-        "CIRCLE_LAYER_THRESHOLD_FEN": int(os.environ.get("RUHU_CIRCLE_LAYER_THRESHOLD_FEN", 1_000_000)),
         # Compressed responses (flask-compress): pages, JSON, scripts, styles. Not the exports
         # (CSV, XLSX): they stream as they are written, and a compressor would hold their first
         # rows back until it had a block; XLSX is zipped already. Static files are streamed

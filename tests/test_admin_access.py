@@ -24,6 +24,7 @@ def admin_urls(county):
     ids = {"user_id": target.id, "campaign_id": campaign.id, "threshold_id": threshold.id}
     return [
         ("GET", "/admin/"), ("GET", "/admin/areas"), ("POST", "/admin/areas/codes"), ("POST", "/admin/areas/groups"),
+        ("POST", "/admin/areas/objection-phone"),
         ("GET", "/admin/users"), ("GET", "/admin/users/new"), ("POST", "/admin/users/new"),
         ("GET", "/admin/users/{user_id}"), ("POST", "/admin/users/{user_id}"),
         ("POST", "/admin/users/{user_id}/password"), ("POST", "/admin/users/{user_id}/active"),

@@ -244,3 +244,22 @@ def test_a_village_runs_out_of_group_numbers_at_999(app, county):
     db.session.commit()
     with app.test_request_context(), pytest.raises(InvalidInput, match="Village B的村民小组编号已用完。"):
         geo_services.add_group(county.village_b, "一组")
+
+
+def test_the_objection_phone_of_a_village_or_township(client, login, county):
+    """The public notice says where to object (DOMAIN §10): a phone set per village or township."""
+    factories.user("admin", "county_admin", [county.county])
+    admin = login("admin")
+    response = admin.post("/admin/areas/objection-phone", data={"area": county.village_a.id, "phone": "0871-6543210"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Area, county.village_a.id).objection_phone == "0871-6543210"
+    assert "0871-6543210" in admin.get("/admin/areas").get_data(as_text=True)
+    response = admin.post("/admin/areas/objection-phone", data={"area": county.village_a.id, "phone": "电话"})
+    assert response.status_code == 422
+    assert "异议电话只能包含数字和“-”，7 至 20 位。" in response.get_data(as_text=True)
+    assert admin.post("/admin/areas/objection-phone", data={"area": county.group_a1.id, "phone": "12345678"}) \
+        .status_code == 422
+    admin.post("/admin/areas/objection-phone", data={"area": county.village_a.id, "phone": ""})
+    db.session.expire_all()
+    assert db.session.get(Area, county.village_a.id).objection_phone is None

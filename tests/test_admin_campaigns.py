@@ -2,12 +2,14 @@
 import pytest
 from sqlalchemy import select
 
+from app.campaigns import queries as campaign_queries
 from app.campaigns.models import Campaign, MonitoringThreshold
 from app.extensions import db
+from app.geo.models import Area
 from tests import factories
 
 CAMPAIGN = {"name": "2025年收入普查", "year": "2025", "form_version": "2026.1", "public_notice_days": "7",
-            "county_approval_enabled": "y"}
+            "county_approval_enabled": "y", "decision_days_limit": "15", "decision_day_count": "calendar"}
 
 
 @pytest.fixture
@@ -58,7 +60,9 @@ def test_edit_a_campaign(admin, campaign):
     ("form_version", "1999.9", "没有这个调查表版本，请先在“调查表版本”中发布。"),
     ("year", "1999", "年份应在 2000 至 2100 之间。"),
     ("year", "", "请输入年份。"),
-    ("public_notice_days", "0", "公示天数至少为 1 天。"),
+    ("public_notice_days", "0", "公示天数至少为 5 天。"),
+    ("public_notice_days", "4", "公示天数至少为 5 天。"),
+    ("decision_days_limit", "0", "办结时限至少为 1 天。"),
     ("public_notice_days", "", "请输入公示天数。"),
 ])
 def test_campaign_form_explains_refusals(admin, field, value, message):
@@ -95,7 +99,7 @@ def test_campaign_page_shows_each_villages_effective_threshold(admin, campaign, 
     ])
     db.session.commit()
     page = admin.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
-    effective = page.split("各村适用的监测范围（2025 年）")[1]
+    effective = page.split("各村适用的监测范围（2025 年）")[1].split("各村适用的圈层分层线")[0]
     rows = {row.split("</td>")[0].strip().removeprefix("<td>"): row for row in effective.split("<tr>")[2:]}
     assert "8,700.00" in rows["Village A"] and "Test County" in rows["Village A"]
     assert "9,500.00" in rows["Village B"] and "Village B（村）" in rows["Village B"]
@@ -104,7 +108,7 @@ def test_campaign_page_shows_each_villages_effective_threshold(admin, campaign, 
 
 def test_villages_without_any_threshold_say_so(admin, campaign, county):
     page = admin.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
-    assert page.count("未设置") == 3
+    assert page.count("未设置") == 6  # three villages, with neither a threshold nor a layers' line
 
 
 @pytest.mark.parametrize("data, message", [
@@ -143,3 +147,48 @@ def test_a_threshold_of_another_campaign_is_not_found(admin, campaign, county):
     db.session.commit()
     assert admin.post(f"/admin/campaigns/{campaign.id}/thresholds/{threshold.id}/delete").status_code == 404
     assert admin.get("/admin/campaigns/999").status_code == 404
+
+
+def test_the_notice_runs_at_least_five_days_in_the_service_and_the_database(app, campaign):
+    """DOMAIN §10: a county may set more, never less."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.campaigns import services
+    from app.errors import InvalidInput
+
+    with app.test_request_context(), pytest.raises(InvalidInput, match="公示天数至少为 5 天。"):
+        services.save_campaign(campaign, name="x", year=2025, form_version="2026.1", county_approval_enabled=False,
+                               public_notice_days=4)
+    db.session.rollback()
+    db.session.get(Campaign, campaign.id).public_notice_days = 4
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_the_county_chooses_whether_the_notice_shows_health_risks_and_the_decision_limit(admin, campaign):
+    data = {**CAMPAIGN, "notice_shows_health": "y", "decision_days_limit": "20", "decision_day_count": "working"}
+    assert admin.post(f"/admin/campaigns/{campaign.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert (campaign.notice_shows_health, campaign.decision_days_limit, campaign.decision_day_count) == \
+        (True, 20, "working")
+    page = admin.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "20 个工作日" in page
+
+
+def test_the_circle_layer_line_is_set_per_year_and_area_beside_the_threshold(admin, campaign, county):
+    url = f"/admin/campaigns/{campaign.id}/thresholds"
+    admin.post(url, data={"year": "2025", "area": county.county.id, "amount": "8700", "kind": "monitoring"})
+    response = admin.post(url, data={"year": "2025", "area": county.county.id, "amount": "10000",
+                                     "kind": "circle_layer"})
+    assert response.status_code == 302
+    admin.post(url, data={"year": "2025", "area": county.village_c.id, "amount": "12000", "kind": "circle_layer"})
+    db.session.expire_all()
+    assert sorted((t.kind, t.area_id, t.amount_fen) for t in db.session.scalars(select(MonitoringThreshold))) == [
+        ("circle_layer", county.county.id, 1_000_000), ("circle_layer", county.village_c.id, 1_200_000),
+        ("monitoring", county.county.id, 870_000)]
+    page = admin.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "各村适用的圈层分层线" in page and "12,000.00" in page
+    with admin.application.app_context():  # the village's monitoring threshold is still the county's
+        assert campaign_queries.threshold_for(db.session.get(Campaign, campaign.id),
+                                              db.session.get(Area, county.village_c.id)).amount_fen == 870_000

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale, gettext
 
 from app.census import messages
 from tests import factories
@@ -131,3 +132,18 @@ def test_every_client_string_is_listed_for_translation():
     for path in (ROOT / "static" / "js").rglob("*.js"):
         used |= {text for text in re.findall(r'"([^"]*)"', path.read_text()) if re.search(r"[\u4e00-\u9fff]", text)}
     assert used == set(messages.CLIENT)
+
+
+@pytest.mark.parametrize(("locale", "sentence", "label"), [
+    ("zh_Hans", "人均纯收入 12,000.00 元高于监测范围，但扣除刚性支出后人均收入 8,000.00 元，不高于监测范围 8,700.00 元。",
+     "扣除刚性支出后不高于监测范围"),
+    ("en", "Per-capita net income ¥12,000.00 is above the monitoring threshold, but after rigid costs it is "
+     "¥8,000.00, within the threshold of ¥8,700.00.", "Within the threshold after rigid costs"),
+])
+def test_income_after_rigid_costs_within_the_threshold_is_said_in_both_languages(app, locale, sentence, label):
+    """DOMAIN §5: 12,000 yuan a head less 4,000 out of pocket is 8,000, within 8,700."""
+    flag = {"code": "after_rigid_costs_within_threshold",
+            "params": {"per_capita": 1200000, "after_rigid_costs": 800000, "threshold": 870000}}
+    with app.test_request_context(), force_locale(locale):
+        assert messages.flag_message(flag, {}) == sentence
+        assert gettext(messages.FLAG_LABELS[flag["code"]]) == label

@@ -69,6 +69,8 @@ def known(county):
     C2 (risk eliminated, three persons, not visited)."""
     campaign = Campaign(name="Census 2026", year=2026, form_version="2026.1")
     campaign.thresholds.append(MonitoringThreshold(year=2026, area=county.county, amount_fen=870_000))
+    campaign.thresholds.append(MonitoringThreshold(kind="circle_layer", year=2026, area=county.county,
+                                                   amount_fen=1_000_000))
     db.session.add(campaign)
     db.session.commit()
     enumerator = factories.user("enum", "enumerator", [county.county])
@@ -101,15 +103,16 @@ def user(role, area):
     return factories.user(f"{role}-{area.id}", role, [area])
 
 
-def figures(app, someone, area=None, layer_threshold=1_000_000):
+def figures(app, someone, area=None):
     with app.test_request_context():
         place = queries.place(someone, area.id if area else None)
-        tallies = queries.Tallies.of(place, db.session.scalar(db.select(Campaign)), layer_threshold)
+        campaign = db.session.scalar(db.select(Campaign))
+        tallies = queries.Tallies.of(place, campaign)
         return SimpleNamespace(
             place=place, coverage=[(row.area and row.area.name, row.total, row.counted, row.rate)
                                    for row in tallies.coverage()],
             flags=[(row.area and row.area.name, row.total, row.counted) for row in tallies.flags()],
-            statuses=tallies.statuses(), waiting=queries.waiting(place, TODAY).by_state(),
+            statuses=tallies.statuses(), waiting=queries.waiting(place, TODAY, campaign).by_state(),
             categories=tallies.monitored_by_category(), risk_types=tallies.monitored_by_risk_type(),
             eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers())
 
@@ -129,7 +132,7 @@ def test_county_figures(app, known):
     bins[2] = bins[4] = bins[6] = 1  # 5,000, 9,000 and 12,000 yuan
     assert found.income == queries.Income(bins, {"fell_over_30": 1, "fell_up_to_30": 0, "rose_up_to_30": 1,
                                                  "rose_over_30": 0, "no_last_year": 1}, 870_000)
-    assert found.layers == queries.Layers({"red": 1, "orange": 1, "yellow": 0, "blue": 1}, 0, 1)
+    assert found.layers == queries.Layers({"red": 1, "orange": 1, "yellow": 0, "blue": 1}, 0, 1, (1_000_000,), 0)
 
 
 def test_township_figures_leave_out_the_other_township(app, known):
@@ -139,7 +142,7 @@ def test_township_figures_leave_out_the_other_township(app, known):
     assert found.statuses == [("submitted", 1), ("returned", 0), ("approved", 2)]
     assert found.categories == {"sudden_hardship": queries.Headcount(1, 2)}
     assert found.eliminated == queries.Headcount(0, 0)
-    assert found.layers == queries.Layers({"red": 0, "orange": 1, "yellow": 0, "blue": 1}, 0, 1)
+    assert found.layers == queries.Layers({"red": 0, "orange": 1, "yellow": 0, "blue": 1}, 0, 1, (1_000_000,), 0)
 
 
 def test_village_figures_split_by_group_and_drill_down_within_scope(app, known):
@@ -159,8 +162,50 @@ def test_the_layer_threshold_and_safety_net_members_move_households_between_laye
     db.session.commit()
     found = figures(app, user("county_approver", known.county.county))
     assert found.layers.counts == {"red": 1, "orange": 1, "yellow": 0, "blue": 1}  # B1 still reaches 10,000
-    layers = figures(app, user("county_admin", known.county.county), layer_threshold=2_000_000).layers
+    line = db.session.scalar(db.select(MonitoringThreshold).where(MonitoringThreshold.kind == "circle_layer"))
+    line.amount_fen = 2_000_000
+    db.session.commit()
+    layers = figures(app, user("county_admin", known.county.county)).layers
     assert layers.counts == {"red": 1, "orange": 2, "yellow": 0, "blue": 0}
+
+
+def line(campaign, area, fen):
+    db.session.add(MonitoringThreshold(campaign_id=campaign.id, kind="circle_layer", year=2026, area=area,
+                                       amount_fen=fen))
+    db.session.commit()
+
+
+def test_each_village_is_layered_by_the_line_in_force_for_it(app, known):
+    """The layers' line is data per year and area, like the monitoring threshold: the most specific wins."""
+    approver = user("county_approver", known.county.county)
+    assert figures(app, approver).layers.lines == (1_000_000,)
+    b1 = household_named("B1")
+    b1.members[0].minimum_living_allowance = True
+    db.session.commit()
+    line(known.campaign, known.county.village_b, 2_000_000)  # B1's 12,000 is below 20,000: orange
+    line(known.campaign, known.county.village_c, 800_000)  # C1's 9,000 reaches 8,000: yellow
+    layers = figures(app, approver).layers
+    assert layers.counts == {"red": 0, "orange": 2, "yellow": 1, "blue": 0}
+    assert (layers.lines, layers.unlined) == ((800_000, 1_000_000, 2_000_000), 0)
+
+
+def test_villages_without_a_line_are_not_layered(app, known):
+    db.session.execute(db.delete(MonitoringThreshold).where(MonitoringThreshold.kind == "circle_layer"))
+    db.session.commit()
+    layers = figures(app, user("county_approver", known.county.county)).layers
+    assert layers == queries.Layers({"red": 0, "orange": 0, "yellow": 0, "blue": 0}, 0, 0, (), 3)
+    page = sign_in(app.test_client(), user("county_admin", known.county.county)).get("/reports/")
+    assert "未设置圈层分层线" in page.get_data(as_text=True)
+
+
+def test_the_waiting_proposals_are_bucketed_by_the_campaigns_limit(app, known):
+    known.campaign.decision_days_limit = 30
+    db.session.commit()
+    found = figures(app, user("county_approver", known.county.county))
+    assert found.waiting[0] == ("proposed", [1, 0, 0], 1)  # 3 days
+    assert found.waiting[3] == ("awaiting_township", [0, 1, 0], 1)  # 20 days: within 16–30, not late
+    page = sign_in(app.test_client(), user("county_admin", known.county.county)).get("/reports/")
+    assert "16–30 天" in page.get_data(as_text=True) and "超过 30 天" in page.get_data(as_text=True)
 
 
 def test_a_flag_is_resolved_by_an_identification_proposal_unless_withdrawn(app, known):
@@ -223,7 +268,7 @@ def test_a_group_user_sees_their_group_in_a_village_counted_for_everyone(app, kn
     found = figures(app, user("village_reviewer", known.county.group_a1))
     assert found.coverage == [("Group A1", 2, 1, Decimal("50.00"))]
     assert found.statuses == [("submitted", 0), ("returned", 0), ("approved", 1)]  # A2's record is not theirs
-    assert found.layers == queries.Layers({"red": 0, "orange": 1, "yellow": 0, "blue": 0}, 0, 0)
+    assert found.layers == queries.Layers({"red": 0, "orange": 1, "yellow": 0, "blue": 0}, 0, 0, (1_000_000,), 0)
 
 
 def add_member(number):

@@ -45,7 +45,7 @@ def county_with_records(client, county, login):
 
 
 def tallies(place, campaign):
-    return dashboard_queries.Tallies.of(place, campaign, 1_000_000)
+    return dashboard_queries.Tallies.of(place, campaign)
 
 
 def exported(client) -> list[dict]:

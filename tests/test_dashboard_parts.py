@@ -20,6 +20,18 @@ def test_elimination_rate_is_by_persons_exact_to_two_decimals(eliminated, monito
     assert dashboard.elimination_rate(eliminated, monitored) == rate
 
 
+@pytest.mark.parametrize(("limit", "day_count", "expected"), [
+    (15, "calendar", [("0–%(most)s 天", 0, 7), ("%(least)s–%(most)s 天", 8, 15), ("超过 %(limit)s 天", 16, None)]),
+    (20, "working", [("0–%(most)s 个工作日", 0, 10), ("%(least)s–%(most)s 个工作日", 11, 20),
+                     ("超过 %(limit)s 个工作日", 21, None)]),
+])
+def test_the_age_buckets_follow_the_campaigns_decision_limit(limit, day_count, expected):
+    buckets = dashboard.age_buckets(limit, day_count)
+    assert [(bucket.label, bucket.least, bucket.most) for bucket in buckets] == expected
+    assert [dashboard.bucket_of(buckets, days) for days in (0, limit // 2, limit // 2 + 1, limit, limit + 1)] == \
+        [0, 0, 1, 1, 2]
+
+
 def test_percent_rounds_half_up():
     assert dashboard.percent(1, 8) == Decimal("12.50")
     assert dashboard.percent(1, 3) == Decimal("33.33")

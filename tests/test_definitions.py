@@ -26,15 +26,39 @@ def upload(client, definition, raw: bytes | None = None):
                        content_type="multipart/form-data")
 
 
-def new_version(version: str = "2026.2", **changes) -> dict:
+def new_version(version: str = "2026.9", **changes) -> dict:
     definition = copy.deepcopy(SHIPPED)
     definition["version"] = version
     definition.update(changes)
     return definition
 
 
-def test_the_shipped_definition_passes_every_check(app_context):
-    assert definitions.check(SHIPPED) == []
+@pytest.mark.parametrize("version", ["2026.1", "2026.2"])
+def test_the_shipped_definitions_pass_every_check(app_context, version):
+    assert definitions.check(definitions.shipped()[version]) == []
+
+
+def test_2026_2_adds_the_natural_disaster_sub_codes_and_marks_the_risks_that_reveal_health():
+    """DOMAIN §9 and §10; 2026.1 is published and stays as it was."""
+    assert definitions.DEFAULT_VERSION == "2026.2"
+    risks = {risk["code"]: risk for risk in definitions.shipped()["2026.2"]["risk_types"]}
+    assert [code for code, risk in risks.items() if risk.get("parent") == "02"] == \
+        ["0201", "0202", "0203", "0204", "0205", "0206", "0299"]
+    assert [risks[code]["label"]["zh_Hans"] for code in ("0201", "0206", "0299")] == ["洪涝灾害", "地震灾害", "其他自然灾害"]
+    assert sorted(code for code, risk in risks.items() if risk.get("reveals_health")) == ["01", "03"]
+    old = {risk["code"]: risk for risk in definitions.shipped()["2026.1"]["risk_types"]}
+    assert "0201" not in old and not any("reveals_health" in risk for risk in old.values())
+    assert set(old) < set(risks)  # every code of 2026.1 keeps its meaning
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda risks: risks[2].update(parent="77"), "风险类型“0201”的上级代码“77”不存在。"),
+    (lambda risks: risks[3].update(code="0201"), "风险类型代码“0201”重复。"),
+])
+def test_a_risk_type_table_is_checked(app_context, change, message):
+    definition = new_version()
+    change(definition["risk_types"])
+    assert message in [problem["message"] for problem in definitions.check(definition)]
 
 
 def test_an_admin_publishes_a_new_version_without_a_code_change(admin, app_context):
@@ -42,12 +66,12 @@ def test_an_admin_publishes_a_new_version_without_a_code_change(admin, app_conte
     definition["income"]["categories"][3]["items"][3]["counts"] = False  # a province excludes 低保金
     response = upload(admin, definition)
     assert response.status_code == 302
-    assert definitions.get("2026.2")["income"]["categories"][3]["items"][3]["counts"] is False
-    assert "2026.2" in admin.get("/admin/forms").get_data(as_text=True)
-    assert admin.get("/census/forms/2026.2.json").get_json()["definition"]["version"] == "2026.2"
+    assert definitions.get("2026.9")["income"]["categories"][3]["items"][3]["counts"] is False
+    assert "2026.9" in admin.get("/admin/forms").get_data(as_text=True)
+    assert admin.get("/census/forms/2026.9.json").get_json()["definition"]["version"] == "2026.9"
 
 
-@pytest.mark.parametrize("version", [definitions.DEFAULT_VERSION, "2026.2"])
+@pytest.mark.parametrize("version", [definitions.DEFAULT_VERSION, "2026.9"])
 def test_a_published_version_is_never_overwritten(admin, app_context, version):
     assert upload(admin, new_version()).status_code == 302
     changed = new_version(version, title={"zh_Hans": "改了", "en": "Changed"})

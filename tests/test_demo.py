@@ -248,10 +248,12 @@ def test_campaign_thresholds_and_assignments(runner, app_context):
     _seed(runner)
     [campaign] = db.session.scalars(select(Campaign)).all()
     assert (campaign.year, campaign.form_version, campaign.public_notice_days, campaign.county_approval_enabled) == (
-        2026, "2026.1", 5, False)
-    lines = {(row.year, row.area.level): row.amount_fen for row in db.session.scalars(select(MonitoringThreshold))}
-    assert lines[(2026, "county")] == 870000 and lines[(2026, "township")] > 870000
-    assert {year for year, _ in lines} == {2025, 2026}
+        2026, "2026.2", 5, False)
+    lines = {(row.kind, row.year, row.area.level): row.amount_fen
+             for row in db.session.scalars(select(MonitoringThreshold))}
+    assert lines[("monitoring", 2026, "county")] == 870000 and lines[("monitoring", 2026, "township")] > 870000
+    assert {year for _kind, year, _level in lines} == {2025, 2026}
+    assert lines[("circle_layer", 2026, "county")] == 1000000
     enumerator = db.session.scalar(select(User).where(User.role == "enumerator"))
     covered = {area.id for area in enumerator.areas}
     assigned = db.session.execute(select(Assignment.household_id, Assignment.enumerator_id)).all()

@@ -19,6 +19,7 @@ from tests.sync_setup import answers, field, push, record
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 HOUSEHOLD_HEADER = ["户编号", "户主姓名", "所在村代码", "所在组代码", "联系电话", "户类型", "脱贫户属性", "监测对象类别",
+                    "纳入监测时间",
                     "整户无劳动能力", "易地搬迁", "村名称", "村民小组名称", "家庭人口数", "提交状态", "人均纯收入（元）",
                     "风险标识代码", "风险标识"]
 

@@ -11,52 +11,25 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.households.models import Household
 from app.monitoring import queries, services, workflow
-from app.monitoring.models import AssistanceMeasure, MonitoringEvent, Objection, Proposal
+from app.monitoring.models import AssistanceMeasure, Objection, Proposal
 from tests import factories
-from tests.monitoring_setup import LOW_INCOME, approved_record, to_township
-from tests.sync_setup import field
-
-START = dt.date(2026, 3, 2)
+from tests.monitoring_setup import (
+    START,
+    approved_record,
+    events,
+    fresh,
+    identified,
+    lifecycle,
+    propose,
+    recorded_on,
+    signed_in,
+    to_township,
+)
 
 
 @pytest.fixture
 def setup(county, app):
-    built = field(county)
-    built.reviewer = factories.user("reviewer", "village_reviewer", [county.village_a])
-    built.reviewer_b = factories.user("reviewer_b", "village_reviewer", [county.village_b])
-    built.township = factories.user("township", "township_approver", [county.township_1])
-    built.county_approver = factories.user("county", "county_approver", [county.county])
-    built.flagged = approved_record(app, built, built.household, built.reviewer, income=LOW_INCOME)
-    built.plain = approved_record(app, built, built.second, built.reviewer)
-    built.flagged_b = approved_record(app, built, built.other, built.reviewer_b, income=LOW_INCOME)
-    return built
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    client.post("/login", data={"username": user.username, "password": factories.PASSWORD})
-    return client
-
-
-def events(proposal=None) -> list[tuple]:
-    db.session.expire_all()
-    query = select(MonitoringEvent).order_by(MonitoringEvent.id)
-    if proposal is not None:
-        query = query.where(MonitoringEvent.proposal_id == proposal.id)
-    return [(e.action, e.from_state, e.to_state) for e in db.session.scalars(query)]
-
-
-def fresh(record):
-    db.session.expire_all()
-    return db.session.get(type(record), record.id)
-
-
-def propose(setup, household=None, **fields) -> Proposal:
-    household = household or setup.household
-    values = {"channel": "self_application", "clue_date": START, "category": "marginal", "risk_types": ["01"],
-              "note": "因病支出大", "today": START, **fields}
-    event = services.propose_identification(setup.reviewer, household, setup.campaign, **values)
-    return db.session.get(Proposal, event.proposal_id)
+    return lifecycle(county, app)
 
 
 def test_flagged_records_stay_on_the_list_until_resolved(setup):
@@ -183,28 +156,22 @@ def test_another_areas_reviewer_cannot_act(setup):
     assert len(events()) == 1
 
 
-def identified(setup, since=dt.date(2025, 6, 2)) -> Proposal:
-    """Village A's A-1 identified on ``since``; its latest approved record is setup.flagged (low income)."""
-    proposal = propose(setup, clue_date=since, today=since)
-    to_township(setup.reviewer, proposal, since)
-    services.act(setup.township, proposal, "approve", proposal.version, today=since + dt.timedelta(days=5))
-    return fresh(proposal)
-
-
 def test_elimination_reversal_and_re_identification(setup, app):
     identified(setup)
     household = fresh(setup.household)
     page = signed_in(app, setup.reviewer).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
     assert "还没有登记帮扶措施，至少需要一项。" in page
-    assert "最近一次审核通过的人均纯收入 3,000.00 元，未高于监测范围 8,700.00 元。" in page
+    assert f"{dt.date.today().isoformat()} 入户记录的人均纯收入 3,000.00 元，未高于监测范围 8,700.00 元。" in page
     assert "纳入监测未满" not in page and "申报风险消除</button>" not in page
     services.record_measure(setup.reviewer, household, measure_type="employment", measure_date=dt.date(2025, 8, 1),
                             note="介绍到县城务工")
     with pytest.raises(services.NotEligible) as refused:
         services.propose_elimination(setup.reviewer, household, setup.campaign, channel="through_assistance",
                                      note="增收")
-    assert [item.code for item in refused.value.unmet] == ["income_above_threshold"]
-    approved_record(app, setup, household, setup.reviewer)  # a new record: 18,000 yuan a head
+    assert [item.code for item in refused.value.unmet] == ["income_above_threshold",
+                                                          "income_after_rigid_costs_above_threshold"]
+    recorded_on(setup.flagged, dt.date(2025, 6, 1))  # the low income is older than six months…
+    approved_record(app, setup, household, setup.reviewer)  # …and a new record says 18,000 yuan a head
     page = signed_in(app, setup.reviewer).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
     assert "风险消除条件均已满足。" in page
     event = services.propose_elimination(setup.reviewer, fresh(household), setup.campaign,
@@ -244,6 +211,7 @@ SENSITIVE = ("13912345678", "6222020200112233445", "长期慢性病", "患有大
 
 def test_the_notice_shows_name_group_category_and_reason_only(setup, app):
     household = fresh(setup.household)
+    db.session.get(type(setup.campaign), setup.campaign.id).notice_shows_health = True  # still no health detail
     household.phone = "13912345678"
     head = household.head
     head.serious_illness = head.chronic_illness = head.disabled = True
@@ -261,8 +229,8 @@ def test_the_notice_shows_name_group_category_and_reason_only(setup, app):
         assert "王五" in text and "Group A1" in text and "边缘易致贫户" in text and "因病、因残" in text
         for secret in (*SENSITIVE, *id_numbers, *(number[-6:] for number in id_numbers)):
             assert secret not in text
-    assert export.splitlines()[0] == "\ufeff姓名,村民小组,事项,监测对象类别,原因"
-    assert export.splitlines()[1] == "王五,Group A1,识别纳入监测,边缘易致贫户,因病、因残"
+    assert export.splitlines()[0] == "\ufeff姓名,村民小组,事项,监测对象类别,原因,公示期"
+    assert export.splitlines()[1] == "王五,Group A1,识别纳入监测,边缘易致贫户,因病、因残,2026-03-02 至 2026-03-06"
 
 
 def test_each_area_sees_only_itself(setup, app):
@@ -306,15 +274,22 @@ def test_pages_answer_403_for_a_role_and_409_for_a_state_or_stale_page(setup, ap
     assert len(events(proposal)) == 2
 
 
-def test_the_queue_highlights_proposals_over_the_day_limit(setup, app):
+def test_the_queue_highlights_proposals_over_the_campaigns_day_limit(setup, app):
     propose(setup, clue_date=dt.date.today() - dt.timedelta(days=16), today=dt.date.today())
     propose(setup, household=fresh(setup.second), clue_date=dt.date.today() - dt.timedelta(days=15),
             today=dt.date.today())
-    rows = queries.queue(setup.township, dt.date.today(), app.config["DECISION_DAYS_LIMIT"])
+    rows = queries.queue(setup.township, dt.date.today())
     assert [(row.proposal.household.household_number, row.days, row.late) for row in rows] == \
         [("A-1", 16, True), ("A-2", 15, False)]
     page = signed_in(app, setup.township).get("/monitoring/queue").get_data(as_text=True)
-    assert "<mark>16 天（超期）</mark>" in page
+    assert "<mark>16 天（超期）</mark>" in page and "超过 15 天" in page
+    campaign = fresh(setup.campaign)
+    campaign.decision_days_limit = 10  # a county's own limit, data instead of configuration
+    db.session.commit()
+    assert [row.late for row in queries.queue(setup.township, dt.date.today())] == [True, True]
+    page = signed_in(app, setup.township).get("/monitoring/queue").get_data(as_text=True)
+    assert "<mark>15 天（超期）</mark>" in page and "超过 10 天" in page
+    assert "DECISION_DAYS_LIMIT" not in app.config and "CIRCLE_LAYER_THRESHOLD_FEN" not in app.config
 
 
 def test_pages_walk_the_path_from_the_assessment_to_the_register(setup, app):
@@ -351,6 +326,7 @@ def test_pages_walk_the_path_from_the_assessment_to_the_register(setup, app):
 
 def test_elimination_is_checked_again_when_it_is_approved(setup, app):
     """§11 must still hold on the day of the decision, not only when the village proposed."""
+    recorded_on(setup.flagged, dt.date(2025, 6, 1))
     identified(setup)
     household = fresh(setup.household)
     services.record_measure(setup.reviewer, household, measure_type="employment", measure_date=dt.date(2025, 8, 1),

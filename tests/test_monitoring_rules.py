@@ -72,12 +72,34 @@ def test_days_from_clue_count_to_the_decision_or_today():
     assert workflow.days_from_clue(dt.date(2026, 7, 1), None, dt.date(2026, 7, 3)) == 2
 
 
-ELIGIBLE = elimination.Facts(today=dt.date(2027, 1, 15), monitored_since=dt.date(2026, 7, 15), measures=1,
-                             has_approved_record=True, per_capita=870001, threshold=870000, unmet_guarantees=(),
-                             without_labour=False)
+@pytest.mark.parametrize(("clue", "today", "calendar_days", "working_days"), [
+    (dt.date(2026, 7, 3), dt.date(2026, 7, 10), 7, 5),  # Friday to Friday: the weekend does not count
+    (dt.date(2026, 2, 13), dt.date(2026, 2, 24), 11, 2),  # over the Spring Festival: Saturday 14 Feb is worked
+    (dt.date(2026, 9, 30), dt.date(2026, 10, 9), 9, 2),  # National Day week off; Saturday 10 Oct not yet
+    (dt.date(2026, 7, 3), dt.date(2026, 7, 3), 0, 0),
+])
+def test_days_from_clue_in_calendar_or_working_days(clue, today, calendar_days, working_days):
+    """DOMAIN §10: normally 15 days; Hainan counts 20 working days, which skip China's public
+    holidays and count its weekend working days (调休)."""
+    assert workflow.days_from_clue(clue, None, today, "calendar") == calendar_days
+    assert workflow.days_from_clue(clue, None, today, "working") == working_days
+
+
+TODAY = dt.date(2027, 1, 15)
+
+
+def census(recorded_on: dt.date, per_capita: int | None = 870001, after: int | None = 870001):
+    return elimination.IncomeFigure("census", recorded_on, per_capita, after)
+
+
+ELIGIBLE = elimination.Facts(today=TODAY, monitored_since=dt.date(2026, 7, 15), measures=1,
+                             has_approved_record=True, threshold=870000,
+                             incomes=(census(dt.date(2026, 12, 1)), census(dt.date(2026, 4, 1), 500000, 400000)),
+                             unmet_guarantees=(), rigid_cost_burden=False, without_labour=False)
 
 
 def test_a_household_meeting_every_condition_may_be_proposed():
+    """The figure of April 2026 is below the line, but older than six months: it does not count."""
     assert elimination.unmet(ELIGIBLE) == []
 
 
@@ -85,15 +107,30 @@ def test_a_household_meeting_every_condition_may_be_proposed():
     ({"today": dt.date(2027, 1, 14)}, "monitored_six_months", {"since": "2026-07-15", "earliest": "2027-01-15"}),
     ({"monitored_since": None}, "monitored_since_unknown", {}),
     ({"measures": 0}, "assistance_measure", {}),
-    ({"per_capita": 870000}, "income_above_threshold", {"per_capita": 870000, "threshold": 870000}),
-    ({"per_capita": None}, "income_above_threshold", {"per_capita": None, "threshold": 870000}),
+    ({"incomes": (census(dt.date(2026, 12, 1), 870000),)}, "income_above_threshold",
+     {"recorded_on": "2026-12-01", "per_capita": 870000, "threshold": 870000}),
+    ({"incomes": (census(dt.date(2026, 12, 1), None, None),)}, "income_above_threshold",
+     {"recorded_on": "2026-12-01", "per_capita": None, "threshold": 870000}),
+    ({"incomes": (census(dt.date(2026, 12, 1), after=870000),)}, "income_after_rigid_costs_above_threshold",
+     {"recorded_on": "2026-12-01", "after_rigid_costs": 870000, "threshold": 870000}),
+    ({"incomes": (census(dt.date(2026, 7, 14)),)}, "no_recent_income", {"since": "2026-07-15"}),
     ({"threshold": None}, "no_threshold", {}),
     ({"unmet_guarantees": ("housing",)}, "guarantees_met", {"guarantees": ("housing",)}),
+    ({"rigid_cost_burden": True}, "rigid_costs_resolved", {}),
     ({"without_labour": True}, "without_labour", {}),
-    ({"has_approved_record": False, "per_capita": None}, "no_approved_record", {}),
+    ({"has_approved_record": False, "incomes": ()}, "no_approved_record", {}),
 ])
 def test_each_precondition_on_its_own(change, code, params):
     assert elimination.unmet(dataclasses.replace(ELIGIBLE, **change)) == [elimination.Unmet(code, params)]
+
+
+def test_every_income_figure_of_the_last_six_months_must_be_above_the_line():
+    """DOMAIN §11: "stably above" is every figure recorded in the window, not only the latest."""
+    facts = dataclasses.replace(ELIGIBLE, incomes=(
+        census(dt.date(2027, 1, 10)), census(dt.date(2026, 9, 1), 800000, 700000), census(dt.date(2026, 7, 15), 860000)))
+    assert [(item.code, item.params["recorded_on"]) for item in elimination.unmet(facts)] == [
+        ("income_above_threshold", "2026-09-01"), ("income_after_rigid_costs_above_threshold", "2026-09-01"),
+        ("income_above_threshold", "2026-07-15")]
 
 
 def test_six_months_end_on_the_last_day_of_a_shorter_month():

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.campaigns.models import Campaign
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household, Member
+from app.monitoring import queries as monitoring_queries
+from app.monitoring.models import MonitoringEvent, Proposal
 from app.roster import reader, services
 from tests import factories
 from tests.data.roster.builders import household, person, sample_roster, write_csv, write_xlsx
@@ -433,3 +436,104 @@ def test_cli_as_limits_to_the_admins_areas(county, runner, tmp_path):
     assert scoped.exit_code == 1 and "该村不在您负责的范围内" in scoped.output
     assert not_admin.exit_code == 2
     assert stored_count(Household) == 0
+
+
+# Identification state belongs to the monitoring lifecycle ------------------------------------
+
+def monitored_rows(rows=None) -> list[dict]:
+    """Household 5301021002010001 listed by the national system as 边缘易致贫户 since 10 May 2024."""
+    rows = rows or sample_roster()
+    for row in rows[:3]:
+        row.update({"监测对象类别": "边缘易致贫户", "纳入监测时间": "2024-05-10"})
+    return rows
+
+
+def identification_events():
+    db.session.expire_all()
+    return [(event.action, event.to_state, event.on_date, event.actor.username)
+            for event in db.session.scalars(select(MonitoringEvent).order_by(MonitoringEvent.id))]
+
+
+def test_a_household_the_national_system_lists_as_monitored_enters_through_the_lifecycle(county, login, tmp_path):
+    admin = factories.user("admin", "county_admin", [county.county])
+    rows = monitored_rows()
+    plan, imported = import_file(write_csv(tmp_path / "national.csv", rows), admin)
+    assert imported and (plan.counts.monitored_entered, plan.counts.monitored_kept) == (1, 0)
+    household = db.session.scalar(select(Household).where(Household.household_number == "5301021002010001"))
+    assert household.monitored_category == "marginal"
+    identification = monitoring_queries.identification_of(household)
+    assert (identification.channel, identification.state, identification.decided_date, identification.campaign_id) \
+        == ("national_system", "approved", dt.date(2024, 5, 10), None)
+    assert identification_events() == [("national_entry", "approved", dt.date(2024, 5, 10), "admin")]
+    db.session.add(Campaign(name="2026", year=2026, form_version="2026.2"))
+    db.session.commit()
+    factories.user("township", "township_approver", [county.township_1])
+    township = login("township")
+    page = township.get(f"/monitoring/households/{household.id}").get_data(as_text=True)
+    assert "2024-05-10" in page and "全国系统已认定为监测对象，花名册导入" in page
+    page = township.get(f"/monitoring/proposals/{identification.id}")
+    assert page.status_code == 200 and "全国防返贫监测信息系统" in page.get_data(as_text=True)
+
+    plan, imported = import_file(write_csv(tmp_path / "again.csv", rows), admin)
+    assert imported and (plan.counts.monitored_entered, plan.counts.monitored_kept) == (0, 1)
+    assert len(identification_events()) == 1  # importing the same file again changes nothing
+
+
+def test_a_re_import_never_changes_what_the_lifecycle_decided(county, tmp_path):
+    admin = factories.user("admin", "county_admin", [county.county])
+    rows = sample_roster()
+    import_file(write_csv(tmp_path / "first.csv", rows), admin)
+    household = db.session.scalar(select(Household).where(Household.household_number == "5301021002010001"))
+    eliminated = db.session.scalar(select(Household).where(Household.household_number == "5301021002020001"))
+    campaign = Campaign(name="2026", year=2026, form_version="2026.2")
+    db.session.add(campaign)
+    for found, category, kind in ((household, "sudden_hardship", "identification"),
+                                  (eliminated, "unstable_out_of_poverty", "elimination")):
+        db.session.add(Proposal(household=found, campaign=campaign, kind=kind, state="approved", category=category,
+                                channel="self_application" if kind == "identification" else "natural",
+                                clue_date=dt.date(2026, 3, 1), appraisal_date=dt.date(2026, 3, 1),
+                                notice_start=dt.date(2026, 3, 1), decided_date=dt.date(2026, 3, 9), note="",
+                                risk_types=["01"], created_by_id=admin.id))
+    household.monitored_category = "sudden_hardship"  # identified here; the other was eliminated here
+    db.session.commit()
+    rows = monitored_rows(rows)
+    for row in rows[4:]:
+        row.update({"监测对象类别": "脱贫不稳定户", "纳入监测时间": "2024-05-10"})
+
+    plan, imported = import_file(write_csv(tmp_path / "second.csv", rows), admin)
+
+    assert imported and (plan.counts.monitored_entered, plan.counts.monitored_kept) == (0, 2)
+    db.session.expire_all()
+    assert db.session.get(Household, household.id).monitored_category == "sudden_hardship"
+    assert db.session.get(Household, eliminated.id).monitored_category is None
+    assert identification_events() == []
+
+
+def test_a_monitored_household_in_the_file_needs_its_date_and_a_category_fitting_its_type(county, in_request,
+                                                                                          tmp_path):
+    admin = factories.user("admin", "county_admin", [county.county])
+    rows = monitored_rows()
+    for row in rows[:3]:
+        row["纳入监测时间"] = ""
+    rows[3].update({"监测对象类别": "边缘易致贫户", "纳入监测时间": "2024-05-10"})  # an out-of-poverty household
+
+    plan, imported = import_file(write_csv(tmp_path / "bad.csv", rows), admin)
+
+    assert not imported
+    assert problems_of(plan) == {
+        (2, "纳入监测时间", "监测对象须填写纳入监测时间（全国系统中的识别日期）"),
+        (5, "监测对象类别", "边缘易致贫户只适用于一般农户，该户是脱贫户"),
+    }
+    assert stored_count(Proposal) == 0 and stored_count(Household) == 0
+
+
+def test_the_command_line_names_who_enters_monitored_households(county, runner, tmp_path):
+    factories.user("admin", "county_admin", [county.county])
+    path = write_csv(tmp_path / "national.csv", monitored_rows())
+    anonymous = runner.invoke(args=["roster", "import", str(path)])
+    assert anonymous.exit_code == 1 and "--as" in anonymous.output
+    assert stored_count(Household) == 0
+    named = runner.invoke(args=["roster", "import", str(path), "--as", "admin"])
+    assert named.exit_code == 0, named.output
+    assert "监测对象：全国系统认定、新纳入 1 户" in named.output
+    assert stored_count(Proposal) == 1

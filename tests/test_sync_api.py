@@ -1,6 +1,7 @@
 """The phone's session, pull and the locks that stop another site from submitting."""
 import pytest
 
+from app.census import definitions
 from app.extensions import db
 from app.records import services as review
 from app.records.models import Submission
@@ -69,7 +70,7 @@ def test_the_session_cookie_is_not_sent_on_cross_site_posts(setup):
 def test_households_carry_what_the_form_needs_offline(setup):
     body = setup.client.get("/api/sync/households").get_json()
     assert body["campaign"] == {"id": setup.campaign.id, "name": "2026年收入普查", "year": 2026,
-                                "form_version": "2026.1"}
+                                "form_version": definitions.DEFAULT_VERSION}
     assert [h["household_number"] for h in body["households"]] == ["A-1", "A-2"]  # not B-1: outside the area
     first = body["households"][0]
     head, spouse = setup.household.ordered_members

@@ -12,9 +12,11 @@ from app import clock
 from app.admin.area_queries import area_options
 from app.auth.forms import new_password_field
 from app.campaigns import queries
+from app.campaigns.models import MIN_NOTICE_DAYS
 from app.campaigns.services import THRESHOLD_LEVELS
 from app.census import definitions
-from app.codes import AREA_LEVEL, ROLE
+from app.codes import AREA_LEVEL, DAY_COUNT, LINE_KIND, ROLE
+from app.geo.services import OBJECTION_PHONE_LEVELS
 from app.money import MoneyError, format_yuan, parse_yuan
 
 
@@ -96,15 +98,21 @@ class CampaignForm(FlaskForm):
     form_version = SelectField(_l("使用的调查表版本"), validate_choice=False,
                                validators=[DataRequired(_l("请选择调查表版本。"))])
     county_approval_enabled = BooleanField(_l("需要县级审批"))
-    public_notice_days = IntegerField(_l("公示天数"), default=5, validators=[
-        InputRequired(_l("请输入公示天数。")), NumberRange(min=1, message=_l("公示天数至少为 %(min)s 天。")),
+    public_notice_days = IntegerField(_l("公示天数"), default=MIN_NOTICE_DAYS, validators=[
+        InputRequired(_l("请输入公示天数。")),
+        NumberRange(min=MIN_NOTICE_DAYS, message=_l("公示天数至少为 %(min)s 天。")),
     ])
-
+    notice_shows_health = BooleanField(_l("公示中显示因病、因残等涉及健康的风险类型"))
+    decision_days_limit = IntegerField(_l("从发现线索到作出决定的时限"), default=15, validators=[
+        InputRequired(_l("请输入办结时限。")), NumberRange(min=1, message=_l("办结时限至少为 %(min)s 天。")),
+    ])
+    decision_day_count = SelectField(_l("时限按"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Only published versions: a campaign must never point at a form nobody can load.
         self.form_version.choices = [SelectChoice(version, version) for version in definitions.versions()]
+        self.decision_day_count.choices = [SelectChoice(value, label) for value, label in DAY_COUNT.choices()]
 
     def validate_form_version(self, field):
         if field.data not in definitions.versions():
@@ -112,14 +120,26 @@ class CampaignForm(FlaskForm):
 
 
 class ThresholdForm(FlaskForm):
+    kind = SelectField(_l("种类"), default="monitoring")
     year = year_field(_l("年度"))
     area = SelectField(_l("区域"), coerce=int)
-    amount = YuanField(_l("人均纯收入监测范围（元）"), validators=[InputRequired(_l("请输入金额。"))],
+    amount = YuanField(_l("人均纯收入金额（元）"), validators=[InputRequired(_l("请输入金额。"))],
                        render_kw={"inputmode": "decimal"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice(value, label) for value, label in LINE_KIND.choices()]
         self.area.choices = area_choices(THRESHOLD_LEVELS)
+
+
+class ObjectionPhoneForm(FlaskForm):
+    area = SelectField(_l("村或乡镇"), coerce=int)
+    phone = StringField(_l("公示异议电话"), validators=[Length(max=40)],
+                        description=_l("留空即删除；村没有设置时，公示中写所在乡镇的电话。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area.choices = area_choices(OBJECTION_PHONE_LEVELS)
 
 
 class AssignmentForm(FlaskForm):

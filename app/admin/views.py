@@ -12,6 +12,7 @@ from app.admin.forms import (
     CampaignForm,
     GroupForm,
     NewUserForm,
+    ObjectionPhoneForm,
     PasswordForm,
     ThresholdForm,
     UserForm,
@@ -22,7 +23,7 @@ from app.auth.roles import requires
 from app.campaigns import queries as campaign_queries
 from app.campaigns import services as campaign_services
 from app.campaigns.models import Campaign, MonitoringThreshold
-from app.codes import ROLE
+from app.codes import LINE_KIND, ROLE
 from app.errors import InvalidInput
 from app.extensions import db
 from app.geo import services as geo_services
@@ -72,10 +73,11 @@ def index():
 
 # Areas --------------------------------------------------------------------------------------
 
-def _areas_page(codes_form=None, group_form=None, problems=(), status=200):
+def _areas_page(codes_form=None, group_form=None, phone_form=None, problems=(), status=200):
     return render_template(
         "admin/areas.html", tree=area_queries.area_tree(current_user), problems=problems,
         codes_form=codes_form or AreaCodesForm(formdata=None), group_form=group_form or GroupForm(formdata=None),
+        phone_form=phone_form or ObjectionPhoneForm(formdata=None),
     ), status
 
 
@@ -111,6 +113,21 @@ def add_group():
             flash(_("已添加村民小组 %(name)s（%(code)s）。", name=group.name, code=group.code), "success")
             return redirect(url_for("admin.areas"))
     return _areas_page(group_form=form, status=INVALID)
+
+
+@bp.route("/areas/objection-phone", methods=["POST"])
+def set_objection_phone():
+    form = ObjectionPhoneForm()
+    if form.validate_on_submit():
+        try:
+            area = geo_services.set_objection_phone(_get_or_404(Area, form.area.data), form.phone.data)
+        except InvalidInput as error:
+            _refuse(form, error)
+        else:
+            flash(_("已设置%(area)s的公示异议电话。", area=area.name) if area.objection_phone
+                  else _("已删除%(area)s的公示异议电话。", area=area.name), "success")
+            return redirect(url_for("admin.areas"))
+    return _areas_page(phone_form=form, status=INVALID)
 
 
 # Users --------------------------------------------------------------------------------------
@@ -207,7 +224,8 @@ def _campaign_form_page(campaign: Campaign | None):
             campaign = campaign_services.save_campaign(
                 campaign, name=form.name.data, year=form.year.data, form_version=form.form_version.data,
                 county_approval_enabled=form.county_approval_enabled.data,
-                public_notice_days=form.public_notice_days.data,
+                public_notice_days=form.public_notice_days.data, notice_shows_health=form.notice_shows_health.data,
+                decision_days_limit=form.decision_days_limit.data, decision_day_count=form.decision_day_count.data,
             )
         except InvalidInput as error:
             _refuse(form, error)
@@ -233,6 +251,7 @@ def _campaign_page(campaign: Campaign, threshold_form=None, status=200):
     return render_template(
         "admin/campaign.html", campaign=campaign, threshold_form=threshold_form,
         thresholds=campaign_queries.thresholds(campaign), villages=campaign_queries.village_thresholds(campaign),
+        layer_villages=campaign_queries.village_thresholds(campaign, "circle_layer"),
     ), status
 
 
@@ -248,11 +267,12 @@ def set_threshold(campaign_id: int):
     if form.validate():
         try:
             created = campaign_services.set_threshold(campaign, form.year.data, _get_or_404(Area, form.area.data),
-                                                      form.amount.data)
+                                                      form.amount.data, form.kind.data)
         except InvalidInput as error:
             _refuse(form, error)
         else:
-            flash(_("已添加监测范围。") if created else _("已修改监测范围。"), "success")
+            kind = LINE_KIND.label(form.kind.data)
+            flash(_("已添加%(kind)s。", kind=kind) if created else _("已修改%(kind)s。", kind=kind), "success")
             return redirect(url_for("admin.campaign", campaign_id=campaign.id))
     return _campaign_page(campaign, threshold_form=form, status=INVALID)
 
@@ -263,7 +283,7 @@ def delete_threshold(campaign_id: int, threshold_id: int):
     if threshold.campaign_id != campaign_id:
         abort(404)
     campaign_services.delete_threshold(threshold)
-    flash(_("已删除监测范围。"), "success")
+    flash(_("已删除%(kind)s。", kind=LINE_KIND.label(threshold.kind)), "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 

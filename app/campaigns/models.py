@@ -7,10 +7,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
 from app.auth.models import User
-from app.dbtypes import created_at_column
+from app.codes import DAY_COUNT, LINE_KIND
+from app.dbtypes import code_check, created_at_column
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
+
+MIN_NOTICE_DAYS = 5  # DOMAIN §10: the public notice runs at least 5 days; a county may set more
 
 
 class Campaign(db.Model):
@@ -19,7 +22,9 @@ class Campaign(db.Model):
     __tablename__ = "campaign"
     __table_args__ = (
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
-        CheckConstraint("public_notice_days >= 1", name="notice_days_positive"),
+        CheckConstraint(f"public_notice_days >= {MIN_NOTICE_DAYS}", name="notice_days_at_least_five"),
+        CheckConstraint("decision_days_limit >= 1", name="decision_days_positive"),
+        code_check(DAY_COUNT, "decision_day_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,6 +33,11 @@ class Campaign(db.Model):
     form_version: Mapped[str] = mapped_column(String(32))
     county_approval_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     public_notice_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # Risk types that reveal health (因病, 因残) are left off the public notice unless the county shows them.
+    notice_shows_health: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # From a clue to its decision: the limit, in calendar or working days (DAY_COUNT).
+    decision_days_limit: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    decision_day_count: Mapped[str] = mapped_column(String(16), default="calendar", server_default="calendar")
     created_at: Mapped[dt.datetime] = created_at_column()
 
     thresholds: Mapped[list[MonitoringThreshold]] = relationship(
@@ -36,17 +46,21 @@ class Campaign(db.Model):
 
 
 class MonitoringThreshold(db.Model):
-    """监测范围: the per-capita income line for a year and an area, in fen.
-    The most specific area wins (see app.campaigns.thresholds)."""
+    """A per-capita income line for a year and an area, in fen, of a kind (LINE_KIND): the
+    monitoring threshold 监测范围, or the circle layers' line 圈层分层线. For each kind the most
+    specific area wins (see app.campaigns.thresholds)."""
 
     __tablename__ = "monitoring_threshold"
     __table_args__ = (
-        UniqueConstraint("campaign_id", "year", "area_id", name="uq_monitoring_threshold_campaign_year_area"),
+        UniqueConstraint("campaign_id", "kind", "year", "area_id",
+                         name="uq_monitoring_threshold_campaign_kind_year_area"),
         CheckConstraint("amount_fen > 0", name="amount_positive"),
+        code_check(LINE_KIND, "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default="monitoring", server_default="monitoring")
     year: Mapped[int] = mapped_column(Integer)
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
     amount_fen: Mapped[int] = mapped_column(BigInteger)

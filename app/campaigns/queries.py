@@ -1,4 +1,5 @@
-"""Reads for campaigns: thresholds in force and assignment progress."""
+"""Reads for campaigns: the lines in force (the monitoring threshold, the circle layers' line)
+and assignment progress."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -20,27 +21,30 @@ def campaigns() -> list[Campaign]:
 
 
 def thresholds(campaign: Campaign) -> list[MonitoringThreshold]:
+    """Every line set for the campaign, of either kind."""
     return list(db.session.scalars(
         select(MonitoringThreshold).join(MonitoringThreshold.area).where(MonitoringThreshold.campaign_id == campaign.id)
-        .order_by(MonitoringThreshold.year.desc(), Area.code)
+        .order_by(MonitoringThreshold.kind.desc(), MonitoringThreshold.year.desc(), Area.code)
     ))
 
 
-def _threshold_map(campaign: Campaign) -> dict[tuple[int, int], int]:
+def _threshold_map(campaign: Campaign, kind: str) -> dict[tuple[int, int], int]:
     return {(year, area_id): fen for year, area_id, fen in db.session.execute(
         select(MonitoringThreshold.year, MonitoringThreshold.area_id, MonitoringThreshold.amount_fen)
-        .where(MonitoringThreshold.campaign_id == campaign.id)
+        .where(MonitoringThreshold.campaign_id == campaign.id, MonitoringThreshold.kind == kind)
     )}
 
 
-def threshold_for(campaign: Campaign, area: Area, year: int | None = None) -> ThresholdMatch | None:
-    """The threshold in force for ``area`` in ``year`` (default: the campaign's year)."""
-    return thresholds_for(campaign, [area], year)[area.id]
+def threshold_for(campaign: Campaign, area: Area, year: int | None = None,
+                  kind: str = "monitoring") -> ThresholdMatch | None:
+    """The line of ``kind`` in force for ``area`` in ``year`` (default: the campaign's year)."""
+    return thresholds_for(campaign, [area], year, kind)[area.id]
 
 
-def thresholds_for(campaign: Campaign, areas, year: int | None = None) -> dict[int, ThresholdMatch | None]:
-    """threshold_for for many areas, reading the campaign's thresholds once."""
-    table = _threshold_map(campaign)
+def thresholds_for(campaign: Campaign, areas, year: int | None = None,
+                   kind: str = "monitoring") -> dict[int, ThresholdMatch | None]:
+    """threshold_for for many areas, reading the campaign's lines once."""
+    table = _threshold_map(campaign, kind)
     found = {}
     for area in areas:
         chain = []
@@ -59,17 +63,29 @@ class VillageThreshold:
     source: Area | None  # the area whose threshold applies
 
 
-def village_thresholds(campaign: Campaign) -> list[VillageThreshold]:
-    """The threshold each village falls under in the campaign's year, read in two queries."""
+def village_thresholds(campaign: Campaign, kind: str = "monitoring") -> list[VillageThreshold]:
+    """The line of ``kind`` each village falls under in the campaign's year, read in two queries."""
     areas = {area.id: area for area in db.session.scalars(select(Area).order_by(Area.code))}
     parents = {area_id: area.parent_id for area_id, area in areas.items()}
-    amounts = _threshold_map(campaign)
+    amounts = _threshold_map(campaign, kind)
     rows = []
     for area in areas.values():
         if area.level == "village":
             match = applicable_threshold(amounts, ancestry(area.id, parents), campaign.year)
             rows.append(VillageThreshold(area, match, areas[match.area_id] if match else None))
     return rows
+
+
+def village_lines(campaign: Campaign, village_ids, kind: str) -> dict[int, int | None]:
+    """The fen of the line of ``kind`` in force for each of these villages in the campaign's
+    year (None where none is set), in two queries however many villages."""
+    parents = dict(db.session.execute(select(Area.id, Area.parent_id)).all())
+    amounts = _threshold_map(campaign, kind)
+    found = {}
+    for village in village_ids:
+        match = applicable_threshold(amounts, ancestry(village, parents), campaign.year)
+        found[village] = match.amount_fen if match else None
+    return found
 
 
 @dataclass(frozen=True)

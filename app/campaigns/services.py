@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, insert, literal, select, update
 
 from app.auth.models import User
-from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
+from app.campaigns.models import MIN_NOTICE_DAYS, Assignment, Campaign, MonitoringThreshold
+from app.codes import DAY_COUNT, LINE_KIND
 from app.errors import InvalidInput
 from app.extensions import db
 from app.geo.models import Area
@@ -18,32 +19,42 @@ THRESHOLD_LEVELS = ("county", "township", "village")
 
 
 def save_campaign(campaign: Campaign | None, *, name: str, year: int, form_version: str,
-                  county_approval_enabled: bool, public_notice_days: int) -> Campaign:
+                  county_approval_enabled: bool, public_notice_days: int, notice_shows_health: bool = False,
+                  decision_days_limit: int = 15, decision_day_count: str = "calendar") -> Campaign:
     """Create a campaign (``campaign`` None) or change one."""
-    if public_notice_days < 1:
-        raise InvalidInput("public_notice_days", _("公示天数至少为 %(min)s 天。", min=1))
+    if public_notice_days < MIN_NOTICE_DAYS:
+        raise InvalidInput("public_notice_days", _("公示天数至少为 %(min)s 天。", min=MIN_NOTICE_DAYS))
+    if decision_days_limit < 1:
+        raise InvalidInput("decision_days_limit", _("办结时限至少为 %(min)s 天。", min=1))
+    if decision_day_count not in DAY_COUNT.values:
+        raise InvalidInput("decision_day_count", _("请选择按自然日还是工作日计算。"))
     if campaign is None:
         campaign = Campaign()
         db.session.add(campaign)
     campaign.name, campaign.year, campaign.form_version = name.strip(), year, form_version.strip()
     campaign.county_approval_enabled, campaign.public_notice_days = county_approval_enabled, public_notice_days
+    campaign.notice_shows_health = notice_shows_health
+    campaign.decision_days_limit, campaign.decision_day_count = decision_days_limit, decision_day_count
     db.session.commit()
     return campaign
 
 
-def set_threshold(campaign: Campaign, year: int, area: Area, amount_fen: int) -> bool:
-    """Set the threshold for (year, area), replacing one already set. True when it is new."""
+def set_threshold(campaign: Campaign, year: int, area: Area, amount_fen: int, kind: str = "monitoring") -> bool:
+    """Set the line of ``kind`` (LINE_KIND: the monitoring threshold, the circle layers' line)
+    for (year, area), replacing one already set. True when it is new."""
+    if kind not in LINE_KIND.values:
+        raise InvalidInput("kind", _("请选择金额线的种类。"))
     if area.level not in THRESHOLD_LEVELS:
-        raise InvalidInput("area", _("监测范围只能设在县、乡镇或村。"))
+        raise InvalidInput("area", _("%(kind)s只能设在县、乡镇或村。", kind=LINE_KIND.label(kind)))
     if amount_fen <= 0:
-        raise InvalidInput("amount", _("监测范围必须大于 0 元。"))
+        raise InvalidInput("amount", _("%(kind)s必须大于 0 元。", kind=LINE_KIND.label(kind)))
     threshold = db.session.scalar(select(MonitoringThreshold).where(
-        MonitoringThreshold.campaign_id == campaign.id, MonitoringThreshold.year == year,
-        MonitoringThreshold.area_id == area.id,
+        MonitoringThreshold.campaign_id == campaign.id, MonitoringThreshold.kind == kind,
+        MonitoringThreshold.year == year, MonitoringThreshold.area_id == area.id,
     ))
     created = threshold is None
     if created:
-        threshold = MonitoringThreshold(campaign=campaign, year=year, area=area)
+        threshold = MonitoringThreshold(campaign=campaign, kind=kind, year=year, area=area)
         db.session.add(threshold)
     threshold.amount_fen = amount_fen
     db.session.commit()

@@ -19,7 +19,7 @@ from app.codes import FORM_CODE_TABLES
 from app.extensions import db
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_VERSION = "2026.1"
+DEFAULT_VERSION = "2026.2"
 # Fields the engine, screening and roster rules read: a definition must ask for them.
 REQUIRED_MEMBER_FIELDS = ("name", "id_number", "sex", "birth_date", "relation", "status", "labour_capacity")
 
@@ -142,6 +142,14 @@ def _check_meaning(definition: dict) -> list[dict]:
                 money_questions.add(question["id"])
     for missing in [i for i in item_ids if i not in money_questions]:
         problems.append(_problem("income", _("收入项目“%(id)s”没有对应的金额题。", id=missing)))
+
+    codes = [risk["code"] for risk in definition["risk_types"]]
+    for duplicate in sorted({code for code in codes if codes.count(code) > 1}):
+        problems.append(_problem("risk_types", _("风险类型代码“%(code)s”重复。", code=duplicate)))
+    for risk in definition["risk_types"]:
+        if "parent" in risk and risk["parent"] not in codes:
+            problems.append(_problem("risk_types", _("风险类型“%(code)s”的上级代码“%(parent)s”不存在。",
+                                                     code=risk["code"], parent=risk["parent"])))
 
     members = sections.get("members")
     if members is None or not members.get("repeat"):

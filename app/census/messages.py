@@ -12,7 +12,7 @@ from flask_babel import gettext
 from app.codes import N_
 from app.money import format_yuan
 
-MONEY_PARAMS = {"per_capita", "threshold", "low", "high", "out_of_pocket", "net_income", "last_year"}
+MONEY_PARAMS = {"per_capita", "threshold", "low", "high", "out_of_pocket", "net_income", "last_year", "after_rigid_costs"}
 
 ISSUES = {
     "required": N_("请填写此项。"),
@@ -50,6 +50,8 @@ FLAGS = {
     "near_threshold": N_("人均纯收入 %(per_capita)s 元，略高于监测范围 %(threshold)s 元。"),
     "guarantee_failed": N_("未达标：%(guarantee)s。"),
     "rigid_cost_burden": N_("合规自付支出 %(out_of_pocket)s 元，相对家庭纯收入 %(net_income)s 元负担过重。"),
+    "after_rigid_costs_within_threshold": N_(
+        "人均纯收入 %(per_capita)s 元高于监测范围，但扣除刚性支出后人均收入 %(after_rigid_costs)s 元，不高于监测范围 %(threshold)s 元。"),
     "sharp_drop": N_("人均纯收入由上年 %(last_year)s 元降至 %(per_capita)s 元（%(growth_rate)s%%）。"),
     "sudden_event": N_("发生突发事件：%(types)s。"),
     "without_labour": N_("整户无劳动能力。"),
@@ -61,6 +63,7 @@ FLAG_LABELS = {
     "near_threshold": N_("接近监测范围"),
     "guarantee_failed": N_("“三保障”未达标"),
     "rigid_cost_burden": N_("刚性支出负担重"),
+    "after_rigid_costs_within_threshold": N_("扣除刚性支出后不高于监测范围"),
     "sharp_drop": N_("收入大幅下降"),
     "sudden_event": N_("突发事件"),
     "without_labour": N_("整户无劳动能力"),

@@ -9,6 +9,8 @@ Flags, in this order:
 - guarantee_failed: one flag per "3+1" check answered no
 - rigid_cost_burden: out-of-pocket costs ≥ the configured share of family net income
   (always when net income ≤ 0 and there are such costs)
+- after_rigid_costs_within_threshold: per-capita net income above the threshold, but per-capita
+  income after rigid costs (DOMAIN §5) at or below it: suggests 突发严重困难户
 - sharp_drop: per-capita net income down by ≥ the configured percent against last year
 - sudden_event: an illness, disaster, accident, job loss … was recorded
 - without_labour: no present member has any labour capacity (整户无劳动能力)
@@ -22,6 +24,7 @@ WORKING_LABOUR = {"ordinary", "skilled"}
 EVENT_RISK = {"illness": "illness", "disaster": "natural_disaster", "accident": "accident",
               "job_loss": "unstable_employment", "business_failure": "failed_business"}
 MAX_RISK_TYPES = 5
+RIGID_COST_FLAGS = {"rigid_cost_burden", "after_rigid_costs_within_threshold"}
 
 
 def present_members(answers: dict) -> list[dict]:
@@ -46,6 +49,10 @@ def flags(definition: dict, answers: dict, income: dict) -> list[dict]:
     out_of_pocket, net = income["out_of_pocket"], income["family_net_income"]
     if out_of_pocket > 0 and (net <= 0 or out_of_pocket * 100 >= net * settings["rigid_cost_share_percent"]):
         found.append({"code": "rigid_cost_burden", "params": {"out_of_pocket": out_of_pocket, "net_income": net}})
+    after_rigid = income["per_capita_after_rigid_costs"]
+    if per_capita is not None and threshold is not None and per_capita > threshold and after_rigid <= threshold:
+        found.append({"code": "after_rigid_costs_within_threshold",
+                      "params": {"per_capita": per_capita, "after_rigid_costs": after_rigid, "threshold": threshold}})
 
     last = income["last_year_per_capita_net_income"]
     if per_capita is not None and last is not None and last > 0 and \
@@ -67,7 +74,7 @@ def suggested_category(household_type: str | None, found: list[dict]) -> str | N
     codes = {flag["code"] for flag in found}
     if "below_threshold" in codes:
         return "unstable_out_of_poverty" if household_type == "out_of_poverty" else "marginal"
-    if codes & {"rigid_cost_burden", "sharp_drop", "sudden_event"}:
+    if codes & (RIGID_COST_FLAGS | {"sharp_drop", "sudden_event"}):
         return "sudden_hardship"
     return None
 
@@ -92,7 +99,7 @@ def suggested_risk_types(definition: dict, answers: dict, income: dict, found: l
         if event.get("type") in EVENT_RISK:
             reasons.add(EVENT_RISK[event["type"]])
     schooling_costs = fen_of(money.get("out_of_pocket_schooling")) > 0
-    if "compulsory_education" in failed or (schooling_costs and "rigid_cost_burden" in codes):
+    if "compulsory_education" in failed or (schooling_costs and codes & RIGID_COST_FLAGS):
         reasons.add("schooling")
     if "housing" in failed:
         reasons.add("unsafe_housing")

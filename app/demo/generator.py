@@ -59,16 +59,18 @@ LOGINS = (
 CAMPAIGN = {
     "name": "2026年农村居民收入普查",
     "year": 2026,
-    "form_version": "2026.1",
+    "form_version": "2026.2",
     "public_notice_days": 5,
     "county_approval_enabled": False,
 }
-# (year, area code, per-capita line in fen): the county line, and a higher one in 石门乡.
+# (kind, year, area code, per-capita line in fen): the county's monitoring threshold and a
+# higher one in 石门乡; the circle layers' line of 10,000 yuan (DOMAIN §12).
 THRESHOLDS = (
-    (2025, COUNTY_CODE, 870000),
-    (2025, "532339200000", 890000),
-    (2026, COUNTY_CODE, 870000),
-    (2026, "532339200000", 900000),
+    ("monitoring", 2025, COUNTY_CODE, 870000),
+    ("monitoring", 2025, "532339200000", 890000),
+    ("monitoring", 2026, COUNTY_CODE, 870000),
+    ("monitoring", 2026, "532339200000", 900000),
+    ("circle_layer", 2026, COUNTY_CODE, 1000000),
 )
 
 LABOUR = frozenset({"ordinary", "skilled", "weak"})  # what counts as having labour capacity
@@ -95,7 +97,7 @@ class CountyPlan:
     areas: tuple[AreaPlan, ...]
     logins: tuple[LoginPlan, ...]
     campaign: dict
-    thresholds: tuple[tuple[int, str, int], ...]
+    thresholds: tuple[tuple[str, int, str, int], ...]
 
     @property
     def assigned_village_codes(self) -> frozenset[str]:

@@ -143,8 +143,8 @@ def _write_users(plan: generator.CountyPlan, area_ids: dict[str, int]) -> dict[s
 
 def _write_campaign(plan: generator.CountyPlan, area_ids: dict[str, int]) -> Campaign:
     campaign = Campaign(**plan.campaign)
-    campaign.thresholds = [MonitoringThreshold(year=year, area_id=area_ids[code], amount_fen=amount)
-                           for year, code, amount in plan.thresholds]
+    campaign.thresholds = [MonitoringThreshold(kind=kind, year=year, area_id=area_ids[code], amount_fen=amount)
+                           for kind, year, code, amount in plan.thresholds]
     db.session.add(campaign)
     db.session.flush()
     return campaign

@@ -5,6 +5,7 @@ No Flask, no database: the queries count in SQL by the bounds defined here.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.codes import N_
@@ -59,8 +60,35 @@ def circle_layer(*, monitored: bool, out_of_poverty: bool, safety_net: bool, has
     return "red" if has_labour else None
 
 
-# Proposals waiting, by days since the clue: (label, most days) — the last has no bound.
-AGE_BUCKETS = ((N_("0–7天"), 7), (N_("8–15天"), 15), (N_("超过15天"), None))
+# Proposals waiting, by days since the clue, in the campaign's days (DAY_COUNT): up to half the
+# campaign's clue-to-decision limit, up to the limit, over it.
+AGE_LABELS = {
+    "calendar": (N_("0–%(most)s 天"), N_("%(least)s–%(most)s 天"), N_("超过 %(limit)s 天")),
+    "working": (N_("0–%(most)s 个工作日"), N_("%(least)s–%(most)s 个工作日"), N_("超过 %(limit)s 个工作日")),
+}
+
+
+@dataclass(frozen=True)
+class AgeBucket:
+    label: str  # message id, filled with ``params``
+    least: int
+    most: int | None  # None: no bound
+
+    @property
+    def params(self) -> dict:
+        return {"least": self.least, "most": self.most, "limit": self.least - 1}
+
+
+def age_buckets(limit: int, day_count: str) -> tuple[AgeBucket, ...]:
+    """The buckets for a clue-to-decision limit of ``limit`` days counted as ``day_count``."""
+    half = limit // 2
+    first, second, over = AGE_LABELS[day_count]
+    return AgeBucket(first, 0, half), AgeBucket(second, half + 1, limit), AgeBucket(over, limit + 1, None)
+
+
+def bucket_of(buckets: tuple[AgeBucket, ...], days: int) -> int:
+    """The index of the bucket ``days`` falls in."""
+    return next(index for index, bucket in enumerate(buckets) if bucket.most is None or days <= bucket.most)
 
 # Year-over-year growth of per-capita net income, in tenths of last year's (30 % = 3 tenths).
 GROWTH_BANDS = ("fell_over_30", "fell_up_to_30", "rose_up_to_30", "rose_over_30", "no_last_year")

@@ -114,13 +114,20 @@ class Counts:
                            for enumerator, status, flagged, unexplained, n in stored.get("queue", ())}))
 
 
-def village_counts(campaign: Campaign, village_ids, layer_threshold_fen: int) -> dict[tuple[int, int | None], Counts]:
-    """The campaign's counts in these villages by (village, group)."""
+def village_counts(campaign: Campaign, village_ids,
+                   layer_lines: dict[int, int | None]) -> dict[tuple[int, int | None], Counts]:
+    """The campaign's counts in these villages by (village, group); each village's circle
+    layers by its own line (``layer_lines``: village → fen; a village without one is not layered)."""
     households = id_in(Household.village_id, village_ids)
     counts: dict[tuple[int, int | None], Counts] = defaultdict(Counts)
     for count in (_coverage, _records, _monitoring):
         count(counts, households, campaign)
-    _layers(counts, households, campaign, layer_threshold_fen)
+    by_line: dict[int, list[int]] = defaultdict(list)
+    for village in village_ids:
+        if layer_lines.get(village) is not None:
+            by_line[layer_lines[village]].append(village)
+    for line, villages in by_line.items():  # a county has one line or a few: one query each
+        _layers(counts, id_in(Household.village_id, villages), campaign, line)
     return counts
 
 

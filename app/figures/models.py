@@ -24,7 +24,7 @@ class VillageFigures(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), primary_key=True)
     data_version: Mapped[int] = mapped_column(Integer)
-    layer_threshold_fen: Mapped[int] = mapped_column(BigInteger)
+    layer_threshold_fen: Mapped[int | None] = mapped_column(BigInteger)  # the village's line; None: none set
     # {group id, or "" for households in no group: Counts.to_json()}
     figures: Mapped[dict] = mapped_column(JSON)
     totals: Mapped[dict] = mapped_column(JSON)  # Counts.to_json() over the whole village

@@ -1,7 +1,7 @@
 """Reading the stored village counts, and the two named paths that write them.
 
 A page reads the villages' data versions first, then their stored rows; a row counted at
-another version or layer threshold (or missing) is stale. The version is read before the data
+another version or circle-layer line than the village's now (or missing) is stale. The version is read before the data
 it describes, so a change committed in between leaves the row marked stale, never wrong.
 
 Writes (each commits only ``VillageFigures`` rows, a cache: deleting every row loses nothing):
@@ -13,12 +13,12 @@ Writes (each commits only ``VillageFigures`` rows, a cache: deleting every row l
 """
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import clock
 from app.campaigns.models import Campaign
+from app.campaigns.queries import village_lines
 from app.census.services import current_campaign
 from app.extensions import db
 from app.figures.counts import Counts, village_counts
@@ -29,13 +29,15 @@ from app.sql import id_in
 WHOLE_VILLAGE = "*"  # the group of a village's totals (every group, and households in none)
 
 
-def village_figures(campaign: Campaign, village_ids, layer_threshold_fen: int, *,
+def village_figures(campaign: Campaign, village_ids, *,
                     whole=frozenset()) -> dict[tuple[int, int | str | None], Counts]:
     """The villages' counts by (village, group), or by (village, WHOLE_VILLAGE) for the
-    villages in ``whole`` (a county adds up 300 villages instead of 2,000 groups); stale
-    villages are counted again and stored (``refill_stale``)."""
+    villages in ``whole`` (a county adds up 300 villages instead of 2,000 groups), their
+    circle layers by the line in force for each; stale villages are counted again and stored
+    (``refill_stale``)."""
     villages = sorted(village_ids)
     versions = dict(db.session.execute(select(Area.id, Area.data_version).where(id_in(Area.id, villages))).all())
+    lines = village_lines(campaign, villages, "circle_layer")
     stored = {}
     for kept, column in ((sorted(set(villages) & set(whole)), VillageFigures.totals),
                          (sorted(set(villages) - set(whole)), VillageFigures.figures)):
@@ -48,13 +50,13 @@ def village_figures(campaign: Campaign, village_ids, layer_threshold_fen: int, *
     stale = []
     for village in villages:
         row = stored.get(village)
-        if row is None or row.data_version != versions[village] or row.layer_threshold_fen != layer_threshold_fen:
+        if row is None or row.data_version != versions[village] or row.layer_threshold_fen != lines[village]:
             stale.append(village)
         else:
             found[village] = row.counts
     if stale:
-        by_group, totals = refill_stale(campaign, layer_threshold_fen,
-                                        {village: versions[village] for village in stale})
+        by_group, totals = refill_stale(campaign, {village: versions[village] for village in stale},
+                                        {village: lines[village] for village in stale})
         found.update((village, totals[village] if village in whole else by_group[village]) for village in stale)
     counts: dict[tuple[int, int | str | None], Counts] = {}
     for village, stored_counts in found.items():
@@ -66,19 +68,19 @@ def village_figures(campaign: Campaign, village_ids, layer_threshold_fen: int, *
     return counts
 
 
-def refill_stale(campaign: Campaign, layer_threshold_fen: int, versions: dict[int, int]) -> tuple[dict, dict]:
-    """Count these villages (id → the data version read before counting) and store their
-    rows, committed: each village's {group: Counts JSON} and its totals' JSON."""
+def refill_stale(campaign: Campaign, versions: dict[int, int], lines: dict[int, int | None]) -> tuple[dict, dict]:
+    """Count these villages (id → the data version read before counting; id → its circle-layer
+    line) and store their rows, committed: each village's {group: Counts JSON} and its totals' JSON."""
     villages = sorted(versions)
     by_group: dict[int, dict[str, dict]] = {village: {} for village in villages}
     totals = {village: Counts() for village in villages}
-    for (village, group), counts in village_counts(campaign, villages, layer_threshold_fen).items():
+    for (village, group), counts in village_counts(campaign, villages, lines).items():
         by_group[village]["" if group is None else str(group)] = counts.to_json()
         totals[village].add(counts)
     totals_json = {village: total.to_json() for village, total in totals.items()}
     now = clock.now()
     rows = [{"campaign_id": campaign.id, "village_id": village, "data_version": version,
-             "layer_threshold_fen": layer_threshold_fen, "figures": by_group[village], "totals": totals_json[village],
+             "layer_threshold_fen": lines[village], "figures": by_group[village], "totals": totals_json[village],
              "counted_at": now}
             for village, version in versions.items()]
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
@@ -101,4 +103,4 @@ def recount_changed(changed) -> None:
         return
     villages = (db.session.scalars(select(Area.id).where(Area.level == "village")).all()
                 if changed == ALL_VILLAGES else changed)
-    village_figures(campaign, villages, current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"])
+    village_figures(campaign, villages)

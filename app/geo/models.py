@@ -29,6 +29,9 @@ class Area(db.Model):
     level: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     code_year: Mapped[int] = mapped_column(Integer)
+    # Villages and townships: where the public notice says to object (DOMAIN §10); a village
+    # without one uses its township's.
+    objection_phone: Mapped[str | None] = mapped_column(String(20))
     # Villages only: moves on in the same transaction as any change to the village's
     # households, members, records or proposals (app/figures/), so dashboard figures
     # stored at an older version are known to be stale.

@@ -1,6 +1,8 @@
-"""Write verbs for areas: load statistical codes from a file, add a village group."""
+"""Write verbs for areas: load statistical codes from a file, add a village group, set the
+phone where a public notice says to object."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -11,6 +13,9 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.geo import codes_csv
 from app.geo.models import Area
+
+OBJECTION_PHONE_LEVELS = ("township", "village")
+PHONE = re.compile(r"[0-9-]{7,20}")
 
 
 class AreaCodesRejected(Exception):
@@ -76,3 +81,16 @@ def add_group(village: Area, name: str) -> Area:
     db.session.add(group)
     db.session.commit()
     return group
+
+
+def set_objection_phone(area: Area, phone: str | None) -> Area:
+    """The phone a village's public notice gives for objections (公示异议电话, DOMAIN §10), set on
+    the village or on its township; blank removes it."""
+    if area.level not in OBJECTION_PHONE_LEVELS:
+        raise InvalidInput("area", _("异议电话只能设在村或乡镇。"))
+    cleaned = "".join((phone or "").split())
+    if cleaned and not PHONE.fullmatch(cleaned):
+        raise InvalidInput("phone", _("异议电话只能包含数字和“-”，7 至 20 位。"))
+    area.objection_phone = cleaned or None
+    db.session.commit()
+    return area

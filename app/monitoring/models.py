@@ -22,9 +22,19 @@ from app.records.models import Submission
 APPRAISED_STATES = STATES[1:6] + ("reversed",)  # every state after the appraisal was recorded
 NOTICED_STATES = STATES[2:6] + ("reversed",)  # every state after the notice started
 DECIDED_STATES = ("approved", "reversed")
-# Audited changes that are not proposal transitions.
-OTHER_ACTIONS = ("not_proposed", "record_measure")
-EVENT_LABELS = {**ACTION_LABELS, "not_proposed": N_("不纳入监测"), "record_measure": N_("登记帮扶措施")}
+# An identification the national system had already made, entered by the roster import: it
+# was appraised and noticed there, not here, and belongs to no census campaign.
+NATIONAL = "national_system"
+NATIONAL_ENTRY = "national_entry"  # its event
+# Audited changes that are not proposal transitions: the village's two answers to a flagged
+# record (not proposed; already monitored, with its identification's risk types perhaps
+# updated: ``changes``) and a measure recorded.
+OTHER_ACTIONS = ("not_proposed", "record_measure", "already_monitored")
+EVENT_LABELS = {**ACTION_LABELS, "not_proposed": N_("不纳入监测"), "record_measure": N_("登记帮扶措施"),
+                "already_monitored": N_("已是监测对象：更新风险类型和帮扶"),
+                NATIONAL_ENTRY: N_("全国系统已认定为监测对象，花名册导入")}
+# How the village resolved a flagged record that it did not propose.
+OUTCOMES = ("not_proposed", "already_monitored")
 
 
 def _in(column: str, values) -> str:
@@ -44,10 +54,11 @@ class Proposal(db.Model):
         CheckConstraint(f"(kind = 'identification' AND {CLUE_CHANNEL.check_sql('channel')}) OR "
                         f"(kind = 'elimination' AND {ELIMINATION_KIND.check_sql('channel')})",
                         name="channel_fits_kind"),
-        CheckConstraint(f"NOT {_in('state', APPRAISED_STATES)} OR appraisal_date IS NOT NULL",
-                        name="appraisal_date_once_appraised"),
-        CheckConstraint(f"NOT {_in('state', NOTICED_STATES)} OR notice_start IS NOT NULL",
-                        name="notice_start_once_noticed"),
+        CheckConstraint(f"NOT {_in('state', APPRAISED_STATES)} OR appraisal_date IS NOT NULL "
+                        f"OR channel = '{NATIONAL}'", name="appraisal_date_once_appraised"),
+        CheckConstraint(f"NOT {_in('state', NOTICED_STATES)} OR notice_start IS NOT NULL "
+                        f"OR channel = '{NATIONAL}'", name="notice_start_once_noticed"),
+        CheckConstraint(f"(campaign_id IS NULL) = (channel = '{NATIONAL}')", name="campaign_unless_national"),
         CheckConstraint(f"{_in('state', DECIDED_STATES)} = (decided_date IS NOT NULL)",
                         name="decided_date_iff_decided"),
         CheckConstraint("source_submission_id IS NULL OR channel = 'visit_screening'", name="source_from_screening"),
@@ -55,7 +66,7 @@ class Proposal(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)  # None: national
     kind: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(32))  # clue channel, or the kind of elimination
     category: Mapped[str] = mapped_column(String(32))  # proposed, or (elimination) the one ending
@@ -73,7 +84,7 @@ class Proposal(db.Model):
     created_at: Mapped[dt.datetime] = created_at_column()
 
     household: Mapped[Household] = relationship()
-    campaign: Mapped[Campaign] = relationship()
+    campaign: Mapped[Campaign | None] = relationship()
     source_submission: Mapped[Submission | None] = relationship()
     objections: Mapped[list[Objection]] = relationship(back_populates="proposal", order_by="Objection.id")
 
@@ -81,16 +92,20 @@ class Proposal(db.Model):
 
 
 class AssessmentDecision(db.Model):
-    """村级研判不纳入: the village decided not to propose a flagged record, and why."""
+    """村级研判: the village resolved a flagged record without proposing it, and why: not
+    proposed (不纳入监测), or the household is already monitored (its risk types and
+    assistance updated instead)."""
 
     __tablename__ = "assessment_decision"
     __table_args__ = (
         UniqueConstraint("submission_id", "revision", name="uq_assessment_decision_submission_revision"),
+        values_check("outcome", OUTCOMES, "outcome_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"))
     revision: Mapped[int] = mapped_column(Integer)  # the flags judged were this revision's
+    outcome: Mapped[str] = mapped_column(String(20), default="not_proposed", server_default="not_proposed")
     reason: Mapped[str] = mapped_column(Text)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     at: Mapped[dt.datetime] = created_at_column()
@@ -131,26 +146,32 @@ class AssistanceMeasure(db.Model):
 
 
 class MonitoringEvent(db.Model):
-    """监测操作记录: one audited change (a proposal's transition, a "not proposed" decision, a
-    measure recorded), append-only."""
+    """监测操作记录: one audited change (a proposal's transition, an identification entered
+    from the national system, the village's answer to a flagged record, a measure recorded),
+    append-only."""
 
     __tablename__ = "monitoring_event"
     __table_args__ = (
-        values_check("action", ACTIONS + OTHER_ACTIONS, "action_code"),
+        values_check("action", ACTIONS + (NATIONAL_ENTRY,) + OTHER_ACTIONS, "action_code"),
         CheckConstraint(f"from_state IS NULL OR {_in('from_state', STATES)}", name="from_state_code"),
         CheckConstraint(f"to_state IS NULL OR {_in('to_state', STATES)}", name="to_state_code"),
-        CheckConstraint(f"(proposal_id IS NULL) = {_in('action', OTHER_ACTIONS)}", name="proposal_iff_transition"),
+        # A transition names its proposal; "already monitored" names the identification it
+        # updated, when it updated one.
+        CheckConstraint(f"(proposal_id IS NOT NULL) = {_in('action', ACTIONS + (NATIONAL_ENTRY,))} "
+                        "OR action = 'already_monitored'", name="proposal_fits_action"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"), index=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(20))
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str | None] = mapped_column(String(20))
     on_date: Mapped[dt.date | None] = mapped_column(Date)  # the day named: appraisal, notice start, objection
     reason: Mapped[str | None] = mapped_column(Text)
+    # what else it changed: {"risk_types": [before, after]}; SQL NULL when nothing
+    changes: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     at: Mapped[dt.datetime] = created_at_column()
 
     actor: Mapped[User] = relationship()

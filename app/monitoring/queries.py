@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from app.campaigns.models import Campaign
 from app.campaigns.queries import threshold_for
+from app.census import definitions
 from app.codes import ELIMINATION_KIND, MONITORED_CATEGORY, N_, PROPOSAL_KIND
 from app.extensions import db
 from app.files.tables import Field, text_cell
@@ -24,6 +25,7 @@ from app.money import format_yuan
 from app.monitoring import elimination, workflow
 from app.monitoring.models import AssessmentDecision, AssistanceMeasure, MonitoringEvent, Proposal
 from app.records import display
+from app.records.attachments import signed
 from app.records.models import Submission, SubmissionRevision
 from app.records.queries import current_revision, is_current_revision, latest_approved
 
@@ -32,24 +34,66 @@ def _label(label: dict) -> str:
     return display.text(label, display.locale())
 
 
+def risk_table(campaign: Campaign | None) -> list[dict]:
+    """The local risk-type code table (§9) of the campaign's form version (of the shipped
+    default for an identification entered from the national system, which has no campaign)."""
+    return display.definition_of(campaign.form_version if campaign else definitions.DEFAULT_VERSION)["risk_types"]
+
+
 def risk_type_codes(campaign: Campaign) -> set[str]:
-    return {risk["code"] for risk in display.definition_of(campaign.form_version)["risk_types"]}
+    return {risk["code"] for risk in risk_table(campaign)}
 
 
-def risk_type_choices(campaign: Campaign) -> list[tuple[str, str]]:
-    risk_types = display.definition_of(campaign.form_version)["risk_types"]
-    return [(risk["code"], _label(risk["label"])) for risk in risk_types]
+def risk_type_choices(campaign: Campaign | None) -> list[tuple[str, str]]:
+    return [(risk["code"], _label(risk["label"])) for risk in risk_table(campaign)]
 
 
-def risk_type_labels(proposal: Proposal) -> list[str]:
-    labels = dict(risk_type_choices(proposal.campaign))
-    return [labels.get(code, code) for code in proposal.risk_types]
+def risk_type_labels(proposal: Proposal, *, on_notice: bool = False) -> list[str]:
+    """The proposal's risk types in words; ``on_notice``: without those that reveal health
+    (因病, 因残, marked in the table) unless the campaign shows them on the public notice."""
+    table = {risk["code"]: risk for risk in risk_table(proposal.campaign)}
+    hidden = on_notice and not (proposal.campaign and proposal.campaign.notice_shows_health)
+    return [_label(table[code]["label"]) if code in table else code for code in proposal.risk_types
+            if not (hidden and table.get(code, {}).get("reveals_health"))]
 
 
 # Records and their flags ----------------------------------------------------------------------
 
 def flags_of(submission: Submission) -> list[dict]:
     return current_revision(submission).server_result["screening"]["flags"]
+
+
+# Consent (承诺授权书, §10 step 1) ------------------------------------------------------------
+
+NO_RECORD_FOR_CONSENT = N_("该户还没有审核通过的调查记录，无法确认农户已签署承诺授权书，不能申报。")
+NO_CONSENT = N_("该户审核通过的调查记录中没有农户的承诺授权书（须答“已签署”并有农户签名），不能申报。")
+
+
+def evidence(household: Household, submission: Submission | None = None) -> Submission | None:
+    """The approved record a proposal for the household rests on: the one it is made from,
+    else the household's latest approved record."""
+    return submission or latest_approved(household)
+
+
+def consented(revisions) -> set[int]:
+    """The ids of those revisions on which the household's consent is recorded: the consent
+    question answered yes (``answers["consent"]["consent_given"] is True``) and a signature
+    whose file the server holds complete. A signature the phone declared but has not sent is
+    not consent yet: nobody could show it."""
+    answered = [revision.id for revision in revisions
+                if isinstance(revision.answers.get("consent"), dict)
+                and revision.answers["consent"].get("consent_given") is True]
+    return signed(answered)
+
+
+def consent_problem(household: Household, submission: Submission | None = None) -> str | None:
+    """Why the household cannot be proposed for identification for want of its consent on
+    the approved record the proposal rests on (``evidence``); None when it is recorded."""
+    record = evidence(household, submission)
+    if record is None:
+        return gettext(NO_RECORD_FOR_CONSENT)
+    revision = current_revision(record)
+    return None if consented([revision]) else gettext(NO_CONSENT)
 
 
 # The village assessment ------------------------------------------------------------------------
@@ -64,6 +108,7 @@ class AssessmentRow:
     suggested_category: str | None
     proposal: Proposal | None
     decision: AssessmentDecision | None
+    consent: bool  # the household's consent is recorded on the record (``consented``)
 
     @property
     def resolved(self) -> bool:
@@ -107,9 +152,10 @@ def assessment(user, campaign: Campaign, village_id: int | None = None) -> list[
     flagged = [row for row in db.session.execute(query) if row[1].server_result["screening"]["flags"]]
     proposals = _resolving_proposals(campaign.id, {household.id for _s, _r, household, _n in flagged})
     decisions = _decisions([submission for submission, _r, _h, _n in flagged])
+    with_consent = consented([revision for _s, revision, _h, _n in flagged])
     rows = [AssessmentRow(submission, household, head_name, household.village, display.flags_of(revision),
                           revision.server_result["screening"]["suggested_category"], proposals.get(household.id),
-                          decisions.get((submission.id, submission.revision)))
+                          decisions.get((submission.id, submission.revision)), revision.id in with_consent)
             for submission, revision, household, head_name in flagged]
     return sorted(rows, key=lambda row: row.resolved)  # stable: by household number within each
 
@@ -148,13 +194,13 @@ def open_proposal(household: Household) -> Proposal | None:
 class QueueRow:
     proposal: Proposal
     head_name: str | None
-    days: int
-    late: bool
+    days: int  # since the clue, counted as the proposal's campaign counts its limit
+    late: bool  # beyond that limit
 
 
-def queue(user, today: dt.date, limit: int) -> list[QueueRow]:
+def queue(user, today: dt.date) -> list[QueueRow]:
     """Proposals under way in the user's area, longest waiting first, with the days since
-    the clue (``late`` beyond ``limit``)."""
+    the clue and whether they are beyond their campaign's clue-to-decision limit."""
     head = aliased(Member)
     rows = db.session.execute(
         scoped_proposals(user).add_columns(head.name)
@@ -162,26 +208,42 @@ def queue(user, today: dt.date, limit: int) -> list[QueueRow]:
         .where(Proposal.state.in_(workflow.OPEN_STATES)).order_by(Proposal.clue_date, Proposal.id))
     found = []
     for proposal, head_name in rows:
-        days = workflow.days_from_clue(proposal.clue_date, proposal.decided_date, today)
-        found.append(QueueRow(proposal, head_name, days, days > limit))
+        campaign = proposal.campaign
+        days = workflow.days_from_clue(proposal.clue_date, proposal.decided_date, today, campaign.decision_day_count)
+        found.append(QueueRow(proposal, head_name, days, days > campaign.decision_days_limit))
     return found
 
 
 @dataclass(frozen=True)
 class NoticeRow:
     """One line of the public notice: never ID numbers, phone numbers, bank accounts or
-    health (DOMAIN §10), and never the free-text note, which could hold any of them."""
+    health (DOMAIN §10: risk types that reveal it only when the county shows them), and never
+    the free-text note, which could hold any of them."""
 
     name: str
     group: str
     kind: str
     category: str
     reason: str
+    start: dt.date
+    end: dt.date  # the notice's last day
+
+    @property
+    def period(self) -> str:
+        return gettext("%(start)s 至 %(end)s", start=self.start.isoformat(), end=self.end.isoformat())
 
 
 NOTICE_FIELDS = [Field("name", N_("姓名"), text_cell), Field("group", N_("村民小组"), text_cell),
                  Field("kind", N_("事项"), text_cell), Field("category", N_("监测对象类别"), text_cell),
-                 Field("reason", N_("原因"), text_cell)]
+                 Field("reason", N_("原因"), text_cell), Field("period", N_("公示期"), text_cell)]
+
+
+def objection_contact(village: Area) -> tuple[Area, str] | None:
+    """Where the village's notice says to object: the village's phone, else its township's."""
+    for area in (village, village.parent):
+        if area is not None and area.objection_phone:
+            return area, area.objection_phone
+    return None
 
 
 def notice(user, village: Area) -> list[NoticeRow]:
@@ -197,8 +259,10 @@ def notice(user, village: Area) -> list[NoticeRow]:
     return [NoticeRow(
         name=head_name or "", group=group_name or "", kind=PROPOSAL_KIND.label(proposal.kind),
         category=MONITORED_CATEGORY.label(proposal.category),
-        reason="、".join(risk_type_labels(proposal)) if proposal.kind == "identification"
+        reason="、".join(risk_type_labels(proposal, on_notice=True)) if proposal.kind == "identification"
         else ELIMINATION_KIND.label(proposal.channel),
+        start=proposal.notice_start,
+        end=workflow.notice_last_day(proposal.notice_start, proposal.campaign.public_notice_days),
     ) for proposal, head_name, group_name in rows]
 
 
@@ -238,28 +302,51 @@ def register(user, village_id: int | None = None) -> list[RegisterRow]:
     return [RegisterRow(household, name, identifications.get(household.id)) for household, name in households]
 
 
-def measure_count(household: Household) -> int:
-    return db.session.scalar(select(func.count()).select_from(AssistanceMeasure)
-                             .where(AssistanceMeasure.household_id == household.id))
+def measure_count(household: Household, since: dt.date | None = None) -> int:
+    """Assistance measures carried out for the household (since ``since``, when given)."""
+    query = select(func.count()).select_from(AssistanceMeasure).where(AssistanceMeasure.household_id == household.id)
+    if since is not None:
+        query = query.where(AssistanceMeasure.measure_date >= since)
+    return db.session.scalar(query)
+
+
+def income_figures(household: Household) -> tuple[elimination.IncomeFigure, ...]:
+    """Every per-capita income figure recorded for the household: its approved census records',
+    each of the day of its visit."""
+    rows = db.session.execute(
+        select(SubmissionRevision.answers, SubmissionRevision.server_result, SubmissionRevision.received_at)
+        .join(Submission, is_current_revision())
+        .where(Submission.household_id == household.id, Submission.status == "approved"))
+    figures = []
+    for answers, result, received_at in rows:
+        visit = (answers.get("household") or {}).get("visit_date")
+        try:
+            day = dt.date.fromisoformat(visit)
+        except (TypeError, ValueError):
+            day = received_at.date()
+        figures.append(elimination.IncomeFigure("census", day, result["income"]["per_capita_net_income"],
+                                                result["income"]["per_capita_after_rigid_costs"]))
+    return tuple(figures)
 
 
 def elimination_facts(household: Household, campaign: Campaign, today: dt.date) -> elimination.Facts:
     identification = identification_of(household)
+    since = identification.decided_date if identification else None
     record = latest_approved(household)
     threshold = threshold_for(campaign, household.group or household.village)
-    facts = {"today": today, "monitored_since": identification.decided_date if identification else None,
-             "measures": measure_count(household), "has_approved_record": record is not None,
-             "threshold": threshold.amount_fen if threshold else None, "without_labour": household.without_labour}
+    facts = {"today": today, "monitored_since": since, "measures": measure_count(household, since),
+             "has_approved_record": record is not None, "threshold": threshold.amount_fen if threshold else None,
+             "incomes": income_figures(household), "without_labour": household.without_labour}
     if record is not None:
         revision = current_revision(record)
         answered = revision.answers.get("guarantees") or {}
+        flags = {flag["code"] for flag in revision.server_result["screening"]["flags"]}
         facts.update(
-            per_capita=revision.server_result["income"]["per_capita_net_income"],
             unmet_guarantees=tuple(
                 guarantee["id"] for guarantee in display.definition_of(revision.form_version)["guarantees"]
                 if answered.get(guarantee["id"]) is not True),
-            without_labour=household.without_labour or any(
-                flag["code"] == "without_labour" for flag in revision.server_result["screening"]["flags"]),
+            rigid_cost_burden="rigid_cost_burden" in flags,
+            without_labour=household.without_labour or "without_labour" in flags,
         )
     return elimination.Facts(**facts)
 

@@ -7,17 +7,34 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock, errors
 from app.campaigns.models import Campaign
-from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND, MONITORED_CATEGORY, N_
+from app.codes import (
+    ASSISTANCE_MEASURE,
+    CATEGORY_HOUSEHOLD_TYPES,
+    CLUE_CHANNEL,
+    ELIMINATION_KIND,
+    HOUSEHOLD_TYPE,
+    MONITORED_CATEGORY,
+    N_,
+)
 from app.errors import InvalidInput
 from app.extensions import db
 from app.households.models import Household
 from app.households.scope import check_in_scope
 from app.monitoring import elimination, queries, workflow
-from app.monitoring.models import AssessmentDecision, AssistanceMeasure, MonitoringEvent, Objection, Proposal
+from app.monitoring.models import (
+    NATIONAL,
+    NATIONAL_ENTRY,
+    AssessmentDecision,
+    AssistanceMeasure,
+    MonitoringEvent,
+    Objection,
+    Proposal,
+)
 from app.records.models import Submission
 from app.records.queries import approved_on
 
@@ -62,9 +79,10 @@ def _past_date(value: dt.date | None, field: str, today: dt.date) -> dt.date:
 
 def _event(actor, household: Household, action: str, *, proposal: Proposal | None = None,
            from_state: str | None = None, to_state: str | None = None, reason: str | None = None,
-           on_date: dt.date | None = None) -> MonitoringEvent:
+           on_date: dt.date | None = None, changes: dict | None = None) -> MonitoringEvent:
     event = MonitoringEvent(household_id=household.id, proposal=proposal, actor_id=actor.id, action=action,
-                            from_state=from_state, to_state=to_state, reason=reason or None, on_date=on_date)
+                            from_state=from_state, to_state=to_state, reason=reason or None, on_date=on_date,
+                            changes=changes)
     db.session.add(event)
     return event
 
@@ -83,6 +101,24 @@ def _start(actor, household: Household, kind: str) -> None:
     workflow.transition(workflow.NEW, "propose", actor.role, kind)
     if queries.open_proposal(household) is not None:
         raise InvalidInput(None, _("该户已有进行中的申报，请先办结。"))
+
+
+def _risk_types(campaign: Campaign, risk_types: list[str]) -> list[str]:
+    """1 to 5 codes of the campaign's risk-type table, each once, in the order given."""
+    chosen = list(dict.fromkeys(risk_types))
+    if not 1 <= len(chosen) <= 5 or not set(chosen) <= queries.risk_type_codes(campaign):
+        raise InvalidInput("risk_types", _("请选择 1 至 5 项风险类型。"))
+    return chosen
+
+
+def _check_category(category: str, household: Household) -> None:
+    """The category fits the household's type as it is now (§8, §10)."""
+    fits = CATEGORY_HOUSEHOLD_TYPES[category]
+    if household.household_type not in fits:
+        raise InvalidInput("category", _("%(category)s只适用于%(types)s，该户是%(type)s。",
+                                         category=MONITORED_CATEGORY.label(category),
+                                         types="、".join(HOUSEHOLD_TYPE.label(kind) for kind in fits),
+                                         type=HOUSEHOLD_TYPE.label(household.household_type)))
 
 
 def _create(actor, household: Household, campaign: Campaign, **fields) -> MonitoringEvent:
@@ -112,12 +148,13 @@ def propose_identification(actor, household: Household, campaign: Campaign, *, c
         clue_date = approved_on(submission)
     else:
         clue_date = _past_date(clue_date, "clue_date", today)
+    problem = queries.consent_problem(household, submission)
+    if problem:
+        raise InvalidInput(None, problem)
     if category not in MONITORED_CATEGORY.values:
         raise InvalidInput("category", _("请选择监测对象类别。"))
-    known = queries.risk_type_codes(campaign)
-    chosen = list(dict.fromkeys(risk_types))
-    if not 1 <= len(chosen) <= 5 or not set(chosen) <= known:
-        raise InvalidInput("risk_types", _("请选择 1 至 5 项风险类型。"))
+    _check_category(category, household)
+    chosen = _risk_types(campaign, risk_types)
     note = _text(note, "note", required=True, message=_("请填写申报说明。"))
     return _create(actor, household, campaign, kind="identification", channel=channel, category=category,
                    risk_types=chosen, note=note, clue_date=clue_date, source_submission=submission)
@@ -138,6 +175,29 @@ def propose_elimination(actor, household: Household, campaign: Campaign, *, chan
     note = _text(note, "note", required=True, message=_("请填写申报说明。"))
     return _create(actor, household, campaign, kind="elimination", channel=channel,
                    category=household.monitored_category, risk_types=[], note=note, clue_date=today)
+
+
+def enter_from_national_system(actor, entries: list[tuple[int, str, dt.date]]) -> None:
+    """Households the national system already identified (household id, category, the day of
+    its decision) enter the lifecycle as an approved identification of channel "national
+    system", with no campaign, appraisal or notice here, each with its event; the household
+    is monitored from then on. For households the lifecycle has decided nothing about (the
+    roster import checks), in the caller's transaction: the import is all or nothing."""
+    proposals, events = Proposal.__table__, MonitoringEvent.__table__
+    rows = [{"household_id": household_id, "campaign_id": None, "kind": "identification", "channel": NATIONAL,
+             "category": category, "risk_types": [], "note": "", "state": "approved", "version": 1,
+             "clue_date": since, "decided_date": since, "created_by_id": actor.id}
+            for household_id, category, since in entries]
+    created = db.session.execute(insert(proposals).returning(proposals.c.id, proposals.c.household_id,
+                                                             proposals.c.decided_date, sort_by_parameter_order=True),
+                                 rows).all()
+    db.session.execute(insert(events), [{"household_id": household_id, "proposal_id": proposal_id,
+                                         "actor_id": actor.id, "action": NATIONAL_ENTRY, "to_state": "approved",
+                                         "on_date": since} for proposal_id, household_id, since in created])
+    households = Household.__table__
+    db.session.execute(update(households).where(households.c.id == bindparam("household"))
+                       .values(monitored_category=bindparam("category")),
+                       [{"household": household_id, "category": category} for household_id, category, _ in entries])
 
 
 def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason: str | None = None,
@@ -167,6 +227,8 @@ def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason
         workflow.check_notice(proposal.notice_start, campaign.public_notice_days, today)
     if action == "reverse" and household.monitored_category:
         raise InvalidInput(None, _("该户已重新纳入监测，不能撤销此前的风险消除。"))
+    if proposal.kind == "identification" and action == "approve":
+        _check_category(proposal.category, household)  # the household's type may have changed since
     if proposal.kind == "elimination" and to_state == "approved":
         # §11 must still hold on the day of the decision, not only on the day it was proposed.
         unmet = elimination.unmet(queries.elimination_facts(household, campaign, today))
@@ -193,8 +255,8 @@ def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason
     return event
 
 
-def not_proposed(actor, submission: Submission, reason: str | None) -> MonitoringEvent:
-    """The village decides not to propose a flagged record, saying why: the flag is resolved."""
+def _assessable(actor, submission: Submission) -> Household:
+    """A flagged approved record the village has not yet resolved, in the actor's area."""
     household = submission.household
     check_in_scope(actor, household)
     _village_only(actor)
@@ -202,10 +264,44 @@ def not_proposed(actor, submission: Submission, reason: str | None) -> Monitorin
         raise InvalidInput(None, _("只有审核通过且有风险提示的记录需要研判。"))
     if queries.is_resolved(submission):
         raise InvalidInput(None, _("该记录已研判。"))
+    return household
+
+
+def not_proposed(actor, submission: Submission, reason: str | None) -> MonitoringEvent:
+    """The village decides not to propose a flagged record, saying why: the flag is resolved."""
+    household = _assessable(actor, submission)
+    if household.monitored_category:
+        raise InvalidInput(None, _("该户已是监测对象：请登记为“已是监测对象”，并更新风险类型和帮扶措施。"))
     reason = _text(reason, "reason", required=True, message=_("不纳入监测时必须写明原因。"))
     db.session.add(AssessmentDecision(submission_id=submission.id, revision=submission.revision, reason=reason,
                                       decided_by_id=actor.id))
     event = _event(actor, household, "not_proposed", reason=reason)
+    _commit()
+    return event
+
+
+def already_monitored(actor, submission: Submission, reason: str | None, *,
+                      risk_types: list[str] | None = None) -> MonitoringEvent:
+    """The village answers a flagged record of a household already monitored: not a new
+    proposal, but its risk types (on the identification its monitoring rests on, when
+    ``risk_types`` are given) and its assistance brought up to date, as ``reason`` says. The
+    flag is resolved; the event names that identification and the risk types it changed."""
+    household = _assessable(actor, submission)
+    if not household.monitored_category:
+        raise InvalidInput(None, _("该户不是监测对象。"))
+    reason = _text(reason, "reason", required=True, message=_("请写明更新了哪些风险类型或帮扶措施。"))
+    identification = queries.identification_of(household)
+    changes = None
+    if risk_types:
+        chosen = _risk_types(db.session.get(Campaign, submission.campaign_id), risk_types)
+        if identification is None:
+            raise InvalidInput("risk_types", _("该户没有批准的识别记录，无法更新风险类型。"))
+        if chosen != identification.risk_types:
+            changes = {"risk_types": [list(identification.risk_types), chosen]}
+            identification.risk_types = chosen
+    db.session.add(AssessmentDecision(submission_id=submission.id, revision=submission.revision,
+                                      outcome="already_monitored", reason=reason, decided_by_id=actor.id))
+    event = _event(actor, household, "already_monitored", proposal=identification, reason=reason, changes=changes)
     _commit()
     return event
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -97,6 +97,9 @@ def assess(submission_id: str, status: int = 200):
         "monitoring/assess.html", submission=submission, household=submission.household, campaign=campaign,
         summary=display.summary(revision),
         suggested=revision.server_result["screening"], resolved=queries.is_resolved(submission),
+        consent_problem=queries.consent_problem(submission.household, submission)
+        if submission.status == "approved" else None,
+        identification=queries.identification_of(submission.household),
         risk_types=queries.risk_type_choices(campaign), form=request.form,
     ), status
 
@@ -128,6 +131,19 @@ def record_not_proposed(submission_id: str):
     return redirect(url_for("monitoring.assessment"))
 
 
+@bp.route("/assessment/<submission_id>/already-monitored", methods=["POST"])
+@requires("view_monitoring")
+def record_already_monitored(submission_id: str):
+    submission = records.record_or_404(current_user, submission_id)
+    try:
+        services.already_monitored(current_user, submission, request.form.get("reason"),
+                                   risk_types=request.form.getlist("risk_types"))
+    except DomainError as error:
+        return _refused(error, lambda status: assess(submission_id, status))
+    flash(_("已登记：该户已是监测对象，风险类型和帮扶已更新。"), "success")
+    return redirect(url_for("monitoring.assessment"))
+
+
 @bp.route("/households/<int:household_id>/propose", methods=["GET", "POST"])
 @requires("view_monitoring")
 def clue(household_id: int):
@@ -136,6 +152,7 @@ def clue(household_id: int):
 
     def page(status=200):
         return render_template("monitoring/clue.html", household=household, campaign=campaign,
+                               consent_problem=queries.consent_problem(household),
                                channels=[(c, CLUE_CHANNEL.label(c)) for c in OTHER_CHANNELS],
                                risk_types=queries.risk_type_choices(campaign), form=request.form), status
 
@@ -159,7 +176,7 @@ def clue(household_id: int):
 @requires("view_monitoring")
 def proposal(proposal_id: int, status: int = 200):
     found = queries.proposal_or_404(current_user, proposal_id)
-    record = found.source_submission or records.latest_approved(found.household)
+    record = queries.evidence(found.household, found.source_submission)
     return render_template(
         "monitoring/proposal.html", proposal=found, household=found.household, record=record,
         summary=display.summary(records.current_revision(record)) if record else None,
@@ -168,8 +185,9 @@ def proposal(proposal_id: int, status: int = 200):
                  for action in workflow.allowed_actions(found.state, current_user.role, found.kind)],
         notice_ends=workflow.notice_ends(found.notice_start, found.campaign.public_notice_days)
         if found.notice_start else None,
-        days=workflow.days_from_clue(found.clue_date, found.decided_date, clock.today()),
-        days_limit=current_app.config["DECISION_DAYS_LIMIT"], form=request.form,
+        days=workflow.days_from_clue(found.clue_date, found.decided_date, clock.today(),
+                                     found.campaign.decision_day_count if found.campaign else "calendar"),
+        form=request.form,
     ), status
 
 
@@ -193,9 +211,8 @@ def act(proposal_id: int):
 @bp.route("/queue")
 @requires("view_monitoring")
 def queue():
-    limit = current_app.config["DECISION_DAYS_LIMIT"]
-    return render_template("monitoring/queue.html", rows=queries.queue(current_user, clock.today(), limit),
-                           limit=limit)
+    return render_template("monitoring/queue.html", rows=queries.queue(current_user, clock.today()),
+                           campaign=_campaign())
 
 
 # Public notice ----------------------------------------------------------------------------------
@@ -209,9 +226,11 @@ def _notice_village() -> Area:
 @requires("view_monitoring")
 def notice():
     village = _notice_village()
+    rows = queries.notice(current_user, village)
     return render_template("monitoring/notice.html", village=village, villages=scoped_villages(current_user),
-                           columns=tables.headers(queries.NOTICE_FIELDS), rows=queries.notice(current_user, village),
-                           today=clock.today())
+                           columns=tables.headers(queries.NOTICE_FIELDS), rows=rows,
+                           periods=sorted({(row.start, row.end) for row in rows}),
+                           contact=queries.objection_contact(village), today=clock.today())
 
 
 @bp.route("/notice.csv")

@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
+
+import holidays
 
 from app.codes import N_, PROPOSAL_KIND
 from app.errors import Conflict, Forbidden
@@ -150,15 +153,35 @@ def notice_ends(start: dt.date, days: int) -> dt.date:
     return start + dt.timedelta(days=days)
 
 
+def notice_last_day(start: dt.date, days: int) -> dt.date:
+    """The last day of a notice of ``days`` days started on ``start`` (1–5 July for 5 days from 1 July)."""
+    return notice_ends(start, days) - dt.timedelta(days=1)
+
+
 def check_notice(start: dt.date, days: int, today: dt.date) -> None:
     """Refuse while the notice is still running."""
     if today < notice_ends(start, days):
         raise NoticeRunning(start, days)
 
 
-def days_from_clue(clue_date: dt.date, decided: dt.date | None, today: dt.date) -> int:
-    """Days from the clue to the decision, or to today while undecided (§10: normally ≤ 15)."""
-    return ((decided or today) - clue_date).days
+@cache
+def _china(first_year: int, last_year: int) -> holidays.HolidayBase:
+    """China's public holidays and weekend working days (调休) of these years, filled once and
+    only read afterwards (so threads may share it)."""
+    return holidays.China(years=range(first_year, last_year + 1))
+
+
+def days_from_clue(clue_date: dt.date, decided: dt.date | None, today: dt.date, day_count: str = "calendar") -> int:
+    """Days from the clue to the decision, or to today while undecided (§10: normally ≤ 15;
+    Hainan counts working days): ``day_count`` "calendar", or "working" for the working days
+    after the clue's day up to that day, as China's holiday calendar has them (the python
+    ``holidays`` package; a year it does not yet know counts Monday to Friday)."""
+    end = decided or today
+    if day_count != "working":
+        return (end - clue_date).days
+    if end <= clue_date:
+        return 0
+    return _china(clue_date.year, end.year).get_working_days_count(clue_date + dt.timedelta(days=1), end)
 
 
 def allowed_actions(state: str | None, role: str, kind: str) -> list[str]:

@@ -154,6 +154,16 @@ def missing_by_revision(revision_ids) -> dict[int, list[str]]:
     return missing
 
 
+def signed(revision_ids) -> set[int]:
+    """Those of these revisions whose signature file the server holds complete."""
+    if not revision_ids:
+        return set()
+    return set(db.session.scalars(
+        select(RevisionAttachment.revision_id).join(Attachment, Attachment.sha256 == RevisionAttachment.sha256)
+        .where(RevisionAttachment.revision_id.in_(list(revision_ids)), RevisionAttachment.kind == "signature",
+               Attachment.complete)))
+
+
 def mark_complete(submission_ids) -> None:
     """Mark complete each of these submissions whose current revision has every file.
     A plain UPDATE: completeness is not a review change, so it leaves ``version`` alone."""

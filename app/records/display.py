@@ -24,7 +24,8 @@ from app.records.results import COMPARED_INCOME
 PATH = re.compile(r"(?P<key>\w+)(?:\[(?P<index>\d+)\])?(?:\.(?P<field>\w+))?")
 # Where a flag points on the form, for a return comment about it.
 FLAG_PATHS = {"below_threshold": "income", "near_threshold": "income", "rigid_cost_burden": "income",
-              "sharp_drop": "income", "sudden_event": "events", "without_labour": "members"}
+              "sharp_drop": "income", "sudden_event": "events", "without_labour": "members",
+              "after_rigid_costs_within_threshold": "income"}
 
 
 def locale() -> str:

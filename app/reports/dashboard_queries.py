@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import abort
-from sqlalchemy import and_, case, false, func, select
+from sqlalchemy import and_, false, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.campaigns.models import Campaign
-from app.campaigns.queries import thresholds_for
+from app.campaigns.queries import thresholds_for, village_lines
 from app.extensions import db
 from app.figures import bands
 from app.figures.counts import Counts, Headcount
@@ -126,6 +126,8 @@ class Layers:
     counts: dict[str, int]  # households per layer
     unlayered: int  # out-of-poverty or monitored, approved record, but in no layer
     unrecorded: int  # out-of-poverty or monitored without an approved record in the campaign
+    lines: tuple[int, ...]  # the circle-layer lines in force over the place's villages, lowest first
+    unlined: int  # villages of the place with no line set: not layered
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,11 @@ class Tallies:
     by_part: dict[int | None, Counts]
 
     @classmethod
-    def of(cls, place: Place, campaign: Campaign, layer_threshold_fen: int) -> Tallies:
+    def of(cls, place: Place, campaign: Campaign) -> Tallies:
         """The place's counts from the stored village figures (app.figures.store)."""
         part_ids = {part.id for part in place.parts}
         by_part: dict[int | None, Counts] = {}
-        stored = village_figures(campaign, place.villages, layer_threshold_fen, whole=place.whole_villages)
+        stored = village_figures(campaign, place.villages, whole=place.whole_villages)
         for (village, group), counts in stored.items():
             whole = group == WHOLE_VILLAGE
             if whole or place.includes(village, group):
@@ -190,7 +192,10 @@ class Tallies:
 
     def layers(self) -> Layers:
         layers = self.total.layers
-        return Layers({layer: layers[layer] for layer in bands.LAYERS}, layers["none"], layers["unrecorded"])
+        lines = village_lines(self.campaign, self.place.villages, "circle_layer")
+        return Layers({layer: layers[layer] for layer in bands.LAYERS}, layers["none"], layers["unrecorded"],
+                      tuple(sorted({line for line in lines.values() if line is not None})),
+                      sum(1 for line in lines.values() if line is None))
 
     def monitored_by_category(self) -> dict[str, Headcount]:
         return self.total.monitored
@@ -206,28 +211,33 @@ class Tallies:
 
 @dataclass(frozen=True)
 class Waiting:
-    """Proposals under way: counts by (state, age bucket index)."""
+    """Proposals under way: counts by (state, age bucket index), in the campaign's buckets."""
 
     counts: dict[tuple[str, int], int]
+    buckets: tuple[bands.AgeBucket, ...]
 
     def by_state(self) -> list[tuple[str, list[int], int]]:
-        buckets = range(len(bands.AGE_BUCKETS))
+        buckets = range(len(self.buckets))
         return [(state, [self.counts.get((state, b), 0) for b in buckets],
                  sum(self.counts.get((state, b), 0) for b in buckets)) for state in monitoring_workflow.OPEN_STATES]
 
     def by_age(self) -> list[int]:
         return [sum(count for (_state, b), count in self.counts.items() if b == bucket)
-                for bucket in range(len(bands.AGE_BUCKETS))]
+                for bucket in range(len(self.buckets))]
 
 
-def waiting(place: Place, today: dt.date) -> Waiting:
-    """Open proposals (either kind) by state and by days since the clue."""
-    bucket = case(*((Proposal.clue_date >= today - dt.timedelta(days=most), index)
-                    for index, (_label, most) in enumerate(bands.AGE_BUCKETS) if most is not None),
-                  else_=len(bands.AGE_BUCKETS) - 1)
-    inner = (select(Proposal.state.label("state"), bucket.label("bucket"))
+def waiting(place: Place, today: dt.date, campaign: Campaign) -> Waiting:
+    """Open proposals (either kind) by state and by days since the clue, counted as the
+    campaign counts its clue-to-decision limit (calendar or working days). They are few: SQL
+    counts them by state and clue day, the workflow's day count buckets them."""
+    buckets = bands.age_buckets(campaign.decision_days_limit, campaign.decision_day_count)
+    inner = (select(Proposal.state.label("state"), Proposal.clue_date.label("clue_date"))
              .join(Household, Household.id == Proposal.household_id)
              .where(place.households, Proposal.state.in_(monitoring_workflow.OPEN_STATES)).subquery())
-    rows = db.session.execute(select(inner.c.state, inner.c.bucket, func.count()).group_by(inner.c.state,
-                                                                                          inner.c.bucket))
-    return Waiting({(state, index): count for state, index, count in rows})
+    counts: dict[tuple[str, int], int] = {}
+    for state, clue_date, count in db.session.execute(
+            select(inner.c.state, inner.c.clue_date, func.count()).group_by(inner.c.state, inner.c.clue_date)):
+        days = monitoring_workflow.days_from_clue(clue_date, None, today, campaign.decision_day_count)
+        key = (state, bands.bucket_of(buckets, days))
+        counts[key] = counts.get(key, 0) + count
+    return Waiting(counts, buckets)

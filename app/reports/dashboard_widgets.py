@@ -55,9 +55,9 @@ def waiting_by_state(waiting: queries.Waiting) -> Markup:
 
 def waiting_by_age(waiting: queries.Waiting) -> Markup:
     return bar_chart(gettext("在办申报按线索发现以来天数"),
-                     [(gettext(label), count)
-                      for (label, _most), count in zip(bands.AGE_BUCKETS, waiting.by_age())],
-                     alert={len(bands.AGE_BUCKETS) - 1})
+                     [(gettext(bucket.label, **bucket.params), count)
+                      for bucket, count in zip(waiting.buckets, waiting.by_age())],
+                     alert={len(waiting.buckets) - 1})
 
 
 def categories(found: dict[str, queries.Headcount]) -> Markup:

@@ -26,6 +26,7 @@ from app.households.models import Household, Member, health_labels
 from app.households.scope import household_filter
 from app.money import MoneyError, parse_yuan, yuan
 from app.monitoring import queries as monitoring
+from app.monitoring.models import Proposal
 from app.records import display
 from app.records.models import Submission, SubmissionRevision
 from app.records.queries import is_current_revision
@@ -85,10 +86,16 @@ HOUSEHOLD_FIELDS = [
 # Row queries ------------------------------------------------------------------------------------
 
 def _household_columns(head, village, group) -> list:
-    """The roster's household columns, labelled by their field names."""
+    """The roster's household columns, labelled by their field names; a monitored household's
+    纳入监测时间 is the day its latest identification was approved."""
+    identified = (select(func.max(Proposal.decided_date))
+                  .where(Proposal.household_id == Household.id, Proposal.kind == "identification",
+                         Proposal.state == "approved").correlate(Household).scalar_subquery())
     return [Household.household_number, head.name.label("head_name"), village.code.label("village_code"),
             group.code.label("group_code"), Household.phone, Household.household_type, Household.poverty_subtype,
-            Household.monitored_category, Household.without_labour, Household.relocation_site]
+            Household.monitored_category,
+            case((Household.monitored_category.is_not(None), identified)).label("monitored_since"),
+            Household.without_labour, Household.relocation_site]
 
 
 def household_rows(user, campaign: Campaign) -> Iterator:

@@ -3,7 +3,7 @@ from county to township to village. Every figure is counted within the user's sc
 area outside it answers 404."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from app import clock
@@ -35,16 +35,15 @@ def dashboard_area(area_id: int):
 def _dashboard(area_id: int | None):
     campaign = current_campaign() or abort(404)
     place = queries.place(current_user, area_id)
-    layer_threshold = current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"]
-    tallies = queries.Tallies.of(place, campaign, layer_threshold)
+    tallies = queries.Tallies.of(place, campaign)
     categories = tallies.monitored_by_category()
     return render_template(
         "reports/dashboard.html", place=place, campaign=campaign,
         coverage=tallies.coverage(), flags=tallies.flags(), statuses=tallies.statuses(),
-        waiting=queries.waiting(place, clock.today()),
+        waiting=queries.waiting(place, clock.today(), campaign),
         categories=categories, monitored=queries.Headcount(sum(c.households for c in categories.values()),
                                                            sum(c.persons for c in categories.values())),
         risk_types=tallies.monitored_by_risk_type(), risk_type_choices=risk_type_choices(campaign),
         eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers(),
-        layer_threshold=layer_threshold, today=clock.today(), dashboard=bands, widgets=dashboard_widgets,
+        today=clock.today(), dashboard=bands, widgets=dashboard_widgets,
         review_states=review_workflow.STATE_LABELS, proposal_states=monitoring_workflow.STATE_LABELS)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -123,7 +122,7 @@ def queue_counts(user, campaign: Campaign, filters: Filters) -> QueueCounts:
     villages = user_villages(user)
     if filters.village_id:
         villages &= {filters.village_id}
-    stored = village_figures(campaign, villages, current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"],
+    stored = village_figures(campaign, villages,
                              whole=frozenset() if filters.group_id else villages & scope.village_ids)
     by_status: dict[str, int] = {}
     senders = {filters.enumerator_id} if filters.enumerator_id else set()

@@ -54,6 +54,9 @@ def _report(plan, imported: bool, dry_run: bool) -> None:
     click.echo(_("人：新增 %(new)s，有变化 %(changed)s，无变化 %(unchanged)s，系统中有、文件中没有 %(absent)s",
                  new=counts.members_new, changed=counts.members_changed,
                  unchanged=counts.members_unchanged, absent=counts.members_not_in_file))
+    if counts.monitored_entered or counts.monitored_kept:
+        click.echo(_("监测对象：全国系统认定、新纳入 %(entered)s 户，本系统已有识别结论、保持不变 %(kept)s 户",
+                     entered=counts.monitored_entered, kept=counts.monitored_kept))
     for problem in plan.problems:
         where = (_("第 %(row)s 行", row=problem.row) if problem.row is not None else _("整个文件"))
         click.echo(f"{where}\t{problem.column or ''}\t{problem.value or ''}\t{problem.reason}")

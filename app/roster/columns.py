@@ -62,8 +62,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("phone", N_("联系电话"), HOUSEHOLD, PHONE, aliases=("电话", "手机号码", "联系方式")),
     Column("household_type", N_("户类型"), HOUSEHOLD, HOUSEHOLD_TYPE, True, aliases=("农户类型",)),
     _code("poverty_subtype", N_("脱贫户属性"), HOUSEHOLD, codes.POVERTY_SUBTYPE, aliases=("脱贫户类型", "脱贫属性")),
+    # What the national system already decided: read to enter its identifications through the
+    # monitoring lifecycle (app.roster.plan), never written onto the household by the import.
     _code("monitored_category", N_("监测对象类别"), HOUSEHOLD, codes.MONITORED_CATEGORY,
           aliases=("监测对象类型", "监测类型")),
+    Column("monitored_since", N_("纳入监测时间"), HOUSEHOLD, DATE,
+           aliases=("识别时间", "监测对象识别时间", "纳入监测日期", "识别日期")),
     Column("without_labour", N_("整户无劳动能力"), HOUSEHOLD, BOOL, aliases=("是否整户无劳动能力",)),
     Column("relocation_site", N_("易地搬迁"), HOUSEHOLD, BOOL,
            aliases=("是否易地搬迁", "易地搬迁安置户", "是否易地扶贫搬迁", "易地扶贫搬迁")),

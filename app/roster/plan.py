@@ -10,22 +10,27 @@ What must always hold:
   file gives differs, so importing the same file twice writes nothing the second time;
 - a column the file does not have leaves the stored value alone (a new row gets the default);
 - members stored but absent from the file are left alone and counted as "not in file";
-  they still count towards their household's head and spouse.
+  they still count towards their household's head and spouse;
+- the import never writes identification state: a household the file lists as monitored
+  (监测对象类别, 纳入监测时间) enters the monitoring lifecycle as the national system's
+  identification (``national_entries``) only when the lifecycle has decided nothing about it
+  (not monitored here, no proposal); otherwise the file's category is ignored ("kept").
 
 Pure module: no Flask, no database.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.codes import N_
-from app.roster.checks import HouseholdDraft, MemberRow, Parsed, Problem
+from app.codes import CATEGORY_HOUSEHOLD_TYPES, HOUSEHOLD_TYPE, MONITORED_CATEGORY, N_
+from app.roster.checks import HouseholdDraft, MemberRow, Msgid, Parsed, Problem
 
 HOUSEHOLD_DEFAULTS = {
     "village_id": None, "group_id": None, "phone": None, "household_type": None, "poverty_subtype": None,
-    "monitored_category": None, "without_labour": False, "relocation_site": False,
+    "without_labour": False, "relocation_site": False,
 }
 MEMBER_DEFAULTS = {
     "name": None, "sex": None, "birth_date": None, "ethnicity": "01", "relation": None, "education_level": None,
@@ -38,8 +43,7 @@ HOUSEHOLD_FIELDS = tuple(HOUSEHOLD_DEFAULTS)
 MEMBER_FIELDS = tuple(MEMBER_DEFAULTS)
 HEALTH_FLAGS = ("chronic_illness", "serious_illness", "disabled")
 # Columns the file may lack: the model fields each one sets.
-OPTIONAL_HOUSEHOLD_COLUMNS = {"group_code": ("group_id",), "phone": ("phone",),
-                              "monitored_category": ("monitored_category",), "without_labour": ("without_labour",),
+OPTIONAL_HOUSEHOLD_COLUMNS = {"group_code": ("group_id",), "phone": ("phone",), "without_labour": ("without_labour",),
                               "relocation_site": ("relocation_site",)}
 ALWAYS_SET_MEMBER = ("name", "sex", "birth_date", "ethnicity", "relation", "labour_capacity")
 
@@ -53,6 +57,10 @@ class Facts:
     members: dict[str, dict]  # ID number → stored values (MEMBER_FIELDS, id, household_number, village_id, group_id)
     households_in_scope: int = 0
     members_in_scope: int = 0
+    # household numbers whose monitoring the lifecycle decided or is deciding (monitored here,
+    # or with a proposal): the file's monitored category never changes them
+    monitoring_decided: frozenset[str] = frozenset()
+    today: dt.date | None = None  # a later identification date is a problem
 
 
 @dataclass
@@ -66,6 +74,17 @@ class Counts:
     members_changed: int = 0
     members_unchanged: int = 0
     members_not_in_file: int = 0
+    monitored_entered: int = 0  # listed as monitored by the national system, entering the lifecycle now
+    monitored_kept: int = 0  # listed as monitored, but the lifecycle here decides: left as it is
+
+
+@dataclass(frozen=True)
+class NationalEntry:
+    """A household the national system identified as monitored, in ``category`` since ``since``."""
+
+    household_number: str
+    category: str
+    since: dt.date
 
 
 @dataclass
@@ -79,6 +98,7 @@ class Plan:
     member_inserts: list[tuple[str, dict]] = field(default_factory=list)
     member_updates: list[dict] = field(default_factory=list)  # id and MEMBER_FIELDS
     stored_household_ids: dict[str, int] = field(default_factory=dict)  # household number → id, for member inserts
+    national_entries: list[NationalEntry] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -102,6 +122,7 @@ def build(parsed: Parsed, facts: Facts) -> Plan:
             _add(plan, parsed, household.first_row, "household_number", household.number,
                  N_("该户编号已被您负责范围以外的农户使用"))
         values = _household_values(plan, parsed, household, facts)
+        _national_monitoring(plan, parsed, household, values["household_type"], facts)
         if stored is None:
             plan.household_inserts.append({"household_number": household.number, **values})
             plan.counts.households_new += 1
@@ -156,6 +177,38 @@ def _household_values(plan: Plan, parsed: Parsed, household: HouseholdDraft, fac
     stored = facts.households.get(household.number)
     base = dict(HOUSEHOLD_DEFAULTS) if stored is None else {name: stored[name] for name in HOUSEHOLD_FIELDS}
     return {**base, **values}
+
+
+def _national_monitoring(plan: Plan, parsed: Parsed, household: HouseholdDraft, household_type: str | None,
+                         facts: Facts) -> None:
+    """A household the file lists as monitored: a national entry, when the lifecycle here has
+    decided nothing about it, with its identification date and a category fitting its type."""
+    category = household.values.get("monitored_category")
+    if category is None:
+        return
+    if household.number in facts.monitoring_decided:
+        plan.counts.monitored_kept += 1
+        return
+    row, text = household.sources["monitored_category"]
+    fits = CATEGORY_HOUSEHOLD_TYPES[category]
+    if household_type is not None and household_type not in fits:
+        _add(plan, parsed, row, "monitored_category", text, N_("%(category)s只适用于%(types)s，该户是%(type)s"),
+             category=Msgid(MONITORED_CATEGORY.source_label(category)),
+             types=Msgid("、".join(HOUSEHOLD_TYPE.source_label(kind) for kind in fits)),
+             type=Msgid(HOUSEHOLD_TYPE.source_label(household_type)))
+        return
+    since = household.values.get("monitored_since")
+    if since is None:
+        if "monitored_since" not in household.given:  # an unreadable date is reported where it is read
+            _add(plan, parsed, household.first_row, "monitored_since", None,
+                 N_("监测对象须填写纳入监测时间（全国系统中的识别日期）"))
+        return
+    if facts.today is not None and since > facts.today:
+        since_row, since_text = household.sources["monitored_since"]
+        _add(plan, parsed, since_row, "monitored_since", since_text, N_("纳入监测时间不能晚于今天"))
+        return
+    plan.national_entries.append(NationalEntry(household.number, category, since))
+    plan.counts.monitored_entered += 1
 
 
 def _place(plan: Plan, parsed: Parsed, household: HouseholdDraft, facts: Facts) -> tuple[int | None, int | None]:

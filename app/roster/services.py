@@ -6,20 +6,27 @@ database as it is now and writes it in one transaction, only when there is no pr
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.codes import N_
 from app.extensions import db
 from app.figures.models import mark_changed
 from app.geo.models import Area
 from app.households.models import Household, Member
 from app.households.scope import household_filter, scope_of
+from app.monitoring import services as monitoring
+from app.monitoring.models import Proposal
 from app.roster import checks, reader
 from app.roster.plan import HOUSEHOLD_FIELDS, MEMBER_FIELDS, Facts, Plan, build
 
 # Keys per IN (...) query: well under every database's limit on bound parameters.
 CHUNK = 500
+NEEDS_ACTOR = N_("文件中有 %(count)s 户是全国系统认定的监测对象：请用 --as 指定导入的县级管理员，"
+                 "以便记录是谁纳入了这些监测对象")
 
 
 class RosterConflict(Exception):
@@ -30,7 +37,12 @@ def check(sheet: reader.Sheet, user=None) -> Plan:
     """The dry run: what importing would do, and every problem. ``user`` limits the villages
     to that admin's areas; without one, any known village is accepted (command line)."""
     parsed = checks.parse(sheet)
-    return build(parsed, _facts(parsed, user))
+    plan = build(parsed, _facts(parsed, user))
+    if user is None and plan.national_entries:
+        # An identification entered from the national system is an audited change: it needs a name.
+        plan.problems.append(checks.Problem(None, parsed.header("monitored_category"), None, NEEDS_ACTOR,
+                                            {"count": len(plan.national_entries)}))
+    return plan
 
 
 def import_roster(sheet: reader.Sheet, user=None) -> tuple[Plan, bool]:
@@ -40,7 +52,7 @@ def import_roster(sheet: reader.Sheet, user=None) -> tuple[Plan, bool]:
         db.session.rollback()
         return plan, False
     try:
-        _apply(plan)
+        _apply(plan, user)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -82,6 +94,13 @@ def _facts(parsed: checks.Parsed, user) -> Facts:
             for row in db.session.execute(member_query.where(condition(chunk))):
                 members[row.id_number] = row._asdict()
 
+    decided = set()
+    for chunk in _chunks(numbers):
+        decided.update(db.session.scalars(
+            select(Household.household_number).where(Household.household_number.in_(chunk), or_(
+                Household.monitored_category.is_not(None),
+                Household.id.in_(select(Proposal.household_id).where(Proposal.state != "withdrawn"))))))
+
     if user is None:
         covers = None
         households_in_scope = db.session.scalar(select(func.count(Household.id)))
@@ -92,11 +111,13 @@ def _facts(parsed: checks.Parsed, user) -> Facts:
         members_in_scope = db.session.scalar(
             select(func.count(Member.id)).join(Household, Household.id == Member.household_id)
             .where(household_filter(user)))
-    return Facts(villages, groups, covers, households, members, households_in_scope, members_in_scope)
+    return Facts(villages, groups, covers, households, members, households_in_scope, members_in_scope,
+                 frozenset(decided), dt.date.today())
 
 
-def _apply(plan: Plan) -> None:
-    """Core executemany statements: the ORM's bulk paths split rows into many small batches."""
+def _apply(plan: Plan, user) -> None:
+    """Core executemany statements: the ORM's bulk paths split rows into many small batches.
+    Monitored households of the national system enter through the monitoring verb."""
     households, members = Household.__table__, Member.__table__
     household_ids = dict(plan.stored_household_ids)
     if plan.household_inserts:
@@ -110,6 +131,9 @@ def _apply(plan: Plan) -> None:
                                              for number, values in plan.member_inserts])
     if plan.member_updates:
         db.session.execute(_update_by_id(members, MEMBER_FIELDS), _keyed(plan.member_updates))
+    if plan.national_entries:
+        monitoring.enter_from_national_system(user, [(household_ids[entry.household_number], entry.category,
+                                                      entry.since) for entry in plan.national_entries])
     # Core statements pass the ORM's change listener by; an import is rare and may touch any
     # village, so every village's dashboard figures are counted again.
     mark_changed()

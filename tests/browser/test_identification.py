@@ -13,7 +13,7 @@ from app.households.models import Household
 from app.monitoring.models import Proposal
 from app.records.models import Submission
 from tests import factories
-from tests.browser.test_offline import complete_record, count, open_app, open_household
+from tests.browser.test_offline import complete_record, count, open_app, open_household, sign
 from tests.browser.test_sign_in import sign_in
 
 
@@ -27,12 +27,15 @@ def desk(browser: Browser, base_url: str, username: str) -> Page:
 def test_a_household_from_visit_to_monitored(page: Page, page_errors, browser: Browser, base_url: str, county,
                                             world):
     page_errors.expect(r"status of 409 .*/monitoring/proposals/\d+/act")  # submitted before the notice ran
+    page_errors.expect(r"status of 404 .*/api/attachments/[0-9a-f]{64}")  # the signature: nothing received yet
     factories.user("township", "township_approver", [county.township_1])
 
-    # The enumerator visits: income well below the line (a flag), finished and sent.
+    # The enumerator visits: income well below the line (a flag), the household signs its
+    # consent, and the record is finished and sent.
     open_app(page)
     open_household(page)
     complete_record(page, income="6000")
+    sign(page)
     page.get_by_role("button", name="完成，放入待发送").click()
     expect(count(page, "sent")).to_have_text("已发送 1")
 

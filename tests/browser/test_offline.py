@@ -44,6 +44,20 @@ def complete_record(page: Page, income: str = "36000"):
     page.get_by_label("外出务工收入").fill(income)
 
 
+def sign(page: Page):
+    """Draw the household's signature with a finger and save it."""
+    signature = page.get_by_role("img", name="在此处签名")
+    signature.scroll_into_view_if_needed()
+    pad = signature.bounding_box()
+    page.mouse.move(pad["x"] + 20, pad["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(pad["x"] + 20 + step * 25, pad["y"] + 40 + (step % 3) * 15)
+    page.mouse.up()
+    page.get_by_role("button", name="保存签名").click()
+    expect(page.get_by_role("img", name="农户签名")).to_be_visible()
+
+
 def count(page: Page, state: str):
     return page.locator(f'[data-count="{state}"]')
 
@@ -222,16 +236,7 @@ def test_a_signature_and_a_downscaled_photo_reach_the_server_and_complete_the_re
     page.get_by_label("添加照片").set_input_files(files=[{"name": "house.png", "mimeType": "image/png",
                                                        "buffer": png(3200, 2400)}])
     expect(page.get_by_role("img", name="照片")).to_be_visible()
-    signature = page.get_by_role("img", name="在此处签名")
-    signature.scroll_into_view_if_needed()
-    pad = signature.bounding_box()
-    page.mouse.move(pad["x"] + 20, pad["y"] + 40)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(pad["x"] + 20 + step * 25, pad["y"] + 40 + (step % 3) * 15)
-    page.mouse.up()
-    page.get_by_role("button", name="保存签名").click()
-    expect(page.get_by_role("img", name="农户签名")).to_be_visible()
+    sign(page)
     page.get_by_role("button", name="完成，放入待发送").click()
     expect(count(page, "sent")).to_have_text("已发送 1")
     page.get_by_role("button", name="立即同步").click()  # the files go first; the record then completes

@@ -9,6 +9,7 @@ const EVENT_RISK = {
   job_loss: "unstable_employment", business_failure: "failed_business",
 };
 const MAX_RISK_TYPES = 5;
+const RIGID_COST_FLAGS = ["rigid_cost_burden", "after_rigid_costs_within_threshold"];
 
 export function presentMembers(answers) {
   return (answers.members ?? []).filter((m) => (m.status ?? "present") === "present");
@@ -39,6 +40,13 @@ export function flags(definition, answers, income) {
   if (outOfPocket > 0 && (net <= 0 || outOfPocket * 100 >= net * settings.rigid_cost_share_percent)) {
     found.push({ code: "rigid_cost_burden", params: { out_of_pocket: outOfPocket, net_income: net } });
   }
+  const afterRigid = income.per_capita_after_rigid_costs;
+  if (perCapita !== null && threshold !== null && perCapita > threshold && afterRigid <= threshold) {
+    found.push({
+      code: "after_rigid_costs_within_threshold",
+      params: { per_capita: perCapita, after_rigid_costs: afterRigid, threshold },
+    });
+  }
 
   const last = income.last_year_per_capita_net_income;
   if (perCapita !== null && last !== null && last > 0 && (last - perCapita) * 100 >= last * settings.sharp_drop_percent) {
@@ -60,7 +68,7 @@ export function flags(definition, answers, income) {
 export function suggestedCategory(householdType, found) {
   const codes = new Set(found.map((flag) => flag.code));
   if (codes.has("below_threshold")) return householdType === "out_of_poverty" ? "unstable_out_of_poverty" : "marginal";
-  if (codes.has("rigid_cost_burden") || codes.has("sharp_drop") || codes.has("sudden_event")) return "sudden_hardship";
+  if ([...RIGID_COST_FLAGS, "sharp_drop", "sudden_event"].some((code) => codes.has(code))) return "sudden_hardship";
   return null;
 }
 
@@ -80,7 +88,8 @@ export function suggestedRiskTypes(definition, answers, income, found) {
     if (EVENT_RISK[event.type]) reasons.add(EVENT_RISK[event.type]);
   }
   const schoolingCosts = fenOf(money.out_of_pocket_schooling) > 0;
-  if (failed.has("compulsory_education") || (schoolingCosts && codes.has("rigid_cost_burden"))) reasons.add("schooling");
+  const rigidCosts = RIGID_COST_FLAGS.some((code) => codes.has(code));
+  if (failed.has("compulsory_education") || (schoolingCosts && rigidCosts)) reasons.add("schooling");
   if (failed.has("housing")) reasons.add("unsafe_housing");
   if (failed.has("drinking_water")) reasons.add("unsafe_water");
   return definition.risk_types.filter((risk) => reasons.has(risk.id)).map((risk) => risk.code).slice(0, MAX_RISK_TYPES);
