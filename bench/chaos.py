@@ -556,7 +556,7 @@ def main() -> int:
         sync = Sync(phone, records)
         plan = chaos_plan(options.server_kills, options.pg_restarts, rng)
         print(f"{len(records):,} records of {len({r['household_id'] for r in records}):,} households; "
-              f"{sum(rates.values()):.0%} of connections cut; chaos: {', '.join(kind for _point, kind in plan) or 'none'}",
+              f"{sum(rates.values()):.0%} of connections cut or held; chaos: {', '.join(kind for _point, kind in plan) or 'none'}",
               flush=True)
         started = time.monotonic()
         chaos = Chaos(plan, sync, server, postgres, rng, started)
