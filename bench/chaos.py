@@ -467,7 +467,7 @@ def audit(app, sent: list[dict], sync: Sync) -> dict:
     from sqlalchemy import text
 
     from app.extensions import db
-    from app.sync.canonical import content_sha256
+    from app.records.canonical import content_sha256
 
     with app.app_context():
         submissions = {row.id: row for row in db.session.execute(text("SELECT id, household_id FROM submission"))}
