@@ -356,17 +356,16 @@ class Sync:
                 self.failures = 0
             except SignedOut:
                 self.phone.stats["signed out"] += 1
-                self.sign_in()
+                try:
+                    self.phone.sign_in()
+                except Failed:
+                    self.back_off()
             except Failed:
-                self.failures += 1
-                time.sleep(retry_delay(self.failures))
+                self.back_off()
 
-    def sign_in(self) -> None:
-        try:
-            self.phone.sign_in()
-        except Failed:
-            self.failures += 1
-            time.sleep(retry_delay(self.failures))
+    def back_off(self) -> None:
+        self.failures += 1
+        time.sleep(retry_delay(self.failures))
 
     def push_records(self) -> None:
         while self.outbox:
@@ -464,7 +463,7 @@ def build_records(app, count: int, rng: random.Random) -> tuple[list[dict], str,
 
 def audit(app, sent: list[dict], sync: Sync) -> dict:
     """What the database holds against what the phone sent and was told, read with plain SQL."""
-    from sqlalchemy import text
+    from sqlalchemy import JSON, text
 
     from app.extensions import db
     from app.records.canonical import content_sha256
@@ -472,8 +471,9 @@ def audit(app, sent: list[dict], sync: Sync) -> dict:
     with app.app_context():
         submissions = {row.id: row for row in db.session.execute(text("SELECT id, household_id FROM submission"))}
         revisions: dict[str, list] = {}
-        for row in db.session.execute(text(
-                "SELECT submission_id, number, content_sha256, answers FROM submission_revision ORDER BY number")):
+        for row in db.session.execute(text(  # answers decoded as the JSON type does, on either database
+                "SELECT submission_id, number, content_sha256, answers FROM submission_revision ORDER BY number")
+                .columns(answers=JSON)):
             revisions.setdefault(row.submission_id, []).append(row)
         conflicts = db.session.scalar(text("SELECT count(*) FROM sync_conflict"))
         db.engine.dispose()
@@ -536,10 +536,11 @@ def main() -> int:
     try:
         postgres.create()
         env["DATABASE_URL"] = postgres.url
-        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-        subprocess.run([*flask, "demo", "seed", "--households", str(options.households)], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        for command in (["db", "upgrade"], ["demo", "seed", "--households", str(options.households)]):
+            done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=ROOT, env=env,
+                                  capture_output=True, text=True)
+            if done.returncode:
+                raise SystemExit(f"flask {' '.join(command)} failed:\n{done.stderr}")
         os.environ.update(RUHU_INSTANCE_DIR=env["RUHU_INSTANCE_DIR"], SECRET_KEY=env["SECRET_KEY"])
         from app import create_app
 
