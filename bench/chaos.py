@@ -6,8 +6,9 @@
 
 Everything runs on this machine, nothing shared is touched:
 - a throwaway PostgreSQL cluster of its own (initdb on a free port, as the `postgres` user
-  when run as root), migrated and seeded with `flask demo seed` (its enumerator is assigned
-  the households of two villages);
+  when run as root), migrated and seeded with `flask demo seed` (as many households as
+  records), the demo enumerator given every village and assigned all their households
+  (the admin's verbs, app.auth.accounts and app.campaigns.services);
 - gunicorn as deployed (gunicorn.conf.py: 2 workers, 4 threads each, `--no-control-socket`)
   on a free port;
 - a loopback proxy (asyncio) in front of it that, per connection and from a seeded random
@@ -17,12 +18,12 @@ Everything runs on this machine, nothing shared is touched:
   and sends the batch again, so both copies reach the server at about the same time); when
   the server is down it answers 502 as nginx would;
 - a phone-like client that signs in through the proxy (the login form, its session cookie,
-  the CSRF token from /api/session) and drains an outbox of N valid records of its assigned
-  households as static/js/sync/engine.js does: batches of 5 doubling to 50 while answers come
-  within 2 s, halving after a failure, a time-out or a 5xx; `created`, `duplicate`,
-  `conflict` and `invalid` take a record out of the outbox, `error` leaves it in; after a
-  failed run it backs off as schedule.js does, with the delays divided by 1,000; every retry
-  sends the same content under the same id;
+  the CSRF token from /api/session) and drains an outbox of N valid records, one for each
+  of N assigned households, as static/js/sync/engine.js does: batches of 5 doubling to 50
+  while answers come within 2 s, halving after a failure, a time-out or a 5xx; `created`,
+  `duplicate`, `conflict` and `invalid` take a record out of the outbox, `error` leaves it
+  in; after a failed run it backs off as schedule.js does, with the delays divided by
+  1,000; every retry sends the same content under the same id;
 - a chaos schedule: at evenly spaced points of the outbox's progress, while a request is in
   flight, kill -9 gunicorn (master and workers: a crash, nothing finishes) and start it
   again, or restart PostgreSQL (`pg_ctl restart`, alternately `-m fast` and `-m immediate`,
@@ -432,9 +433,37 @@ class Chaos(threading.Thread):
                   flush=True)
 
 
-def build_records(app, count: int, rng: random.Random) -> tuple[list[dict], str, str]:
-    """``count`` valid records spread over the demo enumerator's assigned households (several a
-    household when there are fewer households), ids from the seeded generator; and the login."""
+def assign_every_village(app) -> tuple[str, str]:
+    """As the county admin does on the admin pages: the demo enumerator covers every village
+    and is assigned every household in the current campaign. Returns the enumerator's login."""
+    from sqlalchemy import select
+
+    from app.auth import accounts
+    from app.auth.models import User
+    from app.campaigns import services as campaigns
+    from app.census import services as census
+    from app.demo import generator
+    from app.extensions import db
+    from app.geo.models import Area
+
+    username = next(login[0] for login in generator.LOGINS if login[2] == "enumerator")
+    admin_name = next(login[0] for login in generator.LOGINS if login[2] == "county_admin")
+    with app.app_context():
+        admin, enumerator = (db.session.scalar(select(User).where(User.username == name))
+                             for name in (admin_name, username))
+        villages = db.session.scalars(select(Area).where(Area.level == "village").order_by(Area.code)).all()
+        accounts.update_user(admin, enumerator, enumerator.display_name, enumerator.role,
+                             [village.id for village in villages])
+        campaign = census.current_campaign()
+        for village in villages:
+            campaigns.assign_area(admin, campaign, village, enumerator)
+        db.engine.dispose()
+    return username, generator.PASSWORD
+
+
+def build_records(app, username: str, count: int, rng: random.Random) -> list[dict]:
+    """One valid record for each of ``count`` households assigned to ``username`` (a household
+    has one record a campaign), ids from the seeded generator."""
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
@@ -442,11 +471,9 @@ def build_records(app, count: int, rng: random.Random) -> tuple[list[dict], str,
     from app.campaigns.models import Assignment
     from app.census import definitions
     from app.census import services as census
-    from app.demo import generator
     from app.extensions import db
     from app.households.models import Household
 
-    username = next(login[0] for login in generator.LOGINS if login[2] == "enumerator")
     with app.app_context():
         campaign = census.current_campaign()
         definition = definitions.get(campaign.form_version)
@@ -454,11 +481,13 @@ def build_records(app, count: int, rng: random.Random) -> tuple[list[dict], str,
             select(Household).join(Assignment, Assignment.household_id == Household.id)
             .join(User, User.id == Assignment.enumerator_id)
             .where(Assignment.campaign_id == campaign.id, User.username == username)
-            .options(selectinload(Household.members)).order_by(Household.id)).all()
-        records = [record_for(households[n % len(households)], campaign, definition, n,
-                              str(uuid.UUID(int=rng.getrandbits(128), version=4))) for n in range(count)]
+            .options(selectinload(Household.members)).order_by(Household.id).limit(count)).all()
+        if len(households) < count:
+            raise SystemExit(f"{count} records need as many households; the county has {len(households)}")
+        records = [record_for(household, campaign, definition, n, str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+                   for n, household in enumerate(households)]
         db.engine.dispose()
-    return records, username, generator.PASSWORD
+    return records
 
 
 def audit(app, sent: list[dict], sync: Sync) -> dict:
@@ -510,7 +539,6 @@ FAILING = ("duplicated", "lost", "wrong", "stored but never sent", "conflicts ke
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=5000)
-    parser.add_argument("--households", type=int, default=1500, help="demo county size (a third is assigned)")
     parser.add_argument("--server-kills", type=int, default=6)
     parser.add_argument("--pg-restarts", type=int, default=4, help="alternately -m fast and -m immediate")
     parser.add_argument("--drop-before", type=float, default=0.07, help="share of connections dropped unforwarded")
@@ -536,7 +564,7 @@ def main() -> int:
     try:
         postgres.create()
         env["DATABASE_URL"] = postgres.url
-        for command in (["db", "upgrade"], ["demo", "seed", "--households", str(options.households)]):
+        for command in (["db", "upgrade"], ["demo", "seed", "--households", str(options.records)]):
             done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=ROOT, env=env,
                                   capture_output=True, text=True)
             if done.returncode:
@@ -545,7 +573,8 @@ def main() -> int:
         from app import create_app
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": postgres.url.replace("postgresql://", "postgresql+psycopg://")})
-        records, username, password = build_records(app, options.records, rng)
+        username, password = assign_every_village(app)
+        records = build_records(app, username, options.records, rng)
 
         port = free_port()
         server = Server(port, {**env, "RUHU_BIND": f"127.0.0.1:{port}", "RUHU_WORKERS": "2"}, work / "gunicorn.log")
