@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 import tempfile
 import time
@@ -107,31 +108,45 @@ def records(campaign_id: int) -> list[dict]:
     from sqlalchemy.orm import selectinload
 
     from app.campaigns.models import Campaign
-    from app.census import definitions, services
+    from app.census import definitions
     from app.extensions import db
     from app.households.models import Household
 
     campaign = db.session.get(Campaign, campaign_id)
     definition = definitions.get(campaign.form_version)
+    households = db.session.scalars(select(Household).options(selectinload(Household.members)).order_by(Household.id))
+    return [record_for(household, campaign, definition, n, str(uuid.uuid4())) for n, household in enumerate(households)]
+
+
+def record_for(household, campaign, definition: dict, n: int, record_id: str) -> dict:
+    """A complete record of the household as an enumerator fills it in: the roster prefill,
+    every money answer filled (amounts vary with ``n``), and the phone's own result."""
+    from app.census import services
+
     money = [q["id"] for s in definition["sections"] if s.get("answers") == "income" for q in s["questions"]]
-    built = []
-    for n, household in enumerate(db.session.scalars(select(Household).options(selectinload(Household.members))
-                                                     .order_by(Household.id))):
-        answers = services.prefill(household, dt.date.today())
-        answers["household"].update(relocation_site=False)
-        for member in answers["members"]:
-            member.update(ethnicity="01", education_level="junior_secondary", pension_insurance="residents")
-        answers["guarantees"] = {g["id"]: True for g in definition["guarantees"]}
-        answers["consent"] = {"consent_given": True, "consent_signer": answers["members"][0]["name"]}
-        answers["income"] = {item: f"{(n * 37 + index * 113) % 9000 + 100}.{index % 100:02d}"
-                             for index, item in enumerate(money)}
+    answers = services.prefill(household, dt.date.today())
+    answers["household"].update(relocation_site=False)
+    if not answers["household"].get("phone"):
+        answers["household"]["phone"] = "13800138000"  # the roster lacks it: the enumerator asks
+    for member in answers["members"]:  # what the roster lacks
+        member["ethnicity"] = member.get("ethnicity") or "01"
+        member["pension_insurance"] = member.get("pension_insurance") or "residents"
+        if not member.get("schooling"):
+            member["education_level"] = member.get("education_level") or "junior_secondary"
+    answers["guarantees"] = {g["id"]: True for g in definition["guarantees"]}
+    answers["consent"] = {"consent_given": True, "consent_signer": answers["members"][0]["name"]}
+    answers["income"] = {item: f"{(n * 37 + index * 113) % 9000 + 100}.{index % 100:02d}"
+                         for index, item in enumerate(money)}
+    result = services.evaluate(household, campaign, answers, definition)
+    asked = [re.fullmatch(r"members\[(\d+)\]\.out_of_school_reason", issue["path"]) for issue in result["issues"]]
+    if any(asked):  # a school-age child out of school: the form asks why
+        for found in filter(None, asked):
+            answers["members"][int(found[1])]["out_of_school_reason"] = "长期患病，在家休养"
         result = services.evaluate(household, campaign, answers, definition)
-        assert not [i for i in result["issues"] if i["severity"] == "error"], result["issues"]
-        built.append({"id": str(uuid.uuid4()), "household_id": household.id, "form_version": campaign.form_version,
-                      "base_revision": None, "answers": answers,
-                      "client_result": {"income": result["income"], "screening": result["screening"]},
-                      "attachments": []})
-    return built
+    assert not [i for i in result["issues"] if i["severity"] == "error"], result["issues"]
+    return {"id": record_id, "household_id": household.id, "form_version": campaign.form_version,
+            "base_revision": None, "answers": answers,
+            "client_result": {"income": result["income"], "screening": result["screening"]}, "attachments": []}
 
 
 def signed_in(app, user_id: int):

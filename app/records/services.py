@@ -119,6 +119,9 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, in_campaign: bo
         raise Refused([issue("household_id", "not_in_campaign", _("该户不在当前普查批次中。"))])
     if submission is None:
         recorded = queries.household_record(incoming.household_id, campaign.id)
+        if recorded is not None and recorded.id == incoming.id:
+            # This very record, stored since the caller looked (a resend racing the first copy).
+            return receive(actor, campaign, incoming, known=True, in_campaign=in_campaign, evaluate=evaluate)
         if recorded is not None:
             return _conflict(actor, incoming, content, recorded, queries.current_revision(recorded),
                              "household_recorded")
