@@ -3,7 +3,8 @@ from app.auth.models import LoginFailure, User, user_area  # noqa: F401
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold  # noqa: F401
 from app.census.models import FormDefinition  # noqa: F401
 from app.geo.models import Area  # noqa: F401
-from app.households.models import Household, Member  # noqa: F401
+from app.households import people  # noqa: F401  (keeps record_person in step with current revisions)
+from app.households.models import Household, Member, RecordPerson  # noqa: F401
 from app.monitoring.models import (  # noqa: F401
     AssessmentDecision,
     AssistanceMeasure,
