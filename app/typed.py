@@ -24,7 +24,9 @@ DIGITS = re.compile("[0-9]+")
 
 
 def compact(text: str) -> str:
-    return REMOVED.sub("", unicodedata.normalize("NFKC", text))
+    if not text.isascii():  # ASCII is its own NFKC: most answers skip the table look-ups
+        text = unicodedata.normalize("NFKC", text)
+    return REMOVED.sub("", text)
 
 
 def whole_number(text: str) -> int:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from flask_babel import gettext
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func, text
@@ -28,9 +27,6 @@ from app.codes import (
 from app.dbtypes import code_check, created_at_column
 from app.extensions import db
 from app.geo.models import Area
-
-if TYPE_CHECKING:
-    from app.sync.models import Submission
 
 # Head first, then spouse, then everyone else by age: the order a roster is read in.
 RELATION_ORDER = {value: index for index, value in enumerate(RELATION.values)}
@@ -159,15 +155,17 @@ class RecordPerson(db.Model):
     """成员记录索引: a person listed in a record's current revision, and whether the record
     says they live there (``present``) or moved out or died. Kept in step with every
     record's current revision by app.households.people, so that finding the same person in
-    another household's record is an index lookup instead of reading every record's JSON."""
+    another household's record is an index lookup instead of reading every record's JSON.
+    The record's household and campaign (which never change) are copied here so that the
+    lookup starts from the person, not from every record of the campaign."""
 
     __tablename__ = "record_person"
 
     submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True)
     person_key: Mapped[str] = mapped_column(String(18), primary_key=True, index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     present: Mapped[bool] = mapped_column(Boolean)
-
-    submission: Mapped[Submission] = relationship()
 
 
 def health_labels(member) -> list[str]:

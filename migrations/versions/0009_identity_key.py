@@ -1,6 +1,7 @@
 """identity key: every member's person key (the first 18 characters of the ID number,
 normalised: identity.person_key), and record_person, the people of every record's current
-revision, so that one person in two households is found by an index lookup
+revision (with its household and campaign), so that one person in two households is found by
+an index lookup
 
 Both are filled here for the rows that exist: keys from the stored ID numbers, and the
 people of each record's current revision.
@@ -25,10 +26,12 @@ PAGE = 2000
 
 members = sa.table('member', sa.column('id', sa.Integer), sa.column('id_number', sa.String),
                    sa.column('person_key', sa.String))
-submissions = sa.table('submission', sa.column('id', sa.String), sa.column('revision', sa.Integer))
+submissions = sa.table('submission', sa.column('id', sa.String), sa.column('household_id', sa.Integer),
+                       sa.column('campaign_id', sa.Integer), sa.column('revision', sa.Integer))
 revisions = sa.table('submission_revision', sa.column('submission_id', sa.String), sa.column('number', sa.Integer),
                      sa.column('answers', sa.JSON))
 record_people = sa.table('record_person', sa.column('submission_id', sa.String), sa.column('person_key', sa.String),
+                         sa.column('household_id', sa.Integer), sa.column('campaign_id', sa.Integer),
                          sa.column('present', sa.Boolean))
 
 
@@ -49,10 +52,12 @@ def _fill(connection):
         connection.execute(members.update().where(members.c.id == sa.bindparam('member_id'))
                            .values(person_key=sa.bindparam('key')),
                            [{'member_id': row.id, 'key': person_key(row.id_number)} for row in page])
-    current = sa.select(submissions.c.id, revisions.c.answers).join(revisions, sa.and_(
+    current = sa.select(submissions.c.id, submissions.c.household_id, submissions.c.campaign_id,
+                        revisions.c.answers).join(revisions, sa.and_(
         revisions.c.submission_id == submissions.c.id, revisions.c.number == submissions.c.revision))
     for page in _pages(connection, current, submissions.c.id):
-        rows = [{'submission_id': row.id, 'person_key': key, 'present': present}
+        rows = [{'submission_id': row.id, 'person_key': key, 'household_id': row.household_id,
+                 'campaign_id': row.campaign_id, 'present': present}
                 for row in page for key, present in people_of(row.answers).items()]
         if rows:
             connection.execute(record_people.insert(), rows)
@@ -62,7 +67,11 @@ def upgrade():
     op.create_table('record_person',
     sa.Column('submission_id', sa.String(length=36), nullable=False),
     sa.Column('person_key', sa.String(length=18), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('present', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_record_person_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_record_person_household_id_household')),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_record_person_submission_id_submission'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('submission_id', 'person_key', name=op.f('pk_record_person'))
     )
