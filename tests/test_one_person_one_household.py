@@ -138,3 +138,12 @@ def test_records_of_another_campaign_do_not_count(setup):
     db.session.commit()
 
     assert warnings_of(check(setup, setup.second, with_person(setup.second, stranger))) == {}
+
+
+def test_a_warning_stored_before_the_households_were_named_still_reads(app):
+    """Revisions are never changed: those stored before 0009 carry the warning without params."""
+    from app.census import messages
+
+    with app.test_request_context():
+        assert messages.issue_message({"code": "id_in_other_household", "params": {}}) == \
+            "该证件号码已登记在其他农户中，请说明情况。"
