@@ -27,11 +27,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_cli(app)
     _register_template_helpers(app)
 
+    from app import figures, records
     from app.main import errors
-    from app.reports import figures
 
+    records.init_app(app)
     figures.init_app(app)
-
     errors.register(app)
     return app
 
@@ -72,11 +72,10 @@ def _init_extensions(app: Flask) -> None:
 def _session_settings(dbapi_connection, connection_record):
     """SQLite enforces foreign keys only when asked, and serves several gunicorn workers
     best in WAL mode with a busy timeout. PostgreSQL's JIT compiles every large aggregate
-    (a county dashboard's) for longer than it then runs: about 0.5 s a query at 200,000
-    households, for queries that take 50–150 ms without it. PostgreSQL's default cost of a
+    (a county dashboard's) for longer than it then runs. PostgreSQL's default cost of a
     random page read (4) is a spinning disk's; on SSD or memory, where our data lives, it
-    made a village's review queue scan every record (61 ms) instead of probing the index
-    for its 500 households (20 ms)."""
+    made a village's review queue scan every record instead of probing the index for its
+    households. (Both measured: docs/benchmarks.md, "Measurements behind code choices".)"""
     module = type(dbapi_connection).__module__
     if module.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
@@ -98,14 +97,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main_bp
     from app.monitoring.views import bp as monitoring_bp
     from app.pwa.views import bp as pwa_bp
+    from app.records.views import bp as records_bp
     from app.reports.export_views import bp as exports_bp
     from app.reports.views import bp as reports_bp
     from app.review.views import bp as review_bp
     from app.roster.views import bp as roster_bp
     from app.sync.views import bp as sync_bp
 
-    for blueprint in (main_bp, auth_bp, households_bp, census_bp, pwa_bp, admin_bp, roster_bp, sync_bp, review_bp,
-                      monitoring_bp, reports_bp, exports_bp):
+    for blueprint in (main_bp, auth_bp, households_bp, census_bp, records_bp, pwa_bp, admin_bp, roster_bp, sync_bp,
+                      review_bp, monitoring_bp, reports_bp, exports_bp):
         app.register_blueprint(blueprint)
 
 
@@ -123,7 +123,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from app import codes
     from app.auth.roles import can
-    from app.i18n import HTML_LANG
+    from app.i18n import HTML_LANG, local_date, local_datetime
     from app.money import format_yuan
 
     @app.context_processor
@@ -133,3 +133,5 @@ def _register_template_helpers(app: Flask) -> None:
                 "html_lang": HTML_LANG.get(locale, "zh-Hans")}
 
     app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.filters["date"] = local_date
+    app.jinja_env.filters["datetime"] = local_datetime

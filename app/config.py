@@ -56,7 +56,8 @@ def load() -> dict:
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        # The county's time zone: every time on a page is shown in it (stored in UTC).
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("RUHU_TIMEZONE", "Asia/Shanghai"),
         # Failed logins: this many per username and address within the window lock that pair.
         "LOGIN_FAILURE_LIMIT": int(os.environ.get("RUHU_LOGIN_FAILURE_LIMIT", 5)),
         "LOGIN_FAILURE_ADDRESS_LIMIT": int(os.environ.get("RUHU_LOGIN_FAILURE_ADDRESS_LIMIT", 30)),

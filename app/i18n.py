@@ -1,6 +1,12 @@
-"""Which language a request is shown in: the user's saved choice, else the choice made
-on the sign-in page, else Simplified Chinese."""
+"""Which language a request is shown in (the user's saved choice, else the choice made on
+the sign-in page, else Simplified Chinese), and how dates and times are written in it: in
+the county's time zone (``BABEL_DEFAULT_TIMEZONE``), as its language writes them
+(2026年12月2日 14:05, Dec 2, 2026 14:05)."""
+import datetime as dt
+
+from babel.dates import format_skeleton
 from flask import has_request_context, session
+from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
 
 from app.auth.models import LOCALES
@@ -15,3 +21,20 @@ def select_locale() -> str:
         return current_user.locale
     choice = session.get("locale_choice")
     return choice if choice in LOCALES else "zh_Hans"
+
+
+def local_date(value: dt.date | dt.datetime | None) -> str:
+    """A calendar date (or a moment's date in the county) as the user's language writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_user_timezone(value)
+    return format_skeleton("yMMMd", value, locale=get_locale())
+
+
+def local_datetime(value: dt.datetime | None) -> str:
+    """A moment (stored in UTC; SQLite hands it back naive) in the county's time zone."""
+    if value is None:
+        return ""
+    local = to_user_timezone(value)
+    return f"{format_skeleton('yMMMd', local, locale=get_locale())} {format_skeleton('Hm', local, locale=get_locale())}"

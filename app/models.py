@@ -2,8 +2,8 @@
 from app.auth.models import LoginFailure, User, user_area  # noqa: F401
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold  # noqa: F401
 from app.census.models import FormDefinition  # noqa: F401
+from app.figures.models import VillageFigures  # noqa: F401
 from app.geo.models import Area  # noqa: F401
-from app.households import people  # noqa: F401  (keeps record_person in step with current revisions)
 from app.households.models import Household, Member, RecordPerson  # noqa: F401
 from app.monitoring.models import (  # noqa: F401
     AssessmentDecision,
@@ -12,6 +12,12 @@ from app.monitoring.models import (  # noqa: F401
     Objection,
     Proposal,
 )
-from app.reports.models import VillageFigures  # noqa: F401
-from app.review.models import ReviewComment, ReviewEvent  # noqa: F401
-from app.sync.models import Attachment, RevisionAttachment, Submission, SubmissionRevision, SyncConflict  # noqa: F401
+from app.records.models import (  # noqa: F401
+    Attachment,
+    ReviewComment,
+    ReviewEvent,
+    RevisionAttachment,
+    Submission,
+    SubmissionRevision,
+    SyncConflict,
+)

@@ -10,7 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 def id_in(column, ids: Iterable[int]) -> ColumnElement:
     """``column IN (ids)`` with the ids written into the statement instead of one placeholder
     each: a county's scope lists hundreds of villages, and psycopg parses a long statement's
-    placeholders again at every execution (5 ms for a statement with a county's two lists
-    of 286 villages, 1 ms written in). Integers only, so nothing can be injected."""
+    placeholders again at every execution (docs/benchmarks.md, "Measurements behind code
+    choices"). Integers only, so nothing can be injected."""
     values = sorted(int(value) for value in ids)
     return column.in_(bindparam(None, values, expanding=True, literal_execute=True))

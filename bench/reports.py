@@ -18,7 +18,7 @@ times, through the real routes (Flask test client, signed in):
 (b) the review queue ``GET /review/`` as a village reviewer and as the county admin, median
     of N requests; baseline ``GET /healthz`` (target ≤ 100 ms);
 (c) the dashboards: ``GET /reports/``, the largest township and a village (target ≤ 300 ms),
-    as a page is usually met: its villages' figures stored (app/reports/figures.py); what
+    as a page is usually met: its villages' figures stored (app/figures/); what
     counting one changed village again costs the request that changed it, after its
     response; then the county page when villages changed and nobody counted them yet: one
     village, 50 villages (a day's census in a county), every village (after a roster import).
@@ -59,7 +59,7 @@ def templates(campaign, sizes) -> dict[tuple[int, int], tuple]:
     from app.census import definitions, services
     from app.extensions import db
     from app.households.models import Household, Member
-    from app.sync.models import summary
+    from app.records.models import summary
 
     definition = definitions.get(campaign.form_version)
     built = {}
@@ -91,7 +91,7 @@ def add_records(share: float) -> int:
     from app.campaigns.models import Campaign
     from app.extensions import db
     from app.households.models import Member
-    from app.sync.models import summary
+    from app.records.models import summary
 
     summary_columns = ", ".join(summary({}))
     campaign = db.session.scalar(select(Campaign))
@@ -227,10 +227,10 @@ def main() -> None:
 
     from app.auth.models import User
     from app.extensions import db
+    from app.figures import store as figures
+    from app.figures.models import mark_changed
     from app.geo.models import Area
     from app.households.models import Household
-    from app.reports import figures
-    from app.reports.models import mark_changed
 
     url, drop = kept_postgres(options.database) if options.database else scratch_postgres()
     try:
@@ -270,7 +270,7 @@ def main() -> None:
             villages_changed([village_id])()
             with app.app_context():
                 start = time.perf_counter()
-                figures.count_changed({village_id})
+                figures.recount_changed({village_id})
                 return (time.perf_counter() - start) * 1000
 
         counting = sorted(count_after_response() for _ in range(options.samples))

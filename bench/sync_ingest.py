@@ -156,7 +156,7 @@ def plain_rows(user_id: int, campaign_id: int) -> list[tuple[dict, dict]]:
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.sync.models import Submission, SubmissionRevision
+    from app.records.models import Submission, SubmissionRevision
 
     stored = db.session.execute(select(Submission.household_id, SubmissionRevision.__table__)
                                 .join(SubmissionRevision, SubmissionRevision.submission_id == Submission.id)).all()
@@ -177,7 +177,7 @@ def plain_rows(user_id: int, campaign_id: int) -> list[tuple[dict, dict]]:
 def insert_per_record(rows) -> float:
     """Each record's two rows in a transaction of its own: the durability the endpoint gives."""
     from app.extensions import db
-    from app.sync.models import Submission, SubmissionRevision
+    from app.records.models import Submission, SubmissionRevision
 
     start = time.perf_counter()
     for submission, revision in rows:
@@ -190,7 +190,7 @@ def insert_per_record(rows) -> float:
 def insert_in_bulk(rows) -> float:
     """All rows with two executemany calls in one transaction: the fastest a database takes them."""
     from app.extensions import db
-    from app.sync.models import Submission, SubmissionRevision
+    from app.records.models import Submission, SubmissionRevision
 
     start = time.perf_counter()
     with db.engine.begin() as connection:

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.monitoring import services
-from app.review.services import approve_record
-from app.sync.models import Submission
+from app.records.models import Submission
+from app.records.queries import household_record
+from app.records.services import approve_record, reopen_record, return_record
 from tests import factories
 from tests.sync_setup import answers, push, record
 
@@ -26,11 +27,22 @@ def _enumerator_for(setup, household):
 
 
 def approved_record(app, setup, household, reviewer, *, income=None) -> Submission:
-    """A record of ``household`` sent by its enumerator and approved by ``reviewer``."""
+    """A record of ``household`` sent by its enumerator and approved by ``reviewer``. A
+    household has one record per campaign: when it has one already, these answers come as its
+    correction (reopened by the township if approved, returned by the village, corrected)."""
     record_answers = answers(household)
     if income is not None:
         record_answers["income"] = income
-    sent = record(setup, household, record_answers)
+    existing = household_record(household.id, setup.campaign.id)
+    if existing is None:
+        sent = record(setup, household, record_answers)
+    else:
+        if existing.status == "approved":
+            township = factories.user(f"township-{existing.id[:8]}", "township_approver",
+                                      [household.village.parent])
+            reopen_record(township, existing, "收入有变化", existing.version)
+        return_record(reviewer, existing, {"income": "请按最新收入更新"}, existing.version)
+        sent = record(setup, household, record_answers, id=existing.id, base_revision=existing.revision)
     client = app.test_client()
     client.post("/login", data={"username": _enumerator_for(setup, household).username,
                                 "password": factories.PASSWORD})

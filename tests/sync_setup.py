@@ -40,6 +40,15 @@ def field(county) -> SimpleNamespace:
                            second=households[1], other=other)
 
 
+def another_household(setup, number: str):
+    """One more household of village A assigned to the enumerator (a household has one record
+    per campaign: a test sending several new records needs as many households)."""
+    household = factories.household(setup.county.village_a, number)
+    db.session.add(Assignment(campaign=setup.campaign, household=household, enumerator=setup.enumerator))
+    db.session.commit()
+    return household
+
+
 def answers(household) -> dict:
     """The roster prefill, completed as an enumerator would."""
     completed = services.prefill(household, dt.date.today())

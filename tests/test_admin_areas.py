@@ -4,11 +4,11 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from app.errors import InvalidInput
 from app.extensions import db
 from app.geo import codes_csv
 from app.geo import services as geo_services
 from app.geo.models import Area
-from app.invalid import InvalidInput
 from tests import factories
 
 HEADER = "统计用区划代码,名称,层级\n"

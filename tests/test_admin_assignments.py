@@ -100,7 +100,7 @@ def test_the_enumerator_must_cover_the_village_or_group(setup, covers, target, a
 
 def test_only_active_enumerators_can_be_given_work(app, setup):
     from app.campaigns.services import assign_area
-    from app.invalid import InvalidInput
+    from app.errors import InvalidInput
 
     county, campaign, _admin = setup
     admin = db.session.scalar(select(factories.User).where(factories.User.username == "admin"))

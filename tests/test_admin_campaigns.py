@@ -138,7 +138,7 @@ def test_threshold_form_explains_refusals(admin, campaign, county, data, message
 
 def test_the_service_refuses_a_group_threshold(app, campaign, county):
     from app.campaigns.services import set_threshold
-    from app.invalid import InvalidInput
+    from app.errors import InvalidInput
 
     with app.test_request_context(), pytest.raises(InvalidInput, match="监测范围只能设在县、乡镇或村。"):
         set_threshold(campaign, 2025, county.group_a1, 870000)

@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from app.auth import accounts
 from app.auth.models import User
+from app.errors import InvalidInput
 from app.extensions import db
-from app.invalid import InvalidInput
 from tests import factories
 
 

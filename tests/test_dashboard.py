@@ -6,16 +6,17 @@ from types import SimpleNamespace
 
 import pytest
 
+from app import figures as figure_hooks
 from app.auth.models import User
 from app.campaigns.models import Campaign, MonitoringThreshold
 from app.extensions import db
+from app.figures import store as stored_figures
+from app.figures.models import ALL_VILLAGES, CHANGED_VILLAGES, VillageFigures, mark_changed
 from app.geo.models import Area
 from app.households.models import Household
 from app.monitoring.models import AssessmentDecision, Proposal
+from app.records.models import Submission, SubmissionRevision
 from app.reports import dashboard_queries as queries
-from app.reports import figures as stored_figures
-from app.reports.models import ALL_VILLAGES, CHANGED_VILLAGES, VillageFigures, mark_changed
-from app.sync.models import Submission, SubmissionRevision
 from tests import factories
 from tests.sync_setup import field, push
 from tests.sync_setup import record as sync_record
@@ -103,7 +104,7 @@ def user(role, area):
 def figures(app, someone, area=None, layer_threshold=1_000_000):
     with app.test_request_context():
         place = queries.place(someone, area.id if area else None)
-        tallies = stored_figures.tallies(place, db.session.scalar(db.select(Campaign)), layer_threshold)
+        tallies = queries.Tallies.of(place, db.session.scalar(db.select(Campaign)), layer_threshold)
         return SimpleNamespace(
             place=place, coverage=[(row.area and row.area.name, row.total, row.counted, row.rate)
                                    for row in tallies.coverage()],
@@ -305,7 +306,7 @@ def test_counting_again_after_a_response_never_fails_the_write(app, client, coun
     def broken(*_args):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(stored_figures, "village_figures", broken)
+    monkeypatch.setattr(figure_hooks, "recount_changed", broken)
     login("enum")
     response = push(client, sync_record(setup))
     response.close()
@@ -322,7 +323,7 @@ def test_a_write_to_every_village_counts_every_village_again(app, known):
         mark_changed([county.village_b.id])
         assert db.session.info[CHANGED_VILLAGES] == ALL_VILLAGES
         db.session.commit()
-        stored_figures.count_changed(ALL_VILLAGES)
+        stored_figures.recount_changed(ALL_VILLAGES)
         versions = data_versions(county)
         assert {name: stored_version(getattr(county, name)) for name in versions} == versions
 

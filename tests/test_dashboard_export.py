@@ -9,11 +9,12 @@ import pytest
 from app.auth.models import User
 from app.campaigns.models import Campaign
 from app.extensions import db
+from app.figures import bands as dashboard
 from app.money import parse_yuan
-from app.reports import dashboard, dashboard_queries, figures
-from app.review import services as review
-from app.review.workflow import STATE_LABELS
-from app.sync.models import Submission
+from app.records import services as review
+from app.records.models import Submission
+from app.records.workflow import STATE_LABELS
+from app.reports import dashboard_queries
 from tests import factories
 from tests.sync_setup import answers, field, push, record
 
@@ -44,7 +45,7 @@ def county_with_records(client, county, login):
 
 
 def tallies(place, campaign):
-    return figures.tallies(place, campaign, 1_000_000)
+    return dashboard_queries.Tallies.of(place, campaign, 1_000_000)
 
 
 def exported(client) -> list[dict]:

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.reports import charts, dashboard
+from app.figures import bands as dashboard
+from app.reports import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

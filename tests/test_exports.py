@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from app.extensions import db
-from app.reports import exports, xlsx
-from app.reports.export_views import XLSX
+from app.files import tables, xlsx
+from app.files.tables import XLSX
 from app.roster.columns import COLUMNS, column_for
 from tests import factories
 from tests.monitoring_setup import LOW_INCOME, approved_record
@@ -132,7 +132,7 @@ def test_members_export_is_a_roster_that_reimports(setup, app):
 
 
 def test_csv_is_streamed_from_a_generator(setup, app, monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK_ROWS", 1)
+    monkeypatch.setattr(tables, "CHUNK_ROWS", 1)
     response = signed_in(app, setup.admin).get("/reports/exports/households.csv")
     assert response.is_streamed
     chunks = list(response.response)

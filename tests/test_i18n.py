@@ -21,7 +21,7 @@ from app.census import definitions
 from app.census import services as census_services
 from app.extensions import db
 from app.monitoring.models import Proposal
-from app.sync.models import Submission, SubmissionRevision
+from app.records.models import Submission, SubmissionRevision
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ PAGES = {
     "main.home": ("enumerator", lambda w: "/"),
     "households.index": ("enumerator", lambda w: "/households/"),
     "households.detail": ("enumerator", lambda w: f"/households/{w.household.id}"),
-    "census.form": ("enumerator", lambda w: f"/census/households/{w.household.id}"),
+    "records.form": ("enumerator", lambda w: f"/census/households/{w.household.id}"),
     "admin.index": ("county_admin", lambda w: "/admin/"),
     "admin.areas": ("county_admin", lambda w: "/admin/areas"),
     "admin.users": ("county_admin", lambda w: "/admin/users"),

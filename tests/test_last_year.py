@@ -8,8 +8,8 @@ import pytest
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
 from app.census import definitions
 from app.extensions import db
-from app.review import services as review
-from app.sync.models import Submission
+from app.records import services as review
+from app.records.models import Submission
 from tests import factories
 from tests.sync_setup import answers, push, record
 

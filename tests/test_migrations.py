@@ -15,8 +15,50 @@ def test_migrations_run_down_and_up_again(app_context):
     upgrade()
 
 
-def test_0009_fills_the_person_keys_of_stored_members_and_records(county, login):
-    """Rows stored before 0009 get their keys: downgrade past it (dropping them), upgrade again."""
+def test_two_records_of_one_household_become_one_record_and_a_conflict_copy(county, client, login):
+    """Migration 0010: where a household already has two records in a campaign, the approved
+    (else the earliest) stays the record; the other's answers are kept as a conflict copy."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.records.models import Submission, SubmissionRevision
+    from tests.sync_setup import answers, field, push, record
+
+    setup = field(county)
+    household_id = setup.household.id
+    first = record(setup)
+    assert push(login("enum"), first).get_json()["results"][0]["result"] == "created"
+    downgrade(revision="0009")
+    second_answers = answers(setup.household)
+    second_answers["income"] = {"wage_migrant": "12000"}
+    # Core statements: the ORM's flush hooks write tables (record_person) this older schema lacks.
+    second_id = str(uuid.uuid4())
+    db.session.execute(Submission.__table__.insert().values(
+        id=second_id, household_id=setup.household.id, campaign_id=setup.campaign.id,
+        enumerator_id=setup.enumerator.id, revision=1, status="submitted", version=1,
+        created_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)))  # arrived later
+    db.session.execute(SubmissionRevision.__table__.insert().values(
+        submission_id=second_id, number=1, answers=second_answers, content_sha256="b" * 64,
+        form_version=setup.campaign.form_version, server_result={}, enumerator_id=setup.enumerator.id))
+    db.session.commit()
+    db.session.remove()
+    upgrade()
+    kept = db.session.scalars(select(Submission.id).where(Submission.household_id == household_id)).all()
+    copies = db.session.execute(db.text(
+        "SELECT submission_id, kind, record_id, answers FROM sync_conflict")).all()
+    assert kept == [first["id"]]
+    assert [(row[0], row[1], row[2]) for row in copies] == [(first["id"], "household_recorded", second_id)]
+    stored = copies[0][3]
+    assert (stored if isinstance(stored, dict) else __import__("json").loads(stored))["income"] == \
+        {"wage_migrant": "12000"}
+
+
+def test_0009_identity_key_fills_the_person_keys_of_stored_members_and_records(county, login):
+    """Rows stored before 0009_identity_key get their keys: downgrade past it (dropping them),
+    upgrade again."""
     from sqlalchemy import select
 
     from app.extensions import db
@@ -33,7 +75,7 @@ def test_0009_fills_the_person_keys_of_stored_members_and_records(county, login)
     db.session.commit()
     db.session.remove()
 
-    downgrade(revision="0008")
+    downgrade(revision="0010")
     upgrade()
 
     assert {(m.id_number, m.person_key) for m in db.session.scalars(select(Member))} == \

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
+from app.errors import InvalidInput
 from app.extensions import db
 from app.households.models import Household
-from app.invalid import InvalidInput
 from app.monitoring import queries, services, workflow
 from app.monitoring.models import AssistanceMeasure, MonitoringEvent, Objection, Proposal
 from tests import factories

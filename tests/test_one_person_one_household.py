@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.campaigns.models import Assignment, Campaign
 from app.extensions import db
 from app.households.models import Member, RecordPerson
-from app.review import services as review
-from app.sync.models import Submission
+from app.records import services as review
+from app.records.models import Submission
 from tests import factories
 from tests.sync_setup import answers, field, push, record
 

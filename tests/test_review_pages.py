@@ -2,6 +2,7 @@
 and keyset pages, the record with everything a reviewer weighs, actions that answer 409
 instead of overwriting, bulk approval of clean records only, one event per transition."""
 import copy
+import datetime as dt
 import re
 import uuid
 
@@ -13,10 +14,9 @@ from app.campaigns.models import Campaign
 from app.census import definitions, messages
 from app.census import services as census
 from app.extensions import db
-from app.review.models import ReviewEvent
-from app.sync.models import Submission, SubmissionRevision
+from app.records.models import ReviewEvent, Submission, SubmissionRevision
 from tests import factories
-from tests.sync_setup import answers, count, field, push, record
+from tests.sync_setup import another_household, answers, count, field, push, record
 
 FLAGGED_WAGE = "10000"  # 5,000 yuan a head: below the 8,700 threshold
 
@@ -217,13 +217,13 @@ def test_keyset_pages_follow_the_next_link(world, monkeypatch):
     from app.review import queries
 
     monkeypatch.setattr(queries, "PAGE_SIZE", 2)
-    push(world.enumerator_client, record(world, world.household))  # a second record of A-1, received last
+    push(world.enumerator_client, record(world, another_household(world, "A-0")))  # received last, numbered first
     first = page(world.reviewer, "/review/?status=submitted")
     assert listed(first) == ["A-1", "A-2"]
     next_url = re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
     assert "after=" in next_url and "status=submitted" in next_url
     second = page(world.reviewer, next_url)
-    assert listed(second) == ["A-1"] and 'rel="next"' not in second
+    assert listed(second) == ["A-0"] and 'rel="next"' not in second
 
 
 # --- the record ------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_the_record_shows_answers_income_flags_and_warnings(county, app):
 
 
 def test_the_record_shows_the_result_mismatch_side_by_side(world, app):
-    sent = record(world, world.second)
+    sent = record(world, another_household(world, "A-3"))
     sent["client_result"]["income"]["per_capita_net_income"] = 100
     push(world.enumerator_client, sent)
     text = page(world.reviewer, f"/review/records/{sent['id']}")
@@ -356,17 +356,18 @@ def test_the_township_reopens_with_a_reason(world, app):
 
 
 def test_bulk_approve_only_clean_records_one_event_each(world):
-    unexplained_record = record(world, world.household, unexplained(world.household))
+    third = another_household(world, "A-3")
+    unexplained_record = record(world, third, unexplained(third))
     push(world.enumerator_client, unexplained_record)
-    world.records["A-1 unexplained"] = unexplained_record
-    selected = [f"{record_id(world, number)}:{version(world, number)}" for number in ("A-1", "A-2", "A-1 unexplained")]
+    world.records["A-3 unexplained"] = unexplained_record
+    selected = [f"{record_id(world, number)}:{version(world, number)}" for number in ("A-1", "A-2", "A-3 unexplained")]
     response = world.reviewer.post("/review/bulk-approve", data={"record": selected})
     assert response.status_code == 302
     text = page(world.reviewer, "/review/")
     assert "已通过 1 条记录。" in text
     assert "A-1 户未通过，请逐条审核：有风险标记。" in text
-    assert "A-1 户未通过，请逐条审核：有未说明的提醒。" in text
-    assert (status(world, "A-2"), status(world, "A-1"), status(world, "A-1 unexplained")) == \
+    assert "A-3 户未通过，请逐条审核：有未说明的提醒。" in text
+    assert (status(world, "A-2"), status(world, "A-1"), status(world, "A-3 unexplained")) == \
         ("approved", "submitted", "submitted")
     assert events(world) == [("approve", "submitted", "approved")]
 
@@ -382,3 +383,15 @@ def test_bulk_approve_leaves_a_record_changed_since_it_was_listed(world):
 
 def test_every_flag_has_a_short_label():
     assert set(messages.FLAG_LABELS) == set(messages.FLAGS)
+
+
+def test_times_are_shown_in_the_countys_time_zone_as_each_language_writes_them(world, app):
+    """Stored in UTC; 18:30 UTC on 1 July is 02:30 on 2 July in Asia/Shanghai."""
+    revision = db.session.scalar(select(SubmissionRevision).where(
+        SubmissionRevision.submission_id == record_id(world, "A-2")))
+    revision.received_at = dt.datetime(2026, 7, 1, 18, 30, tzinfo=dt.UTC)
+    db.session.commit()
+    assert "2026年7月2日 02:30" in page(world.reviewer, "/review/")
+    assert "2026年7月2日 02:30" in page(world.reviewer, f"/review/records/{record_id(world, 'A-2')}")
+    world.reviewer.post("/locale", data={"locale": "en"})
+    assert "Jul 2, 2026 02:30" in page(world.reviewer, "/review/")

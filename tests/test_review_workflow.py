@@ -7,11 +7,10 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from app.auth.roles import ALL_ROLES
+from app.errors import InvalidInput
 from app.extensions import db
-from app.invalid import InvalidInput
-from app.review import services, workflow
-from app.review.models import ReviewComment, ReviewEvent
-from app.sync.models import Submission
+from app.records import services, workflow
+from app.records.models import ReviewComment, ReviewEvent, Submission
 from tests import factories
 from tests.sync_setup import count, field, push, record
 
@@ -20,6 +19,11 @@ EXPECTED = {  # (state, action) → (role allowed, new state): the table, writte
     ("submitted", "return"): ("village_reviewer", "returned"),
     ("returned", "resubmit"): ("enumerator", "submitted"),
     ("approved", "reopen"): ("township_approver", "submitted"),
+    ("submitted", "take_copy"): ("village_reviewer", "submitted"),
+    ("returned", "take_copy"): ("village_reviewer", "submitted"),
+    ("submitted", "keep_stored"): ("village_reviewer", "submitted"),
+    ("returned", "keep_stored"): ("village_reviewer", "returned"),
+    ("approved", "keep_stored"): ("village_reviewer", "approved"),
 }
 
 
@@ -117,6 +121,17 @@ def test_a_reviewer_of_another_area_does_not_see_the_record(setup, app):
     assert events(setup) == []
 
 
+def test_outside_their_area_a_reviewer_gets_404_whatever_the_body(setup, app):
+    """Scope is checked before the body is read: a malformed request about a record in
+    another village says nothing about whether the record exists (404, not 400)."""
+    factories.user("reviewer_c", "village_reviewer", [setup.county.village_c])
+    other = app.test_client()
+    other.post("/login", data={"username": "reviewer_c", "password": factories.PASSWORD})
+    for body in ({}, {"version": "one"}):
+        assert api(other, setup, "approve", **body).status_code == 404
+    assert api(setup.reviewer_client, setup, "approve").status_code == 400
+
+
 def test_the_township_reopens_an_approved_record_with_a_reason(setup):
     services.approve_record(setup.reviewer, submission(setup), 1)
     with pytest.raises(InvalidInput, match="原因"):
@@ -136,3 +151,57 @@ def test_return_correct_and_approve_the_whole_round(setup):
     assert api(setup.reviewer_client, setup, "approve", version=version).status_code == 200
     assert [e[0] for e in events(setup)] == ["return", "resubmit", "approve"]
     assert count(ReviewEvent) == 3
+
+
+# Copies kept beside a record: the village keeps the record or takes the copy -----------------
+
+def second_record(setup, wage="30000"):
+    """A second record of the same household (from another phone): kept as a conflict copy."""
+    from app.records.models import SyncConflict
+
+    copy = record(setup)
+    copy["answers"]["income"] = {"wage_migrant": wage}
+    [result] = push(setup.enumerator_client, copy).get_json()["results"]
+    assert (result["result"], result["kind"]) == ("conflict", "household_recorded")
+    db.session.expire_all()
+    return db.session.scalar(select(SyncConflict).where(SyncConflict.record_id == copy["id"]))
+
+
+def test_keeping_the_stored_record_resolves_the_copy_and_writes_one_event(setup):
+    copy = second_record(setup)
+    services.keep_stored(setup.reviewer, copy, submission(setup).version)
+    db.session.expire_all()
+    assert (copy.resolved, copy.resolution, copy.resolved_by_id) == (True, "kept", setup.reviewer.id)
+    assert (submission(setup).revision, submission(setup).status) == (1, "submitted")
+    assert events(setup) == [("keep_stored", "submitted", "submitted", setup.reviewer.id)]
+    with pytest.raises(workflow.IllegalTransition):  # resolved once
+        services.take_copy(setup.reviewer, copy, submission(setup).version)
+
+
+def test_taking_the_copy_makes_it_the_next_revision_to_review_again(setup):
+    copy = second_record(setup)
+    services.take_copy(setup.reviewer, copy, submission(setup).version)
+    taken = submission(setup)
+    assert (taken.revision, taken.status, taken.per_capita_net_income) == (2, "submitted", 1_500_000)
+    assert taken.revisions[-1].answers == copy.answers and taken.revisions[-1].base_revision == 1
+    assert events(setup) == [("take_copy", "submitted", "submitted", setup.reviewer.id)]
+    assert copy.resolution == "taken"
+
+
+def test_an_approved_record_is_not_replaced_by_a_copy(setup):
+    services.approve_record(setup.reviewer, submission(setup), 1)
+    copy = second_record(setup)
+    with pytest.raises(workflow.IllegalTransition):
+        services.take_copy(setup.reviewer, copy, submission(setup).version)
+    services.keep_stored(setup.reviewer, copy, submission(setup).version)
+    assert submission(setup).status == "approved"
+
+
+def test_only_the_village_resolves_a_copy_and_only_in_its_area(setup):
+    copy = second_record(setup)
+    with pytest.raises(workflow.RoleNotAllowed):
+        services.keep_stored(setup.township, copy, submission(setup).version)
+    outsider = factories.user("reviewer_b", "village_reviewer", [setup.county.village_b])
+    with pytest.raises(NotFound):
+        services.take_copy(outsider, copy, submission(setup).version)
+    assert not copy.resolved and events(setup) == []

@@ -3,8 +3,8 @@ and dashboards filter and add up on them)."""
 from sqlalchemy import select
 
 from app.extensions import db
-from app.review import services as review
-from app.sync.models import Submission, SubmissionRevision, summary
+from app.records import services as review
+from app.records.models import Submission, SubmissionRevision, summary
 from tests import factories
 from tests.sync_setup import answers, field, push, record
 

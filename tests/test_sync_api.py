@@ -2,8 +2,8 @@
 import pytest
 
 from app.extensions import db
-from app.review import services as review
-from app.sync.models import Submission
+from app.records import services as review
+from app.records.models import Submission
 from tests import factories
 from tests.sync_setup import THRESHOLD, count, field, push, record
 
@@ -112,3 +112,46 @@ def test_records_of_another_enumerator_are_not_listed(setup, app):
     second = app.test_client()
     second.post("/login", data={"username": "enum2", "password": factories.PASSWORD})
     assert second.get("/api/sync/records").get_json() == {"records": []}
+
+
+def test_records_carry_the_done_mark_and_what_the_phone_must_not_record_again(setup, app):
+    """An approved record: the day (the county's) and per-capita income. A record of an
+    assigned household made by someone else: listed, not for correcting. A second record of a
+    household: its id, the record it is kept beside, and whether the village resolved it."""
+    import datetime as dt
+
+    from app.campaigns.models import Assignment
+    from app.records.models import ReviewEvent, SyncConflict
+
+    sent = record(setup)
+    push(setup.client, sent)
+    reviewer = factories.user("reviewer", "village_reviewer", [setup.county.village_a])
+    review.approve_record(reviewer, db.session.get(Submission, sent["id"]), 1)
+    approval = db.session.scalar(db.select(ReviewEvent).where(ReviewEvent.action == "approve"))
+    approval.at = dt.datetime(2026, 7, 1, 18, 30, tzinfo=dt.UTC)  # 2 July in the county
+    db.session.commit()
+    second = record(setup)
+    push(setup.client, second)
+    earlier = factories.user("enum0", "enumerator", [setup.county.village_a])
+    their = record(setup, setup.second)
+    db.session.execute(db.update(Assignment).where(Assignment.household_id == setup.second.id)
+                       .values(enumerator_id=earlier.id))
+    db.session.commit()
+    other_phone = app.test_client()
+    other_phone.post("/login", data={"username": "enum0", "password": factories.PASSWORD})
+    push(other_phone, their)
+    db.session.execute(db.update(Assignment).where(Assignment.household_id == setup.second.id)
+                       .values(enumerator_id=setup.enumerator.id))  # reassigned to enum
+    db.session.commit()
+    listed = {r["id"]: r for r in setup.client.get("/api/sync/records").get_json()["records"]}
+    assert (listed[sent["id"]]["status"], listed[sent["id"]]["approved_on"],
+            listed[sent["id"]]["per_capita_net_income"], listed[sent["id"]]["mine"]) == \
+        ("approved", "2026-07-02", 1_800_000, True)
+    assert (listed[their["id"]]["household_id"], listed[their["id"]]["mine"], listed[their["id"]]["answers"]) == \
+        (setup.second.id, False, None)
+    assert listed[second["id"]] == {"id": second["id"], "household_id": setup.household.id,
+                                    "status": "second_record", "record": sent["id"], "resolved": False}
+    copy = db.session.scalar(db.select(SyncConflict))
+    review.keep_stored(reviewer, copy, db.session.get(Submission, sent["id"]).version)
+    listed = {r["id"]: r for r in setup.client.get("/api/sync/records").get_json()["records"]}
+    assert listed[second["id"]]["resolved"] is True

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from app.sync.models import Attachment
+from app.records.models import Attachment
 from tests.sync_setup import JPEG, count, field, push, record
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200))

@@ -7,11 +7,10 @@ from sqlalchemy import select
 
 from app.census import services as census
 from app.extensions import db
-from app.review import services as review
-from app.review.models import ReviewEvent
-from app.sync.models import Submission, SubmissionRevision, SyncConflict
+from app.records import services as review
+from app.records.models import ReviewEvent, Submission, SubmissionRevision, SyncConflict
 from tests import factories
-from tests.sync_setup import count, field, push, record
+from tests.sync_setup import another_household, count, field, push, record
 
 
 @pytest.fixture
@@ -123,14 +122,14 @@ def test_a_record_that_is_not_an_object_is_invalid_alone(setup):
 
 def test_one_bad_record_never_costs_the_others(setup):
     first, second = record(setup), record(setup, setup.second)
-    bad = record(setup)
+    bad = record(setup, another_household(setup, "A-3"))
     bad["answers"]["members"] = []
     assert [r["result"] for r in results(push(setup.client, first, bad, second))] == ["created", "invalid", "created"]
     assert count(Submission) == 2
 
 
 def test_a_failure_while_storing_rolls_back_only_that_record(setup, monkeypatch):
-    first, failing, last = record(setup), record(setup, setup.second), record(setup)
+    first, failing, last = record(setup), record(setup, setup.second), record(setup, another_household(setup, "A-3"))
     real = census.evaluate
 
     def evaluate(household, campaign, record_answers, definition, facts=None):
@@ -150,7 +149,7 @@ def test_a_different_result_on_the_phone_is_flagged_not_refused(setup):
     sent["client_result"]["income"]["per_capita_net_income"] += 1
     flags_differ = record(setup, setup.second)
     flags_differ["client_result"]["screening"]["flags"].append({"code": "below_threshold", "params": {}})
-    unreadable = record(setup)
+    unreadable = record(setup, another_household(setup, "A-3"))
     unreadable["client_result"] = {"income": "?"}
     outcome = results(push(setup.client, sent, flags_differ, unreadable))
     assert [r["result"] for r in outcome] == ["created"] * 3
@@ -282,3 +281,41 @@ def test_visit_dates_today_pass(setup):
     sent = record(setup)
     assert sent["answers"]["household"]["visit_date"] == dt.date.today().isoformat()
     assert results(push(setup.client, sent))[0]["result"] == "created"
+
+
+# One census record per household per campaign ------------------------------------------------
+
+def test_a_second_record_of_a_household_is_kept_as_a_conflict_beside_the_first(setup):
+    first, second = record(setup), record(setup)
+    second["answers"]["income"] = {"wage_migrant": "30000"}
+    assert results(push(setup.client, first))[0]["result"] == "created"
+    [result] = results(push(setup.client, second))
+    assert (result["id"], result["result"], result["kind"], result["record"], result["status"]) == \
+        (second["id"], "conflict", "household_recorded", first["id"], "submitted")
+    assert result["diff"] == [{"path": "income.wage_migrant", "stored": "36000", "received": "30000"}]
+    assert [submission.id for submission in db.session.scalars(select(Submission))] == [first["id"]]
+    [copy] = db.session.scalars(select(SyncConflict)).all()
+    assert (copy.submission_id, copy.kind, copy.record_id, copy.answers) == \
+        (first["id"], "household_recorded", second["id"], second["answers"])
+    assert copy.client_result == second["client_result"] and not copy.resolved
+    # The phone sends it again (its answer was lost): the same answer, nothing stored twice.
+    assert results(push(setup.client, second)) == [result]
+    assert count(SyncConflict) == 1 and count(Submission) == 1
+
+
+def test_two_new_records_of_a_household_in_one_batch_store_one_record(setup):
+    first, second = record(setup), record(setup)
+    second["answers"]["household"]["phone"] = "13800000000"
+    assert [r["result"] for r in results(push(setup.client, first, second))] == ["created", "conflict"]
+    assert count(Submission) == 1 and count(SyncConflict) == 1
+
+
+def test_the_database_refuses_a_second_record_of_a_household_in_a_campaign(setup):
+    from sqlalchemy.exc import IntegrityError
+
+    for sent in (record(setup), record(setup)):
+        db.session.add(Submission(id=sent["id"], household_id=setup.household.id, campaign_id=setup.campaign.id,
+                                  enumerator_id=setup.enumerator.id, revision=1, status="submitted"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()

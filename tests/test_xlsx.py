@@ -1,4 +1,4 @@
-"""The streaming XLSX writer (app/reports/xlsx.py), read back by openpyxl and by calamine
+"""The streaming XLSX writer (app/files/xlsx.py), read back by openpyxl and by calamine
 (the reader the roster import uses)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from app.reports import xlsx
+from app.files import xlsx
 
 HEADER = ["户编号", "证件号码", "户主姓名", "家庭人口数", "人均纯收入（元）", "备注"]
 

@@ -1,6 +1,5 @@
 """Forms of the county admin pages. Choices that come from the database are read when a
 form is made; rules that need the database are the services' to enforce."""
-import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,17 +8,18 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Sele
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from app import clock
+from app.admin.area_queries import area_options
 from app.auth.accounts import MIN_PASSWORD_LENGTH
 from app.campaigns import queries
 from app.campaigns.services import THRESHOLD_LEVELS
 from app.census import definitions
 from app.codes import AREA_LEVEL, ROLE
-from app.geo.queries import area_options
 from app.money import MAX_FEN, TOO_LARGE, MoneyError, format_yuan, parse_yuan
 
 
 def _this_year() -> int:
-    return dt.date.today().year
+    return clock.today().year
 
 
 def year_field(label, **kwargs) -> IntegerField:
@@ -113,10 +113,6 @@ class CampaignForm(FlaskForm):
     def validate_form_version(self, field):
         if field.data not in definitions.versions():
             raise ValidationError(_l("没有这个调查表版本，请先在“调查表版本”中发布。"))
-
-
-class FormDefinitionForm(FlaskForm):
-    definition = FileField(_l("调查表定义文件（JSON）"), validators=[FileRequired(_l("请选择文件。"))])
 
 
 class ThresholdForm(FlaskForm):

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.admin import area_queries
 from app.admin.forms import (
     AreaCodesForm,
     AssignmentForm,
@@ -22,11 +23,10 @@ from app.campaigns import queries as campaign_queries
 from app.campaigns import services as campaign_services
 from app.campaigns.models import Campaign, MonitoringThreshold
 from app.codes import ROLE
+from app.errors import InvalidInput
 from app.extensions import db
-from app.geo import queries as geo_queries
 from app.geo import services as geo_services
 from app.geo.models import Area
-from app.invalid import InvalidInput
 from app.typed import whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -75,7 +75,7 @@ def index():
 
 def _areas_page(codes_form=None, group_form=None, problems=(), status=200):
     return render_template(
-        "admin/areas.html", tree=geo_queries.area_tree(current_user), problems=problems,
+        "admin/areas.html", tree=area_queries.area_tree(current_user), problems=problems,
         codes_form=codes_form or AreaCodesForm(formdata=None), group_form=group_form or GroupForm(formdata=None),
     ), status
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.codes import AREA_LEVEL, ROLE
+from app.errors import InvalidInput
 from app.extensions import db
 from app.geo.models import Area
-from app.invalid import InvalidInput
 
 MIN_PASSWORD_LENGTH = 8
 

@@ -26,7 +26,7 @@ user_area = Table(
 
 class User(UserMixin, db.Model):
     """Someone who signs in. ``areas`` are the areas they cover; what they may see is
-    everything inside those areas (see app.auth.scope)."""
+    everything inside those areas (see app.households.scope)."""
 
     __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
     __table_args__ = (

@@ -1,5 +1,5 @@
 """What each role may do. A role without the right gets 403; a record outside the
-user's areas gets 404 (see app.auth.scope)."""
+user's areas gets 404 (see app.households.scope)."""
 from functools import wraps
 
 from flask import abort
@@ -17,7 +17,7 @@ RIGHTS = {
     "view_households": set(ALL_ROLES),
     "collect": {ENUMERATOR, VILLAGE_REVIEWER},
     # The review queue: the village acts on it; township and county read it over their areas
-    # (what each may do to a record is the workflow table's: app.review.workflow).
+    # (what each may do to a record is the workflow table's: app.records.workflow).
     "see_reviews": {VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, COUNTY_ADMIN},
     "administer": {COUNTY_ADMIN},
     # Monitoring: the register, proposals and notices; the village runs the assessment and

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from app import clock
 from app.auth.models import LoginFailure, User
 from app.extensions import db
 
@@ -16,10 +17,6 @@ from app.extensions import db
 class SignIn:
     user: User | None = None
     locked_minutes: int = 0  # > 0: too many failures, try again after this many minutes
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _lock_remaining(username: str, address: str, now: dt.datetime) -> dt.timedelta | None:
@@ -46,7 +43,7 @@ def _lock_remaining(username: str, address: str, now: dt.datetime) -> dt.timedel
 
 def sign_in(username: str, password: str, address: str) -> SignIn:
     username = username.strip()
-    now = _now()
+    now = clock.now()
     remaining = _lock_remaining(username, address, now)
     if remaining is not None:
         return SignIn(locked_minutes=max(1, math.ceil(remaining.total_seconds() / 60)))

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 
 from app.auth.models import User
-from app.auth.scope import household_filter
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
 from app.campaigns.thresholds import ThresholdMatch, ancestry, applicable_threshold
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
+from app.households.scope import household_filter
 
 
 def campaigns() -> list[Campaign]:

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, insert, literal, select, update
 
 from app.auth.models import User
-from app.auth.scope import household_filter, scope_of
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
+from app.errors import InvalidInput
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
-from app.invalid import InvalidInput
+from app.households.scope import household_filter, scope_of
 
 THRESHOLD_LEVELS = ("county", "township", "village")
 

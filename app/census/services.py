@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from app import codes, identity
+from app import clock, codes, identity
 from app.campaigns.models import Campaign
 from app.campaigns.queries import threshold_for, thresholds_for
 from app.census import definitions, income, messages, screening, validation
@@ -101,8 +101,8 @@ def evaluate(household: Household, campaign: Campaign | None, answers: dict, def
     ``facts`` may be read beforehand for many records (facts_for)."""
     facts = facts or facts_for(campaign, [(household, answers)])[0]
     visit_date = (answers.get("household") or {}).get("visit_date")
-    reference_date = visit_date if isinstance(visit_date, str) and visit_date <= dt.date.today().isoformat() \
-        else dt.date.today().isoformat()
+    reference_date = visit_date if isinstance(visit_date, str) and visit_date <= clock.today().isoformat() \
+        else clock.today().isoformat()
     computed = income.compute(definition, answers, threshold=facts.threshold,
                               last_year_per_capita=facts.last_year_per_capita)
     screened = screening.screen(definition, answers, computed, (answers.get("household") or {}).get("household_type"))

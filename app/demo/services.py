@@ -1,9 +1,9 @@
 """Writes the demo county into an empty database, in bulk, and reads its logins back.
 
 Households are written in chunks, a commit per chunk, as plain rows (no ORM objects), so
-200,000 households take bounded memory. PostgreSQL gets the rows by COPY: measured here,
-17,000 members take 0.55 s by COPY and about 5 s by executemany (1 s of that without the
-member table's CHECK constraints). SQLite gets executemany.
+200,000 households take bounded memory. PostgreSQL gets the rows by COPY, several times
+faster than executemany (docs/benchmarks.md, "Measurements behind code choices"); SQLite
+gets executemany.
 """
 from __future__ import annotations
 

@@ -7,9 +7,6 @@ from app.codes import AREA_LEVEL
 from app.dbtypes import code_check
 from app.extensions import db
 
-# The level below each level; groups are the leaves.
-CHILD_LEVEL = {"county": "township", "township": "village", "village": "group"}
-
 
 class Area(db.Model):
     """An administrative area (行政区划). ``code`` is the 12-digit statistical division code;
@@ -33,7 +30,7 @@ class Area(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     code_year: Mapped[int] = mapped_column(Integer)
     # Villages only: moves on in the same transaction as any change to the village's
-    # households, members, records or proposals (app/reports/figures.py), so dashboard figures
+    # households, members, records or proposals (app/figures/), so dashboard figures
     # stored at an older version are known to be stale.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.codes import AREA_LEVEL
+from app.errors import InvalidInput
 from app.extensions import db
 from app.geo import codes_csv
 from app.geo.models import Area
-from app.invalid import InvalidInput
 
 
 class AreaCodesRejected(Exception):

@@ -8,19 +8,17 @@ household's current record in the campaign says they moved out or died; or when 
 household's current record in the campaign lists them as living there.
 
 What must always hold: ``record_person`` lists the people of every record's current
-revision. The listener below writes it in the flush that adds a current revision, the
-only moment a record's content changes (revisions are only ever added), whichever code
-adds it through the ORM.
+revision. A hook in app.records.models writes it in the flush that adds a current
+revision, the only moment a record's content changes (revisions are only ever added),
+whichever code adds it through the ORM.
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, event, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from app import identity
 from app.extensions import db
 from app.households.models import Household, Member, RecordPerson
-from app.sync.models import SubmissionRevision
 
 
 def people_of(answers: dict) -> dict[str, bool]:
@@ -68,21 +66,3 @@ def elsewhere(campaign_id: int | None, records: list[tuple[int, dict]]) -> list[
                 others[key] = sorted(numbers)
         found.append(others)
     return found
-
-
-@event.listens_for(Session, "after_flush")
-def _list_people_of_current_revisions(session, _context) -> None:
-    """Core statements in the flush's transaction, once the rows they refer to are written:
-    ORM objects for a record's five or so people cost more than the rest of its flush."""
-    connection = session.connection()
-    table = RecordPerson.__table__
-    for revision in session.new:
-        if isinstance(revision, SubmissionRevision) and revision.number == revision.submission.revision:
-            if revision.number > 1:  # a record's first revision has no people listed yet
-                connection.execute(delete(table).where(table.c.submission_id == revision.submission_id))
-            submission = revision.submission
-            rows = [{"submission_id": submission.id, "person_key": key, "household_id": submission.household_id,
-                     "campaign_id": submission.campaign_id, "present": present}
-                    for key, present in people_of(revision.answers).items()]
-            if rows:
-                connection.execute(insert(table), rows)

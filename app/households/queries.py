@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from app.auth.scope import household_filter
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household, Member
+from app.households.scope import household_filter
 
 PAGE_SIZE = 50
 

@@ -2,8 +2,8 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from app.auth.roles import requires
-from app.auth.scope import get_household_or_404, scoped_villages
 from app.households import queries
+from app.households.scope import get_household_or_404, scoped_villages
 from app.typed import whole_number
 
 bp = Blueprint("households", __name__, url_prefix="/households")

@@ -3,9 +3,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.auth.scope import household_filter, scope_of
 from app.extensions import db
 from app.households.models import Household
+from app.households.scope import household_filter, scope_of
 
 bp = Blueprint("main", __name__)
 

@@ -17,7 +17,7 @@ from app.dbtypes import code_check, created_at_column, values_check
 from app.extensions import db
 from app.households.models import Household
 from app.monitoring.workflow import ACTION_LABELS, ACTIONS, STATES
-from app.sync.models import Submission
+from app.records.models import Submission
 
 APPRAISED_STATES = STATES[1:6] + ("reversed",)  # every state after the appraisal was recorded
 NOTICED_STATES = STATES[2:6] + ("reversed",)  # every state after the notice started

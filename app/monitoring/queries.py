@@ -8,41 +8,37 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask import abort
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from app.auth.scope import household_filter, scoped_villages
 from app.campaigns.models import Campaign
 from app.campaigns.queries import threshold_for
-from app.census import definitions
-from app.census.messages import LINES, flag_message
-from app.codes import ELIMINATION_KIND, MONITORED_CATEGORY, PROPOSAL_KIND
+from app.codes import ELIMINATION_KIND, MONITORED_CATEGORY, N_, PROPOSAL_KIND
 from app.extensions import db
+from app.files.tables import Field, text_cell
 from app.geo.models import Area
 from app.households.models import Household, Member
+from app.households.scope import household_filter, scoped_villages
 from app.money import format_yuan
 from app.monitoring import elimination, workflow
 from app.monitoring.models import AssessmentDecision, AssistanceMeasure, MonitoringEvent, Proposal
-from app.review.models import ReviewEvent
-from app.sync.models import Submission, SubmissionRevision
+from app.records import display
+from app.records.models import Submission, SubmissionRevision
+from app.records.queries import current_revision, is_current_revision, latest_approved
 
 
-def localized(label: dict) -> str:
-    """A definition's label in the request's language."""
-    return (label.get("en") or label["zh_Hans"]) if str(get_locale()) == "en" else label["zh_Hans"]
-
-
-def _definition(form_version: str) -> dict:
-    return definitions.get(form_version) or definitions.get(definitions.DEFAULT_VERSION)
+def _label(label: dict) -> str:
+    return display.text(label, display.locale())
 
 
 def risk_type_codes(campaign: Campaign) -> set[str]:
-    return {risk["code"] for risk in _definition(campaign.form_version)["risk_types"]}
+    return {risk["code"] for risk in display.definition_of(campaign.form_version)["risk_types"]}
 
 
 def risk_type_choices(campaign: Campaign) -> list[tuple[str, str]]:
-    return [(risk["code"], localized(risk["label"])) for risk in _definition(campaign.form_version)["risk_types"]]
+    risk_types = display.definition_of(campaign.form_version)["risk_types"]
+    return [(risk["code"], _label(risk["label"])) for risk in risk_types]
 
 
 def risk_type_labels(proposal: Proposal) -> list[str]:
@@ -52,56 +48,8 @@ def risk_type_labels(proposal: Proposal) -> list[str]:
 
 # Records and their flags ----------------------------------------------------------------------
 
-def current_revision(submission: Submission) -> SubmissionRevision:
-    return next(revision for revision in submission.revisions if revision.number == submission.revision)
-
-
 def flags_of(submission: Submission) -> list[dict]:
     return current_revision(submission).server_result["screening"]["flags"]
-
-
-def _flag_labels(definition: dict) -> dict[str, str]:
-    """Names of guarantees and event types, for the flag sentences."""
-    return {item["id"]: localized(item["label"]) for item in (*definition["guarantees"], *definition["event_types"])}
-
-
-def flag_messages(revision: SubmissionRevision) -> list[str]:
-    labels = _flag_labels(_definition(revision.form_version))
-    return [flag_message(flag, labels) for flag in revision.server_result["screening"]["flags"]]
-
-
-def approved_on(submission: Submission) -> dt.date:
-    """When the record was approved (the clue date of a proposal made from it)."""
-    at = db.session.scalar(select(func.max(ReviewEvent.at)).where(ReviewEvent.submission_id == submission.id,
-                                                                  ReviewEvent.action == "approve"))
-    return (at or current_revision(submission).received_at).date()
-
-
-def latest_approved(household: Household) -> Submission | None:
-    """The household's most recently approved record, whatever its campaign."""
-    return db.session.scalar(
-        select(Submission).join(ReviewEvent, ReviewEvent.submission_id == Submission.id)
-        .where(Submission.household_id == household.id, Submission.status == "approved",
-               ReviewEvent.action == "approve")
-        .order_by(ReviewEvent.id.desc()).limit(1))
-
-
-@dataclass(frozen=True)
-class IncomeLine:
-    label: str
-    fen: int | None
-
-
-def income_lines(revision: SubmissionRevision) -> list[IncomeLine]:
-    """The income breakdown of a record: each category, then the totals the rules use."""
-    income = revision.server_result["income"]
-    definition = _definition(revision.form_version)
-    lines = [IncomeLine(localized(category["label"]), income["categories"].get(category["id"]))
-             for category in definition["income"]["categories"]]
-    for key in ("family_net_income", "per_capita_net_income", "out_of_pocket", "per_capita_after_rigid_costs",
-                "threshold"):
-        lines.append(IncomeLine(gettext(LINES[key]), income.get(key)))
-    return lines
 
 
 # The village assessment ------------------------------------------------------------------------
@@ -149,8 +97,7 @@ def assessment(user, campaign: Campaign, village_id: int | None = None) -> list[
     query = (
         select(Submission, SubmissionRevision, Household, head.name)
         .join(Household, Household.id == Submission.household_id)
-        .join(SubmissionRevision, and_(SubmissionRevision.submission_id == Submission.id,
-                                       SubmissionRevision.number == Submission.revision))
+        .join(SubmissionRevision, is_current_revision())
         .outerjoin(head, and_(head.household_id == Household.id, head.relation == "head"))
         .where(Submission.campaign_id == campaign.id, Submission.status == "approved", household_filter(user))
         .order_by(Household.household_number)
@@ -160,7 +107,7 @@ def assessment(user, campaign: Campaign, village_id: int | None = None) -> list[
     flagged = [row for row in db.session.execute(query) if row[1].server_result["screening"]["flags"]]
     proposals = _resolving_proposals(campaign.id, {household.id for _s, _r, household, _n in flagged})
     decisions = _decisions([submission for submission, _r, _h, _n in flagged])
-    rows = [AssessmentRow(submission, household, head_name, household.village, flag_messages(revision),
+    rows = [AssessmentRow(submission, household, head_name, household.village, display.flags_of(revision),
                           revision.server_result["screening"]["suggested_category"], proposals.get(household.id),
                           decisions.get((submission.id, submission.revision)))
             for submission, revision, household, head_name in flagged]
@@ -230,6 +177,11 @@ class NoticeRow:
     kind: str
     category: str
     reason: str
+
+
+NOTICE_FIELDS = [Field("name", N_("姓名"), text_cell), Field("group", N_("村民小组"), text_cell),
+                 Field("kind", N_("事项"), text_cell), Field("category", N_("监测对象类别"), text_cell),
+                 Field("reason", N_("原因"), text_cell)]
 
 
 def notice(user, village: Area) -> list[NoticeRow]:
@@ -303,8 +255,9 @@ def elimination_facts(household: Household, campaign: Campaign, today: dt.date) 
         answered = revision.answers.get("guarantees") or {}
         facts.update(
             per_capita=revision.server_result["income"]["per_capita_net_income"],
-            unmet_guarantees=tuple(guarantee["id"] for guarantee in _definition(revision.form_version)["guarantees"]
-                                   if answered.get(guarantee["id"]) is not True),
+            unmet_guarantees=tuple(
+                guarantee["id"] for guarantee in display.definition_of(revision.form_version)["guarantees"]
+                if answered.get(guarantee["id"]) is not True),
             without_labour=household.without_labour or any(
                 flag["code"] == "without_labour" for flag in revision.server_result["screening"]["flags"]),
         )
@@ -313,7 +266,7 @@ def elimination_facts(household: Household, campaign: Campaign, today: dt.date) 
 
 def unmet_messages(unmet: list[elimination.Unmet], campaign: Campaign) -> list[str]:
     """What each unmet §11 condition says, in the request's language."""
-    labels = {item["id"]: localized(item["label"]) for item in _definition(campaign.form_version)["guarantees"]}
+    labels = {item["id"]: _label(item["label"]) for item in display.definition_of(campaign.form_version)["guarantees"]}
     shown = []
     for item in unmet:
         params = dict(item.params)

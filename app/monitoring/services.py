@@ -8,36 +8,34 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import NotFound
 
-from app.auth.scope import scope_of
+from app import clock, errors
 from app.campaigns.models import Campaign
-from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND, MONITORED_CATEGORY
+from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND, MONITORED_CATEGORY, N_
+from app.errors import InvalidInput
 from app.extensions import db
 from app.households.models import Household
-from app.invalid import InvalidInput
+from app.households.scope import check_in_scope
 from app.monitoring import elimination, queries, workflow
 from app.monitoring.models import AssessmentDecision, AssistanceMeasure, MonitoringEvent, Objection, Proposal
-from app.sync.models import Submission
+from app.records.models import Submission
+from app.records.queries import approved_on
 
 MAX_TEXT = 2000
 
 
-class StaleVersion(Exception):
+class StaleVersion(errors.StaleVersion):
     """Someone changed the proposal since the page was loaded."""
 
+    message = N_("该申报已被他人修改，请刷新后重试。")
 
-class NotEligible(Exception):
+
+class NotEligible(errors.DomainError):
     """A §11 precondition of risk elimination does not hold (``unmet`` says which)."""
 
     def __init__(self, unmet: list[elimination.Unmet]):
         super().__init__([item.code for item in unmet])
         self.unmet = unmet
-
-
-def _in_scope(actor, household: Household) -> None:
-    if not scope_of(actor).covers(household.village_id, household.group_id):
-        raise NotFound()
 
 
 def _village_only(actor) -> None:
@@ -81,7 +79,7 @@ def _commit() -> None:
 
 def _start(actor, household: Household, kind: str) -> None:
     """What every new proposal needs: the area, the role, and no other proposal under way."""
-    _in_scope(actor, household)
+    check_in_scope(actor, household)
     workflow.transition(workflow.NEW, "propose", actor.role, kind)
     if queries.open_proposal(household) is not None:
         raise InvalidInput(None, _("该户已有进行中的申报，请先办结。"))
@@ -100,7 +98,7 @@ def propose_identification(actor, household: Household, campaign: Campaign, *, c
                            submission: Submission | None = None, today: dt.date | None = None) -> MonitoringEvent:
     """Propose a household for identification: from a flagged approved record
     (``visit_screening``, ``submission`` given) or from another clue channel with its date."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _start(actor, household, "identification")
     if household.monitored_category:
         raise InvalidInput(None, _("该户已是监测对象。"))
@@ -111,7 +109,7 @@ def propose_identification(actor, household: Household, campaign: Campaign, *, c
     if submission is not None:
         if submission.household_id != household.id or submission.status != "approved":
             raise InvalidInput(None, _("只能根据审核通过的本户调查记录申报。"))
-        clue_date = queries.approved_on(submission)
+        clue_date = approved_on(submission)
     else:
         clue_date = _past_date(clue_date, "clue_date", today)
     if category not in MONITORED_CATEGORY.values:
@@ -128,7 +126,7 @@ def propose_identification(actor, household: Household, campaign: Campaign, *, c
 def propose_elimination(actor, household: Household, campaign: Campaign, *, channel: str, note: str | None,
                         today: dt.date | None = None) -> MonitoringEvent:
     """Propose the end of a household's monitoring, only when every §11 condition holds."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _start(actor, household, "elimination")
     if not household.monitored_category:
         raise InvalidInput(None, _("该户不是监测对象。"))
@@ -146,9 +144,9 @@ def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason
         on_date: dt.date | None = None, today: dt.date | None = None) -> MonitoringEvent:
     """Move ``proposal`` by ``action`` (any but propose), with its reason or date when the
     table asks for one."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     household = proposal.household
-    _in_scope(actor, household)
+    check_in_scope(actor, household)
     if proposal.version != expected_version:
         raise StaleVersion()
     campaign = proposal.campaign
@@ -160,8 +158,7 @@ def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason
     reason = _text(reason, "reason", required=allowed.needs_reason, message=message) or None
     if allowed.needs_date:
         on_date = _past_date(on_date, "on_date", today)
-        earliest = {"appraise": proposal.clue_date, "start_notice": proposal.appraisal_date,
-                    "object": proposal.notice_start}[action]
+        earliest = getattr(proposal, allowed.not_before)
         if on_date < earliest:
             raise InvalidInput("on_date", _("日期不能早于 %(date)s。", date=earliest.isoformat()))
     else:
@@ -176,11 +173,9 @@ def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason
         if unmet:
             raise NotEligible(unmet)
 
-    if action == "appraise":
-        proposal.appraisal_date = on_date
-    elif action == "start_notice":
-        proposal.notice_start = on_date
-    elif action == "object":
+    if allowed.date_field:
+        setattr(proposal, allowed.date_field, on_date)
+    if action == "object":
         db.session.add(Objection(proposal=proposal, received_on=on_date, text=reason, recorded_by_id=actor.id))
     if to_state == "proposed":  # back to the village: appraise and notice again
         proposal.appraisal_date = proposal.notice_start = None
@@ -201,7 +196,7 @@ def act(actor, proposal: Proposal, action: str, expected_version: int, *, reason
 def not_proposed(actor, submission: Submission, reason: str | None) -> MonitoringEvent:
     """The village decides not to propose a flagged record, saying why: the flag is resolved."""
     household = submission.household
-    _in_scope(actor, household)
+    check_in_scope(actor, household)
     _village_only(actor)
     if submission.status != "approved" or not queries.flags_of(submission):
         raise InvalidInput(None, _("只有审核通过且有风险提示的记录需要研判。"))
@@ -218,8 +213,8 @@ def not_proposed(actor, submission: Submission, reason: str | None) -> Monitorin
 def record_measure(actor, household: Household, *, measure_type: str | None, measure_date: dt.date | None,
                    note: str | None, today: dt.date | None = None) -> MonitoringEvent:
     """Record an assistance measure (§12) given to a monitored household."""
-    today = today or dt.date.today()
-    _in_scope(actor, household)
+    today = today or clock.today()
+    check_in_scope(actor, household)
     _village_only(actor)
     if not household.monitored_category:
         raise InvalidInput(None, _("只能为监测对象登记帮扶措施。"))

@@ -8,18 +8,20 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import clock
 from app.auth.roles import requires
-from app.auth.scope import get_household_or_404, scope_of, scoped_villages
 from app.census.services import current_campaign
 from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND, N_
-from app.extensions import db
+from app.errors import DomainError, InvalidInput
+from app.files import tables
 from app.geo.models import Area
-from app.invalid import InvalidInput
+from app.households.scope import get_household_or_404, scoped_villages
 from app.monitoring import elimination, queries, services, workflow
 from app.monitoring.models import EVENT_LABELS
-from app.reports import export_views, exports
-from app.review import workflow as review_workflow
-from app.sync.models import Submission
+from app.records import display
+from app.records import queries as records
+from app.records import workflow as review_workflow
+from app.refusals import describe, refused_page
 from app.typed import whole_number
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -47,28 +49,15 @@ def _date(name: str) -> dt.date | None:
         raise InvalidInput(name, _("日期格式应为 年-月-日，如 2026-07-15。")) from None
 
 
-def _refused(error: Exception, page):
-    """A service's refusal: 403 for the role, 409 for the state or a stale page, and the
-    page again (422) with the message for input it did not accept."""
-    if isinstance(error, workflow.RoleNotAllowed):
-        return render_template("error.html", status=403, message=_(error.message)), 403
-    if isinstance(error, workflow.WorkflowError):
-        return render_template("error.html", status=409, message=_(error.message, **error.params)), 409
-    if isinstance(error, services.StaleVersion):
-        return render_template("error.html", status=409, message=_("该申报已被他人修改，请刷新后重试。")), 409
-    if isinstance(error, services.NotEligible):
-        for message in queries.unmet_messages(error.unmet, _campaign()):
-            flash(message, "error")
-    else:
-        flash(error.message, "error")
-    return page(status=INVALID)
-
-
-def _scoped_submission(submission_id: str) -> Submission:
-    submission = db.session.get(Submission, submission_id) or abort(404)
-    if not scope_of(current_user).covers(submission.household.village_id, submission.household.group_id):
-        abort(404)
-    return submission
+def _refused(error: DomainError, page):
+    """A service's refusal (app.main.errors.refused_page); for input it did not accept, the
+    page again with each reason flashed (every unmet §11 condition for an elimination)."""
+    if error.status == INVALID:
+        reasons = queries.unmet_messages(error.unmet, _campaign()) if isinstance(error, services.NotEligible) \
+            else [describe(error)]
+        for reason in reasons:
+            flash(reason, "error")
+    return refused_page(error, lambda status, error: page(status=status))
 
 
 def _village_arg() -> Area | None:
@@ -102,12 +91,12 @@ def assessment():
 @bp.route("/assessment/<submission_id>")
 @requires("view_monitoring")
 def assess(submission_id: str, status: int = 200):
-    submission = _scoped_submission(submission_id)
+    submission = records.record_or_404(current_user, submission_id)
     campaign = _campaign()
-    revision = queries.current_revision(submission)
+    revision = records.current_revision(submission)
     return render_template(
         "monitoring/assess.html", submission=submission, household=submission.household, campaign=campaign,
-        lines=queries.income_lines(revision), flags=queries.flag_messages(revision),
+        summary=display.summary(revision),
         suggested=revision.server_result["screening"], resolved=queries.is_resolved(submission),
         risk_types=queries.risk_type_choices(campaign), form=request.form,
     ), status
@@ -116,13 +105,13 @@ def assess(submission_id: str, status: int = 200):
 @bp.route("/assessment/<submission_id>/propose", methods=["POST"])
 @requires("view_monitoring")
 def propose_from_record(submission_id: str):
-    submission = _scoped_submission(submission_id)
+    submission = records.record_or_404(current_user, submission_id)
     try:
         event = services.propose_identification(
             current_user, submission.household, _campaign(), channel="visit_screening", submission=submission,
             category=request.form.get("category"), risk_types=request.form.getlist("risk_types"),
             note=request.form.get("note"))
-    except (workflow.WorkflowError, InvalidInput) as error:
+    except DomainError as error:
         return _refused(error, lambda status: assess(submission_id, status))
     flash(_("已申报，请组织民主评议。"), "success")
     return redirect(url_for("monitoring.proposal", proposal_id=event.proposal_id))
@@ -131,10 +120,10 @@ def propose_from_record(submission_id: str):
 @bp.route("/assessment/<submission_id>/not-proposed", methods=["POST"])
 @requires("view_monitoring")
 def record_not_proposed(submission_id: str):
-    submission = _scoped_submission(submission_id)
+    submission = records.record_or_404(current_user, submission_id)
     try:
         services.not_proposed(current_user, submission, request.form.get("reason"))
-    except (workflow.WorkflowError, InvalidInput) as error:
+    except DomainError as error:
         return _refused(error, lambda status: assess(submission_id, status))
     flash(_("已登记不纳入监测及原因。"), "success")
     return redirect(url_for("monitoring.assessment"))
@@ -159,7 +148,7 @@ def clue(household_id: int):
             current_user, household, campaign, channel=channel if channel in OTHER_CHANNELS else None,
             clue_date=_date("clue_date"), category=request.form.get("category"),
             risk_types=request.form.getlist("risk_types"), note=request.form.get("note"))
-    except (workflow.WorkflowError, InvalidInput) as error:
+    except DomainError as error:
         return _refused(error, page)
     flash(_("已申报，请组织民主评议。"), "success")
     return redirect(url_for("monitoring.proposal", proposal_id=event.proposal_id))
@@ -171,18 +160,16 @@ def clue(household_id: int):
 @requires("view_monitoring")
 def proposal(proposal_id: int, status: int = 200):
     found = queries.proposal_or_404(current_user, proposal_id)
-    record = found.source_submission or queries.latest_approved(found.household)
-    revision = queries.current_revision(record) if record else None
+    record = found.source_submission or records.latest_approved(found.household)
     return render_template(
         "monitoring/proposal.html", proposal=found, household=found.household, record=record,
-        lines=queries.income_lines(revision) if revision else [],
-        flags=queries.flag_messages(revision) if revision else [],
+        summary=display.summary(records.current_revision(record)) if record else None,
         risk_labels=queries.risk_type_labels(found), events=queries.proposal_events(found),
         actions=[(action, workflow.rule(found.state, action, found.kind))
                  for action in workflow.allowed_actions(found.state, current_user.role, found.kind)],
         notice_ends=workflow.notice_ends(found.notice_start, found.campaign.public_notice_days)
         if found.notice_start else None,
-        days=workflow.days_from_clue(found.clue_date, found.decided_date, dt.date.today()),
+        days=workflow.days_from_clue(found.clue_date, found.decided_date, clock.today()),
         days_limit=current_app.config["DECISION_DAYS_LIMIT"], form=request.form,
     ), status
 
@@ -198,7 +185,7 @@ def act(proposal_id: int):
     try:
         services.act(current_user, found, action, version, reason=request.form.get("reason"),
                      on_date=_date("on_date"))
-    except (workflow.WorkflowError, services.StaleVersion, services.NotEligible, InvalidInput) as error:
+    except DomainError as error:
         return _refused(error, lambda status: proposal(proposal_id, status))
     flash(_("已办理：%(action)s。", action=_(workflow.ACTION_LABELS[action])), "success")
     return redirect(url_for("monitoring.proposal", proposal_id=proposal_id))
@@ -208,7 +195,7 @@ def act(proposal_id: int):
 @requires("view_monitoring")
 def queue():
     limit = current_app.config["DECISION_DAYS_LIMIT"]
-    return render_template("monitoring/queue.html", rows=queries.queue(current_user, dt.date.today(), limit),
+    return render_template("monitoring/queue.html", rows=queries.queue(current_user, clock.today(), limit),
                            limit=limit)
 
 
@@ -224,16 +211,16 @@ def _notice_village() -> Area:
 def notice():
     village = _notice_village()
     return render_template("monitoring/notice.html", village=village, villages=scoped_villages(current_user),
-                           columns=exports.headers(exports.NOTICE_FIELDS), rows=queries.notice(current_user, village),
-                           today=dt.date.today())
+                           columns=tables.headers(queries.NOTICE_FIELDS), rows=queries.notice(current_user, village),
+                           today=clock.today())
 
 
 @bp.route("/notice.csv")
 @requires("view_monitoring")
 def notice_csv():
     village = _notice_village()
-    return export_views.send(exports.NOTICE_FIELDS, queries.notice(current_user, village), f"notice-{village.code}",
-                             "csv", N_("公示"))
+    return tables.send(queries.NOTICE_FIELDS, queries.notice(current_user, village), f"notice-{village.code}",
+                       "csv", N_("公示"))
 
 
 # Monitored register and households --------------------------------------------------------------
@@ -254,10 +241,10 @@ def household(household_id: int, status: int = 200):
     return render_template(
         "monitoring/household.html", household=found, campaign=campaign, history=queries.history(found),
         identification=queries.identification_of(found), open_proposal=queries.open_proposal(found),
-        unmet=queries.unmet_messages(elimination.unmet(queries.elimination_facts(found, campaign, dt.date.today())),
+        unmet=queries.unmet_messages(elimination.unmet(queries.elimination_facts(found, campaign, clock.today())),
                                      campaign) if found.monitored_category else [],
         measure_types=ASSISTANCE_MEASURE.choices(), elimination_kinds=ELIMINATION_KIND.choices(),
-        today=dt.date.today(), form=request.form,
+        today=clock.today(), form=request.form,
     ), status
 
 
@@ -268,7 +255,7 @@ def add_measure(household_id: int):
     try:
         services.record_measure(current_user, found, measure_type=request.form.get("measure_type"),
                                 measure_date=_date("measure_date"), note=request.form.get("note"))
-    except (workflow.WorkflowError, InvalidInput) as error:
+    except DomainError as error:
         return _refused(error, lambda status: household(household_id, status))
     flash(_("已登记帮扶措施。"), "success")
     return redirect(url_for("monitoring.household", household_id=household_id))
@@ -281,7 +268,7 @@ def eliminate(household_id: int):
     try:
         event = services.propose_elimination(current_user, found, _campaign(), channel=request.form.get("channel"),
                                              note=request.form.get("note"))
-    except (workflow.WorkflowError, services.NotEligible, InvalidInput) as error:
+    except DomainError as error:
         return _refused(error, lambda status: household(household_id, status))
     flash(_("已申报风险消除，请组织民主评议。"), "success")
     return redirect(url_for("monitoring.proposal", proposal_id=event.proposal_id))

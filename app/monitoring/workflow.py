@@ -30,6 +30,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from app.codes import N_, PROPOSAL_KIND
+from app.errors import Conflict, Forbidden
 
 NEW = None  # the state "before" a proposal exists: propose starts from here
 STATES = ("proposed", "appraised", "on_notice", "awaiting_township", "awaiting_county", "approved", "withdrawn",
@@ -58,7 +59,11 @@ class Transition:
     to_state: str
     roles: frozenset[str]
     needs_reason: bool = False  # a reason (rejection, withdrawal, reversal) or the objection's text
-    needs_date: bool = False  # the day the village names: appraisal, notice start, objection received
+    # The day the village names (appraisal, notice start, objection received): the proposal's
+    # attribute it is stored in (None: only in the event), and the attribute it may not precede.
+    needs_date: bool = False
+    date_field: str | None = None
+    not_before: str | None = None
     after_notice: bool = False  # only once the notice has run the campaign's days
     county_state: str | None = None  # where it goes instead when the campaign has county approval
     kinds: frozenset[str] = field(default=frozenset(KINDS))
@@ -68,9 +73,12 @@ _WITHDRAW = Transition("withdrawn", VILLAGE, needs_reason=True)
 
 TRANSITIONS: dict[tuple[str | None, str], Transition] = {
     (NEW, "propose"): Transition("proposed", VILLAGE),
-    ("proposed", "appraise"): Transition("appraised", VILLAGE, needs_date=True),
-    ("appraised", "start_notice"): Transition("on_notice", VILLAGE, needs_date=True),
-    ("on_notice", "object"): Transition("proposed", VILLAGE, needs_reason=True, needs_date=True),
+    ("proposed", "appraise"): Transition("appraised", VILLAGE, needs_date=True, date_field="appraisal_date",
+                                         not_before="clue_date"),
+    ("appraised", "start_notice"): Transition("on_notice", VILLAGE, needs_date=True, date_field="notice_start",
+                                              not_before="appraisal_date"),
+    ("on_notice", "object"): Transition("proposed", VILLAGE, needs_reason=True, needs_date=True,
+                                        not_before="notice_start"),
     ("on_notice", "submit"): Transition("awaiting_township", VILLAGE, after_notice=True),
     ("awaiting_township", "approve"): Transition("approved", TOWNSHIP, county_state="awaiting_county"),
     ("awaiting_township", "reject"): Transition("proposed", TOWNSHIP, needs_reason=True),
@@ -96,11 +104,8 @@ ACTION_LABELS = {
 }
 
 
-class WorkflowError(ValueError):
+class WorkflowError(Conflict, ValueError):
     """A transition that is not allowed; ``message`` is a message id, ``params`` fill it."""
-
-    message: str
-    params: dict = {}
 
 
 class IllegalTransition(WorkflowError):
@@ -109,7 +114,7 @@ class IllegalTransition(WorkflowError):
     message = N_("该申报当前的状态不允许此操作，请刷新后查看。")
 
 
-class RoleNotAllowed(WorkflowError):
+class RoleNotAllowed(Forbidden, WorkflowError):
     """The action applies, but not by this role."""
 
     message = N_("您的角色不能对该申报执行此操作。")

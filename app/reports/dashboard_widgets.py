@@ -6,13 +6,13 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from app.codes import MONITORED_CATEGORY
+from app.figures import bands
 from app.geo.models import Area
 from app.money import format_yuan
 from app.monitoring import workflow as monitoring_workflow
-from app.reports import dashboard
+from app.records import workflow as review_workflow
 from app.reports import dashboard_queries as queries
 from app.reports.charts import Marker, bar_chart
-from app.review import workflow as review_workflow
 
 
 def part_label(area: Area | None) -> str:
@@ -20,7 +20,7 @@ def part_label(area: Area | None) -> str:
 
 
 def bin_label(index: int) -> str:
-    lower, upper = dashboard.bin_bounds(index)
+    lower, upper = bands.bin_bounds(index)
     if lower is None:
         return f"< {upper // 100:,}"
     if upper is None:
@@ -30,7 +30,7 @@ def bin_label(index: int) -> str:
 
 def band_label(band: str) -> str:
     """Called from Python: the labels hold "%", which Jinja's gettext would take for a placeholder."""
-    return gettext(dashboard.GROWTH_BAND_LABELS[band])
+    return gettext(bands.GROWTH_BAND_LABELS[band])
 
 
 def coverage(rows: list[queries.PartCount]) -> Markup:
@@ -56,8 +56,8 @@ def waiting_by_state(waiting: queries.Waiting) -> Markup:
 def waiting_by_age(waiting: queries.Waiting) -> Markup:
     return bar_chart(gettext("在办申报按线索发现以来天数"),
                      [(gettext(label), count)
-                      for (label, _most), count in zip(dashboard.AGE_BUCKETS, waiting.by_age())],
-                     alert={len(dashboard.AGE_BUCKETS) - 1})
+                      for (label, _most), count in zip(bands.AGE_BUCKETS, waiting.by_age())],
+                     alert={len(bands.AGE_BUCKETS) - 1})
 
 
 def categories(found: dict[str, queries.Headcount]) -> Markup:
@@ -79,7 +79,7 @@ def elimination(monitored: queries.Headcount, eliminated: queries.Headcount) -> 
 def histogram(income: queries.Income) -> Markup:
     marker = None
     if income.threshold_fen is not None:
-        marker = Marker(income.threshold_fen / dashboard.BIN_WIDTH_FEN,
+        marker = Marker(income.threshold_fen / bands.BIN_WIDTH_FEN,
                         gettext("虚线：监测线 %(amount)s 元", amount=format_yuan(income.threshold_fen)))
     return bar_chart(gettext("人均纯收入分布（元）"),
                      [(bin_label(index), count) for index, count in enumerate(income.bins)], marker=marker)
@@ -92,5 +92,5 @@ def growth(income: queries.Income) -> Markup:
 
 
 def layers(found: queries.Layers) -> Markup:
-    return bar_chart(gettext("各圈层户数"), [(gettext(dashboard.LAYER_LABELS[layer]), found.counts[layer])
-                                        for layer in dashboard.LAYERS])
+    return bar_chart(gettext("各圈层户数"), [(gettext(bands.LAYER_LABELS[layer]), found.counts[layer])
+                                        for layer in bands.LAYERS])

@@ -1,37 +1,19 @@
 """Export pages: the list of exports and the files themselves, each over the user's areas
-(app.auth.scope) in the current campaign. Both CSV and XLSX are streamed as they are
-written (app.reports.exports)."""
+(app.households.scope) in the current campaign. Both CSV and XLSX are streamed as they are
+written (app.files.tables)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from app.auth.roles import requires
-from app.auth.scope import scoped_villages
 from app.census.services import current_campaign
 from app.codes import N_
+from app.files.tables import send
+from app.households.scope import scoped_villages
 from app.reports import exports
 
 bp = Blueprint("exports", __name__, url_prefix="/reports/exports")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_LANGUAGES = {"zh": "zh_Hans", "en": "en"}
-
-
-def _language() -> str:
-    """Chinese headers (the national system's) unless ``?headers=en``."""
-    return HEADER_LANGUAGES.get(request.args.get("headers", "zh")) or abort(404)
-
-
-def send(fields: list[exports.Field], rows, name: str, file_format: str, sheet: str) -> Response:
-    """The rows as a streamed CSV or XLSX attachment named ``name``."""
-    language = _language()
-    if file_format == "csv":
-        chunks, mimetype = exports.csv_chunks(fields, rows, language), "text/csv; charset=utf-8"
-    else:
-        chunks, mimetype = exports.xlsx_chunks(fields, rows, language, sheet), XLSX
-    return Response(stream_with_context(chunks), mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename={name}.{file_format}"})
 
 
 def _campaign():

@@ -1,11 +1,5 @@
-"""Exports: the row queries (always scoped by ``household_filter``) and the two streaming
-writers. Whatever the size, memory stays flat:
-
-- rows are fetched in chunks from a server-side cursor (``yield_per``) and written as they
-  come, never collected in a list;
-- CSV is yielded in chunks (UTF-8 with a BOM, so Excel reads the Chinese);
-- XLSX is written by ``app.reports.xlsx`` and yielded in chunks as well: the first bytes
-  leave at once, and nothing waits in a temporary file.
+"""Exports: the rows of each download (always scoped by ``household_filter``) and their
+fields, written by app.files.tables.
 
 Headers are the national system's Chinese names (``app.roster.columns``, so a members export
 re-imports as a roster) and message ids, so that ``lang="en"`` heads the file and labels its
@@ -13,52 +7,29 @@ codes in English.
 """
 from __future__ import annotations
 
-import csv
 import functools
-import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask_babel import force_locale, get_locale, gettext
-from sqlalchemy import and_, case, func, select, text
+from flask_babel import get_locale, gettext
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from app import codes
-from app.auth.scope import household_filter
 from app.campaigns.models import Campaign
 from app.census.messages import FLAG_LABELS
 from app.codes import N_
-from app.extensions import db
+from app.files.tables import Field, stream
+from app.files.tables import text_cell as _text
 from app.geo.models import Area
 from app.households.models import Household, Member, health_labels
+from app.households.scope import household_filter
 from app.money import yuan
 from app.monitoring import queries as monitoring
-from app.reports import xlsx
-from app.review.workflow import STATE_LABELS
+from app.records.models import Submission, SubmissionRevision
+from app.records.queries import is_current_revision
+from app.records.workflow import STATE_LABELS
 from app.roster import columns as roster
-from app.sync.models import Submission, SubmissionRevision
-
-CHUNK_ROWS = 2000  # rows fetched per round trip, and CSV rows per chunk sent
-
-
-@dataclass(frozen=True)
-class Field:
-    """One column of an export: the row attribute it shows, its header (Chinese = message
-    id) and how a value becomes a cell."""
-
-    name: str
-    header: str
-    render: Callable[[object], object]
-    whole_row: bool = False  # ``render`` takes the row, not one of its values
-    labels: bool = False  # few distinct values (a code's label): rendered once per value and file
-
-    def renderer(self) -> Callable[[object], object]:
-        """``render`` for one file: labels are looked up once per value (gettext is slow)."""
-        return functools.lru_cache(maxsize=256)(self.render) if self.labels else self.render
-
-
-def _text(value):
-    return "" if value is None else value
 
 
 def _yes_no(value) -> str:
@@ -110,10 +81,6 @@ HOUSEHOLD_FIELDS = [
 ]
 
 
-def _cells(fields: list[Field], renderers: list[Callable], row) -> list:
-    return [render(row if field.whole_row else getattr(row, field.name)) for field, render in zip(fields, renderers)]
-
-
 # Row queries ------------------------------------------------------------------------------------
 
 def _household_columns(head, village, group) -> list:
@@ -121,18 +88,6 @@ def _household_columns(head, village, group) -> list:
     return [Household.household_number, head.name.label("head_name"), village.code.label("village_code"),
             group.code.label("group_code"), Household.phone, Household.household_type, Household.poverty_subtype,
             Household.monitored_category, Household.without_labour, Household.relocation_site]
-
-
-def _stream(query) -> Iterator:
-    """The rows from a server-side cursor, a chunk per round trip; the query runs at the first
-    row asked for, so that a streamed response opens its cursor while it is being sent.
-
-    PostgreSQL plans a cursor for its first 10 % of rows (``cursor_tuple_fraction``) and then
-    picks nested loops that take minutes over 200,000 households; an export reads every row,
-    so it says so for its transaction."""
-    if db.session.connection().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
-    yield from db.session.execute(query, execution_options={"yield_per": CHUNK_ROWS})
 
 
 def household_rows(user, campaign: Campaign) -> Iterator:
@@ -149,7 +104,7 @@ def household_rows(user, campaign: Campaign) -> Iterator:
                     .correlate(Household).scalar_subquery())
     # Only flagged records' revisions are read (and their JSON parsed) for the flag codes.
     flag_list = (select(SubmissionRevision.server_result[("screening", "flags")])
-                 .where(SubmissionRevision.submission_id == latest.c.id, SubmissionRevision.number == latest.c.revision)
+                 .where(is_current_revision(latest.c.id, latest.c.revision))
                  .scalar_subquery())
     query = (
         select(*_household_columns(head, village, group), village.name.label("village_name"),
@@ -161,7 +116,7 @@ def household_rows(user, campaign: Campaign) -> Iterator:
         .outerjoin(latest, and_(latest.c.household_id == Household.id, latest.c.rank == 1))
         .where(household_filter(user))
         .order_by(Household.household_number))
-    return _stream(query)
+    return stream(query)
 
 
 def member_rows(user) -> Iterator:
@@ -178,7 +133,7 @@ def member_rows(user) -> Iterator:
         .outerjoin(head, and_(head.household_id == Household.id, head.relation == "head"))
         .where(household_filter(user))
         .order_by(Household.household_number, Member.relation != "head", Member.birth_date, Member.id))
-    return _stream(query)
+    return stream(query)
 
 
 REGISTER_FIELDS = [
@@ -210,40 +165,3 @@ def register_rows(user) -> Iterator[RegisterLine]:
             row.household.monitored_category_label,
             identification.decided_date.isoformat() if identification else "",
             "、".join(monitoring.risk_type_labels(identification)) if identification else "")
-
-
-NOTICE_FIELDS = [Field("name", N_("姓名"), _text), Field("group", N_("村民小组"), _text),
-                 Field("kind", N_("事项"), _text), Field("category", N_("监测对象类别"), _text),
-                 Field("reason", N_("原因"), _text)]
-
-
-# Writers ----------------------------------------------------------------------------------------
-
-def headers(fields: list[Field]) -> list[str]:
-    return [gettext(field.header) for field in fields]
-
-
-def csv_chunks(fields: list[Field], rows: Iterable, lang: str) -> Iterator[str]:
-    """The file in chunks of ``CHUNK_ROWS`` lines: a BOM, the header, the rows."""
-    with force_locale(lang):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")
-        writer.writerow(headers(fields))
-        renderers = [field.renderer() for field in fields]
-        for count, row in enumerate(rows, 1):
-            writer.writerow(_cells(fields, renderers, row))
-            if count % CHUNK_ROWS == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-
-def xlsx_chunks(fields: list[Field], rows: Iterable, lang: str, sheet: str) -> Iterator[bytes]:
-    """The workbook in chunks as it is written (app.reports.xlsx): text as text, yuan as
-    numbers with two decimals."""
-    with force_locale(lang):
-        renderers = [field.renderer() for field in fields]
-        yield from xlsx.workbook_chunks(gettext(sheet), headers(fields),
-                                        (_cells(fields, renderers, row) for row in rows))

@@ -3,18 +3,18 @@ from county to township to village. Every figure is counted within the user's sc
 area outside it answers 404."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
+from app import clock
 from app.auth.roles import requires
 from app.census.services import current_campaign
+from app.figures import bands
 from app.monitoring import workflow as monitoring_workflow
 from app.monitoring.queries import risk_type_choices
-from app.reports import dashboard, dashboard_widgets, figures
+from app.records import workflow as review_workflow
 from app.reports import dashboard_queries as queries
-from app.review import workflow as review_workflow
+from app.reports import dashboard_widgets
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -36,15 +36,15 @@ def _dashboard(area_id: int | None):
     campaign = current_campaign() or abort(404)
     place = queries.place(current_user, area_id)
     layer_threshold = current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"]
-    tallies = figures.tallies(place, campaign, layer_threshold)
+    tallies = queries.Tallies.of(place, campaign, layer_threshold)
     categories = tallies.monitored_by_category()
     return render_template(
         "reports/dashboard.html", place=place, campaign=campaign,
         coverage=tallies.coverage(), flags=tallies.flags(), statuses=tallies.statuses(),
-        waiting=queries.waiting(place, dt.date.today()),
+        waiting=queries.waiting(place, clock.today()),
         categories=categories, monitored=queries.Headcount(sum(c.households for c in categories.values()),
                                                            sum(c.persons for c in categories.values())),
         risk_types=tallies.monitored_by_risk_type(), risk_type_choices=risk_type_choices(campaign),
         eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers(),
-        layer_threshold=layer_threshold, today=dt.date.today(), dashboard=dashboard, widgets=dashboard_widgets,
+        layer_threshold=layer_threshold, today=clock.today(), dashboard=bands, widgets=dashboard_widgets,
         review_states=review_workflow.STATE_LABELS, proposal_states=monitoring_workflow.STATE_LABELS)

@@ -1,9 +1,8 @@
-"""Reads for record review, always within the user's areas (app.auth.scope): the queue with
-its filters and counts, one record with everything a reviewer weighs, and the records a
-bulk approval may touch.
+"""Reads for record review, always within the user's areas (app.households.scope): the queue
+with its filters and counts, and one record with everything a reviewer weighs.
 
 The queue filters on a record's summary columns (flag count, unexplained warnings, errors;
-see app.sync.models.summary), so that a filtered queue still pages by key."""
+see app.records.models.summary), so that a filtered queue still pages by key."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,26 +11,20 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased, selectinload
-from werkzeug.exceptions import NotFound
 
 from app.auth.models import User
-from app.auth.scope import household_filter, scope_of, scoped_villages
 from app.campaigns.models import Campaign
 from app.extensions import db
+from app.figures.store import WHOLE_VILLAGE, village_figures
 from app.geo.models import Area
 from app.households.models import Household, Member
-from app.reports import dashboard_queries, figures
-from app.review.models import ReviewComment, ReviewEvent
+from app.households.scope import household_filter, scope_of, scoped_villages, user_villages
+from app.records import queries as records
+from app.records.canonical import field_diff
+from app.records.models import ReviewComment, ReviewEvent, Submission, SubmissionRevision, SyncConflict
 from app.sql import id_in
-from app.sync.canonical import field_diff
-from app.sync.models import Submission, SubmissionRevision, SyncConflict
-from app.sync.queries import approved_earlier
 
 PAGE_SIZE = 50
-
-
-def _current_revision():
-    return and_(SubmissionRevision.submission_id == Submission.id, SubmissionRevision.number == Submission.revision)
 
 
 @dataclass(frozen=True)
@@ -89,7 +82,7 @@ def queue(user, campaign: Campaign, filters: Filters, *, after: int | None = Non
     # rows alone (joined and read for every record of a village before the sort, they
     # took twice as long).
     keys = (select(Submission.id, SubmissionRevision.id.label("key"))
-            .join(SubmissionRevision, _current_revision())
+            .join(SubmissionRevision, records.is_current_revision())
             .join(Household, Household.id == Submission.household_id)
             .where(*_scoped(user, campaign, filters)))
     if after is not None:
@@ -124,30 +117,25 @@ class QueueCounts:
 
 def queue_counts(user, campaign: Campaign, filters: Filters) -> QueueCounts:
     """The queue's counts and its enumerator choices, added up from the counts stored per
-    village and group (app/reports/figures.py): counting the records again was the costly
-    part of the page in a county of 200,000 households."""
+    village and group (app.figures): counting the records again was the costly part of the
+    page in a county of 200,000 households."""
     scope = scope_of(user)
-    villages = dashboard_queries.user_villages(user)
+    villages = user_villages(user)
     if filters.village_id:
         villages &= {filters.village_id}
-    stored = figures.village_figures(campaign, villages, current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"],
-                                     whole=frozenset() if filters.group_id else villages & scope.village_ids)
+    stored = village_figures(campaign, villages, current_app.config["CIRCLE_LAYER_THRESHOLD_FEN"],
+                             whole=frozenset() if filters.group_id else villages & scope.village_ids)
     by_status: dict[str, int] = {}
     senders = {filters.enumerator_id} if filters.enumerator_id else set()
-    for (village, group), named in stored.items():
-        if group != dashboard_queries.WHOLE_VILLAGE and (not scope.covers(village, group)
-                                                         or filters.group_id not in (None, group)):
+    for (village, group), counts in stored.items():
+        if group != WHOLE_VILLAGE and (not scope.covers(village, group) or filters.group_id not in (None, group)):
             continue
-        for name, records in named.items():
-            key = dashboard_queries.parse_queue_key(name)
-            if key is None or not records:
+        for key, sent in counts.queue.items():
+            if not sent or (filters.flagged and not key.flagged) or (filters.unexplained and not key.unexplained):
                 continue
-            enumerator_id, status, flagged, unexplained = key
-            if (filters.flagged and not flagged) or (filters.unexplained and not unexplained):
-                continue
-            senders.add(enumerator_id)
-            if filters.enumerator_id in (None, enumerator_id):
-                by_status[status] = by_status.get(status, 0) + records
+            senders.add(key.enumerator_id)
+            if filters.enumerator_id in (None, key.enumerator_id):
+                by_status[key.status] = by_status.get(key.status, 0) + sent
     enumerators = [tuple(row) for row in db.session.execute(
         select(User.id, User.display_name).where(User.id.in_(sorted(senders))).order_by(User.display_name, User.id))]
     return QueueCounts(by_status, enumerators)
@@ -175,15 +163,6 @@ def place_choices(user, village_id: int | None) -> PlaceChoices:
     return PlaceChoices(several, [tuple(group) for group in groups])
 
 
-def get_submission_or_404(user, record_id: str) -> Submission:
-    submission = db.session.scalar(
-        select(Submission).join(Household, Household.id == Submission.household_id)
-        .where(Submission.id == record_id, household_filter(user)))
-    if submission is None:
-        raise NotFound()
-    return submission
-
-
 @dataclass(frozen=True)
 class ConflictCopy:
     conflict: SyncConflict
@@ -203,7 +182,7 @@ class RecordDetail:
 
 
 def record_detail(user, record_id: str) -> RecordDetail:
-    submission = get_submission_or_404(user, record_id)
+    submission = records.record_or_404(user, record_id)
     revisions = {revision.number: revision for revision in submission.revisions}
     current, previous = revisions[submission.revision], revisions.get(submission.revision - 1)
     conflicts = db.session.scalars(select(SyncConflict).where(
@@ -211,7 +190,7 @@ def record_detail(user, record_id: str) -> RecordDetail:
     return RecordDetail(
         submission=submission, current=current, previous=previous,
         changes=field_diff(previous.answers, current.answers) if previous else [],
-        last_year=_last_year(submission),
+        last_year=records.last_year(db.session.get(Campaign, submission.campaign_id), submission.household),
         conflicts=[ConflictCopy(conflict, field_diff(current.answers, conflict.answers)) for conflict in conflicts],
         events=list(db.session.scalars(select(ReviewEvent).where(ReviewEvent.submission_id == submission.id)
                                        .options(selectinload(ReviewEvent.actor)).order_by(ReviewEvent.id))),
@@ -219,41 +198,3 @@ def record_detail(user, record_id: str) -> RecordDetail:
                                          .options(selectinload(ReviewComment.reviewer))
                                          .order_by(ReviewComment.revision, ReviewComment.id))),
     )
-
-
-def _last_year(submission: Submission) -> SubmissionRevision | None:
-    campaign = db.session.get(Campaign, submission.campaign_id)
-    _year, revision = approved_earlier(campaign, [submission.household_id]).get(submission.household_id, (None, None))
-    return revision
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A record selected for bulk approval, with what would keep it from it."""
-
-    submission: Submission
-    household_number: str
-
-    @property
-    def flags(self) -> int:
-        return self.submission.flag_count
-
-    @property
-    def unexplained(self) -> int:
-        return self.submission.unexplained_warning_count
-
-    @property
-    def errors(self) -> int:
-        return self.submission.error_count
-
-
-def approval_candidates(user, record_ids: list[str]) -> list[Candidate]:
-    """The selected records in the user's areas (others are not found), by household number."""
-    if not record_ids:
-        return []
-    rows = db.session.execute(
-        select(Submission, Household.household_number)
-        .join(Household, Household.id == Submission.household_id)
-        .where(Submission.id.in_(record_ids), household_filter(user))
-        .order_by(Household.household_number))
-    return [Candidate(*row) for row in rows]

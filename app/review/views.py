@@ -7,17 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.roles import requires
-from app.census import definitions, messages
+from app.census import messages
 from app.census import services as census
 from app.codes import N_
+from app.errors import DomainError, InvalidInput
 from app.extensions import db
-from app.invalid import InvalidInput
-from app.review import display, queries, services, workflow
-from app.sync.models import Submission
+from app.records import display, services, workflow
+from app.records import queries as records
+from app.refusals import refused_json, refused_page
+from app.review import queries
 from app.typed import whole_number
 
 bp = Blueprint("review", __name__)
-STALE = N_("该记录已被他人修改，请刷新后重试。")
 
 
 @bp.context_processor
@@ -54,7 +55,7 @@ def queue():
 def _record_page(record_id: str, *, status: int = 200, error: InvalidInput | None = None):
     detail = queries.record_detail(current_user, record_id)
     locale = str(get_locale())
-    definition = definitions.get(detail.current.form_version)
+    definition = display.definition_of(detail.current.form_version)
     result, answers = detail.current.server_result, detail.current.answers
     last_year = display.year_on_year(definition, result["income"], detail.last_year.server_result["income"], locale) \
         if detail.last_year else []
@@ -70,6 +71,8 @@ def _record_page(record_id: str, *, status: int = 200, error: InvalidInput | Non
         last_year=last_year, path_label=lambda path: display.path_label(definition, path, locale),
         comment_fields=display.comment_fields(definition, answers, result, locale),
         actions=workflow.allowed_actions(detail.submission.status, current_user.role),
+        copy_actions=[action for action in workflow.allowed_actions(detail.submission.status, current_user.role)
+                      if action in COPY_ACTIONS],
         error=error, typed=request.form), status
 
 
@@ -79,28 +82,21 @@ def record(record_id: str):
     return _record_page(record_id)
 
 
-def _conflict(record_id: str, message: str):
-    return render_template("review/conflict.html", message=message, record_id=record_id), 409
-
-
-def _act_on_page(record_id: str, done: str, verb, *arguments):
-    """Parse the version, act, and answer: back to the queue with a flash; 409 with a page
-    saying why when the record changed or its state does not allow the action."""
-    submission = queries.get_submission_or_404(current_user, record_id)
+def _act_on_page(record_id: str, done: str, verb, *arguments, subject=None):
+    """Parse the version, act on the record (or ``subject``, a copy kept beside it), and
+    answer: back to the queue with a flash; the record page again (422) for input the service
+    did not take; else a page saying why, with the way back to the record as it now is."""
+    submission = records.record_or_404(current_user, record_id)
     version = request.form.get("version", type=whole_number)
     if version is None:
         abort(400)
     try:
-        verb(current_user, submission, *arguments, version)
-    except workflow.RoleNotAllowed:
-        abort(403)
-    except workflow.WorkflowError as error:
-        return _conflict(record_id, _(error.message))
-    except services.StaleVersion:
-        return _conflict(record_id, _(STALE))
-    except InvalidInput as error:
+        verb(current_user, subject or submission, *arguments, version)
+    except DomainError as error:
         db.session.rollback()
-        return _record_page(record_id, status=422, error=error)
+        return refused_page(error, lambda status, error: _record_page(record_id, status=status, error=error), links=(
+            (url_for("review.record", record_id=record_id), _("重新打开该记录，查看最新内容")),
+            (url_for("review.queue"), _("返回审核列表"))))
     flash(_(done, number=submission.household.household_number), "success")
     return redirect(url_for("review.queue"))
 
@@ -126,6 +122,20 @@ def reopen_page(record_id: str):
                         request.form.get("reason", ""))
 
 
+COPY_ACTIONS = {"keep_stored": (services.keep_stored, N_("已保留 %(number)s 户的现有记录，另一份已存档。")),
+                "take_copy": (services.take_copy, N_("已采用另一份作为 %(number)s 户记录的新修订，请重新审核。"))}
+
+
+@bp.route("/review/records/<record_id>/copies/<int:conflict_id>/<any(keep_stored, take_copy):action>",
+          methods=["POST"])
+@requires("see_reviews")
+def resolve_copy(record_id: str, conflict_id: int, action: str):
+    """The village keeps the record, or takes a copy kept beside it as its next revision."""
+    conflict = records.conflict_or_404(current_user, record_id, conflict_id)
+    verb, done = COPY_ACTIONS[action]
+    return _act_on_page(record_id, done, verb, subject=conflict)
+
+
 @bp.route("/review/bulk-approve", methods=["POST"])
 @requires("see_reviews")
 def bulk_approve():
@@ -148,23 +158,19 @@ def bulk_approve():
 
 
 def _act(record_id: str, verb, *arguments):
-    submission = db.session.get(Submission, record_id) or abort(404)
+    """The JSON API: the record is looked up within the user's areas before its body is
+    read, so a record outside them answers 404 whatever was sent."""
+    submission = records.record_or_404(current_user, record_id)
     body = request.get_json(silent=True)
     version = body.get("version") if isinstance(body, dict) else None
     if not isinstance(version, int) or isinstance(version, bool):
         return jsonify(error=400, message=_("请求内容应为包含 version（整数）的 JSON。")), 400
     try:
         event = verb(current_user, submission, *(body.get(name) for name in arguments), version)
-    except workflow.RoleNotAllowed as error:
-        return jsonify(error=403, message=_(error.message)), 403
-    except workflow.WorkflowError as error:
-        return jsonify(error=409, message=_(error.message), status=submission.status, version=submission.version), 409
-    except services.StaleVersion:
+    except DomainError as error:
+        db.session.rollback()
         db.session.refresh(submission)
-        return jsonify(error=409, message=_(STALE), status=submission.status,
-                       version=submission.version), 409
-    except InvalidInput as error:
-        return jsonify(error=422, message=error.message, field=error.field), 422
+        return refused_json(error, status=submission.status, version=submission.version)
     return jsonify(id=submission.id, status=event.to_state, revision=submission.revision, version=submission.version)
 
 

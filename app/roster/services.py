@@ -10,11 +10,11 @@ from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.scope import household_filter, scope_of
 from app.extensions import db
+from app.figures.models import mark_changed
 from app.geo.models import Area
 from app.households.models import Household, Member
-from app.reports.models import mark_changed
+from app.households.scope import household_filter, scope_of
 from app.roster import checks, reader
 from app.roster.plan import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MEMBER_UPDATED, Facts, Plan, build
 

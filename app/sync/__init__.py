@@ -1,1 +1,2 @@
-"""Offline sync (离线同步): records pushed from phones, their revisions, conflicts and attachments."""
+"""Offline sync (离线同步): the phone's API: session, pull, push and file uploads. The records
+themselves, and their rules, are app.records'."""

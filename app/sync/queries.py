@@ -3,39 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.scope import household_filter
+from app import clock
 from app.campaigns.models import Assignment, Campaign
 from app.campaigns.queries import village_thresholds
 from app.census import services as census
 from app.extensions import db
 from app.households.models import Household
-from app.review.models import ReviewComment
-from app.sync.attachments import missing_by_revision
-from app.sync.models import Submission, SubmissionRevision, SyncConflict
-
-
-def approved_earlier(campaign: Campaign, household_ids) -> dict[int, tuple[int, SubmissionRevision]]:
-    """Each household's latest approved record from an earlier campaign ("last year"): that
-    campaign's year and the approved revision."""
-    ids = list(household_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Submission.household_id, Campaign.year, SubmissionRevision)
-        .join(Campaign, Campaign.id == Submission.campaign_id)
-        .join(SubmissionRevision, and_(SubmissionRevision.submission_id == Submission.id,
-                                       SubmissionRevision.number == Submission.revision))
-        .where(Submission.household_id.in_(ids), Submission.status == "approved", Campaign.year < campaign.year)
-        .order_by(Campaign.year, SubmissionRevision.id))
-    return {household_id: (year, revision) for household_id, year, revision in rows}  # the latest wins
-
-
-def per_capita(revision: SubmissionRevision | None) -> int | None:
-    """The server's per-capita net income of a stored revision."""
-    return ((revision.server_result or {}).get("income") or {}).get("per_capita_net_income") if revision else None
+from app.households.scope import household_filter
+from app.records.attachments import missing_by_revision
+from app.records.models import ReviewComment, ReviewEvent, Submission, SubmissionRevision, SyncConflict
+from app.records.queries import approved_earlier, is_current_revision, per_capita
 
 
 def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
@@ -68,14 +48,21 @@ def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
 
 
 def user_records(user, campaign: Campaign) -> list[dict]:
-    """Every record ``user`` sent in ``campaign``: state, files still missing, the comments of
-    the latest return, and the latest answers when the record is returned for correcting."""
+    """The state of every record the phone needs to know about in ``campaign``: those ``user``
+    sent, and any of the households assigned to them (recorded on another phone or by an
+    earlier assignee: the household is done or under review, not to be recorded again). Each
+    with its files still missing, the comments of the latest return, the latest answers when
+    it is returned to ``user`` for correcting, and when approved, the day and the per-capita
+    income (the phone's "done" mark). Then the second records of a household ``user`` sent,
+    kept beside its record: their id and whether the village has resolved them."""
+    assigned = select(Assignment.household_id).where(Assignment.campaign_id == campaign.id,
+                                                     Assignment.enumerator_id == user.id)
     rows = db.session.execute(
         select(Submission, SubmissionRevision)
-        .join(SubmissionRevision, and_(SubmissionRevision.submission_id == Submission.id,
-                                       SubmissionRevision.number == Submission.revision))
+        .join(SubmissionRevision, is_current_revision())
         .join(Household, Household.id == Submission.household_id)
-        .where(Submission.campaign_id == campaign.id, Submission.enumerator_id == user.id, household_filter(user))
+        .where(Submission.campaign_id == campaign.id, household_filter(user),
+               or_(Submission.enumerator_id == user.id, Submission.household_id.in_(assigned)))
         .order_by(Submission.created_at, Submission.id)).all()
     ids = [submission.id for submission, _revision in rows]
     missing = missing_by_revision([revision.id for _submission, revision in rows])
@@ -84,14 +71,31 @@ def user_records(user, campaign: Campaign) -> list[dict]:
         select(SyncConflict.submission_id, func.count()).where(SyncConflict.submission_id.in_(ids),
                                                                SyncConflict.resolved.is_(False))
         .group_by(SyncConflict.submission_id)).all())
-    return [{
+    approved_at = dict(db.session.execute(
+        select(ReviewEvent.submission_id, func.max(ReviewEvent.at)).where(
+            ReviewEvent.submission_id.in_(ids), ReviewEvent.action == "approve")
+        .group_by(ReviewEvent.submission_id)).all()) if ids else {}
+    found = [{
         "id": submission.id, "household_id": submission.household_id, "revision": submission.revision,
-        "status": submission.status, "version": submission.version,
+        "status": submission.status, "version": submission.version, "mine": submission.enumerator_id == user.id,
         "complete": submission.complete, "missing_attachments": missing.get(revision.id, []),
         "comments": comments.get(submission.id, []),
-        "answers": revision.answers if submission.status == "returned" else None,
+        "answers": revision.answers if submission.status == "returned" and submission.enumerator_id == user.id
+        else None,
         "conflicts": conflicts.get(submission.id, 0),
+        "approved_on": clock.county_date(approved_at[submission.id]).isoformat()
+        if submission.status == "approved" and submission.id in approved_at else None,
+        "per_capita_net_income": submission.per_capita_net_income,
     } for submission, revision in rows]
+    copies = db.session.execute(
+        select(SyncConflict.record_id, Submission.household_id, Submission.id, SyncConflict.resolved)
+        .join(Submission, Submission.id == SyncConflict.submission_id)
+        .where(SyncConflict.kind == "household_recorded", SyncConflict.enumerator_id == user.id,
+               Submission.campaign_id == campaign.id)
+        .order_by(SyncConflict.id))
+    found += [{"id": record_id, "household_id": household_id, "status": "second_record", "record": kept_id,
+               "resolved": resolved} for record_id, household_id, kept_id, resolved in copies]
+    return found
 
 
 def _latest_return_comments(submission_ids: list[str]) -> dict[str, list[dict]]:

@@ -1,5 +1,4 @@
 """The sync API the phone talks to (docs/sync.md): session, pull, push, attachments."""
-import datetime as dt
 
 from flask import Blueprint, jsonify, request
 from flask_babel import get_locale
@@ -7,11 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from app import clock
 from app.auth.roles import requires
 from app.census import services as census
 from app.extensions import db
-from app.sync import attachments, ingest, queries
-from app.sync.models import Attachment
+from app.records import attachments
+from app.records.models import Attachment
+from app.sync import ingest, queries
 
 bp = Blueprint("sync", __name__)
 
@@ -41,7 +42,7 @@ def households():
         return _no_campaign()
     response = jsonify(campaign={"id": campaign.id, "name": campaign.name, "year": campaign.year,
                                  "form_version": campaign.form_version},
-                       households=queries.assigned_households(current_user, campaign, dt.date.today()))
+                       households=queries.assigned_households(current_user, campaign, clock.today()))
     response.headers["Cache-Control"] = "private, no-cache"
     response.add_etag()
     return response.make_conditional(request)

@@ -7,22 +7,40 @@ Both are filled here for the rows that exist: keys from the stored ID numbers, a
 people of each record's current revision.
 
 Revision ID: 0009_identity_key
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-02
 
 """
+import re
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
 
-from app.households.people import people_of
-from app.identity import person_key
-
 revision = '0009_identity_key'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
 PAGE = 2000
+# As app.typed and app.identity at the time of this migration (a migration is a snapshot).
+REMOVED = re.compile('[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u200b-\u200d\u2060\ufeff]')
+WELL_FORMED = re.compile('[0-9]{17}[0-9X]([0-9]{2})?')
+
+
+def person_key(text):
+    number = REMOVED.sub('', unicodedata.normalize('NFKC', text)).upper() if isinstance(text, str) else ''
+    return number[:18] if WELL_FORMED.fullmatch(number) else None
+
+
+def people_of(answers):
+    """As app.households.people.people_of: person key → whether the record says they live there."""
+    found = {}
+    for member in (answers or {}).get('members') or []:
+        key = person_key(member.get('id_number')) if isinstance(member, dict) else None
+        if key:
+            found[key] = found.get(key, False) or member.get('status', 'present') == 'present'
+    return found
 
 members = sa.table('member', sa.column('id', sa.Integer), sa.column('id_number', sa.String),
                    sa.column('person_key', sa.String))

@@ -7,19 +7,12 @@ import { CensusForm } from "./ui/form.js";
 import { Attachments } from "./ui/attachments.js";
 import { createMessages } from "./ui/messages.js";
 import { buildIndex, search } from "./core/search.js";
+import { blocking } from "./core/validation.js";
+import { formatYuan } from "./core/money.js";
+import { element } from "./ui/dom.js";
 
 const EDITABLE = ["draft", "outbox", "returned", "invalid"];
 const USER_KEY = "ruhu.user";
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "text") node.textContent = value;
-    else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
-}
 
 class App {
   constructor(store, api, user) {
@@ -100,7 +93,7 @@ class App {
     const state = this.engine?.state ?? {};
     const parts = [
       ["draft", t("草稿")], ["outbox", t("待发送")], ["sent", t("已发送")],
-      ["returned", t("退回")], ["invalid", t("被拒收")], ["conflict", t("冲突")],
+      ["returned", t("退回")], ["invalid", t("被拒收")], ["conflict", t("冲突")], ["done", t("已通过")],
     ].map(([key, label]) => element("span", { class: `count-${key}`, "data-count": key, text: `${label} ${counts[key]}` }));
     const sync = element("button", { type: "button", text: t("立即同步") });
     sync.addEventListener("click", () => this.engine.run());
@@ -178,7 +171,8 @@ class App {
 
   listItem(household, state) {
     const t = this.t;
-    const labels = { draft: t("草稿"), outbox: t("待发送"), sent: t("已发送"), returned: t("退回"), invalid: t("被拒收"), conflict: t("冲突") };
+    const labels = { draft: t("草稿"), outbox: t("待发送"), sent: t("已发送"), returned: t("退回"), invalid: t("被拒收"),
+      conflict: t("冲突"), done: t("已通过"), recorded: t("已有记录") };
     const button = element("button", { type: "button", class: "household" },
       element("strong", { text: household.head_name ?? "" }), " ",
       element("span", { text: household.household_number }), " ",
@@ -188,10 +182,14 @@ class App {
     return element("li", {}, button);
   }
 
+  // One census record per household: the one in hand (to edit; else a copy the village has
+  // still to decide on; else read-only once sent, done or recorded elsewhere); a new draft
+  // only for a household the phone knows no record of.
   async openHousehold(household) {
     const records = (await this.store.allRecords()).filter((r) => r.household_id === household.id)
-      .sort((a, b) => b.updated_at.localeCompare(a.updated_at));
-    let record = records.find((r) => EDITABLE.includes(r.state)) ?? records[0];
+      .sort((a, b) => (b.updated_at ?? "").localeCompare(a.updated_at ?? ""));
+    let record = records.find((r) => EDITABLE.includes(r.state)) ?? records.find((r) => r.state === "conflict")
+      ?? records[0];
     if (!record) {
       record = {
         id: crypto.randomUUID(), household_id: household.id, state: "draft", form_version: this.formVersion(),
@@ -211,21 +209,18 @@ class App {
       return;
     }
     const readOnly = !EDITABLE.includes(record.state);
+    if (!record.answers) {  // only a mark of a record made elsewhere: what the phone knows of it
+      this.view.replaceChildren(element("a", { href: "#/", class: "button", text: t("返回列表") }),
+        element("h1", { text: `${household.head_name ?? ""} · ${household.household_number}` }),
+        ...this.recordNotes(record));
+      return;
+    }
     const container = element("fieldset", { class: "record-form", disabled: readOnly });
     const files = element("div");
     const message = element("p", { class: "issue", role: "alert" });
     const back = element("a", { href: "#/", class: "button", text: t("返回列表") });
     const heading = element("h1", { text: `${household.head_name ?? ""} · ${household.household_number}` });
-    const notes = element("div");
-    if (record.state === "sent") notes.append(element("p", { class: "flash", text: t("已发送，等待审核。") }));
-    if (record.state === "conflict") {
-      notes.append(element("p", { class: "flash flash-error", text: t("服务器上已有不同内容的这份记录，两份都已保留，由审核人员处理。") }),
-        element("ul", { class: "diff" }, ...(record.conflict?.diff ?? []).map((change) => element("li", {
-          text: t("%(path)s：服务器上为“%(stored)s”，本机为“%(received)s”", change) }))));
-    }
-    for (const issue of record.issues ?? []) {
-      notes.append(element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${issue.message ?? issue.code}（${issue.path}）` }));
-    }
+    const notes = element("div", {}, ...this.recordNotes(record));
     this.view.replaceChildren(back, heading, notes, container, files, message);
     this.form = new CensusForm(container, this.bundle, record.answers, {
       threshold: household.threshold ?? null,
@@ -243,6 +238,32 @@ class App {
     await drawn;
     this.showComments(container, record.comments ?? [], notes);
     await attachments.render();
+  }
+
+  // What the phone says above a record: where it stands on the server.
+  recordNotes(record) {
+    const t = this.t;
+    const notes = [];
+    if (record.state === "sent") notes.push(element("p", { class: "flash", text: t("已发送，等待审核。") }));
+    if (record.state === "done") {
+      const income = record.per_capita_net_income ?? null;
+      notes.push(element("p", { class: "flash", text: t("已通过审核（%(date)s），人均纯收入 %(income)s 元。如需修改，请联系乡镇重新打开。",
+        { date: record.approved_on ?? "", income: income === null ? "—" : formatYuan(income) }) }));
+    }
+    if (record.state === "recorded") {
+      notes.push(element("p", { class: "flash", text: t("该户本次普查已有记录（来自另一部手机或其他采集员），正在审核，不需要再次采集。") }));
+    }
+    if (record.state === "conflict") {
+      notes.push(element("p", { class: "flash flash-error", text: record.conflict?.kind === "household_recorded"
+        ? t("该户本次普查已有另一条记录（可能来自另一部手机）。这一份已原样保存在服务器上，由村里决定采用哪一份。")
+        : t("服务器上已有不同内容的这份记录，两份都已保留，由审核人员处理。") }),
+      element("ul", { class: "diff" }, ...(record.conflict?.diff ?? []).map((change) => element("li", {
+        text: t("%(path)s：服务器上为“%(stored)s”，本机为“%(received)s”", change) }))));
+    }
+    for (const issue of record.issues ?? []) {
+      notes.push(element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${issue.message ?? issue.code}（${issue.path}）` }));
+    }
+    return notes;
   }
 
   showComments(container, comments, fallback) {
@@ -277,9 +298,9 @@ class App {
 
   async finish(record, message) {
     await this.form.ready;
-    const blocking = this.form.validateNow().filter((issue) => issue.severity === "error" || !issue.explained);
-    if (blocking.length) {
-      message.textContent = this.t("还有 %(count)s 处需要处理，已标在对应的题目旁。", { count: blocking.length });
+    const unresolved = blocking(this.form.validateNow());
+    if (unresolved.length) {
+      message.textContent = this.t("还有 %(count)s 处需要处理，已标在对应的题目旁。", { count: unresolved.length });
       document.querySelector(".field.has-error, .issue:not([hidden])")?.scrollIntoView({ block: "center" });
       return;
     }
@@ -319,4 +340,9 @@ async function main() {
   document.body.dataset.appReady = "true";
 }
 
-main();
+main().catch((error) => {
+  // A start-up failure (a broken store, a bundle that cannot be read) must not leave a blank
+  // page: say so, and keep the error for whoever looks at the console.
+  console.error(error);
+  document.getElementById("start-failed").hidden = false;
+});

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.households.models import Household
 from app.monitoring.models import Proposal
-from app.sync.models import Submission
+from app.records.models import Submission
 from tests import factories
 from tests.browser.test_offline import complete_record, count, open_app, open_household
 from tests.browser.test_sign_in import sign_in

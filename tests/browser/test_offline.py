@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.extensions import db
-from app.review import services as review
-from app.sync.models import Attachment, Submission, SubmissionRevision
+from app.records import services as review
+from app.records.models import Attachment, Submission, SubmissionRevision
 from tests import factories
 from tests.browser.test_sign_in import sign_in
 

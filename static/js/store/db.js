@@ -9,7 +9,7 @@ const SCHEMA_VERSION = 1;
 //   draft → outbox → sent → (deleted once approved or replaced)
 //   sent → returned (reviewer comments) → outbox again as a correction
 //   outbox → invalid (server refused; fix and finish again) | conflict (kept, shown)
-export const STATES = ["draft", "outbox", "sent", "returned", "invalid", "conflict"];
+export const STATES = ["draft", "outbox", "sent", "returned", "invalid", "conflict", "done", "recorded"];
 
 export async function openStore(userId) {
   const db = await openDB(`ruhu-user-${userId}`, SCHEMA_VERSION, {

@@ -1,8 +1,11 @@
 // Sync: push the outbox and its files, pull assigned households and the state of sent
 // records. No DOM here. The protocol is docs/sync.md; what must hold:
-// - a record leaves the phone only when the server has it AND it is final (approved) or
-//   replaced; a failed or lost request changes nothing locally, so the retry resends it,
-//   and the server answers "duplicate";
+// - a record is never deleted before the server has it AND it is final: approved (then the
+//   phone keeps it read-only as the household's "done" mark, without its files), or a second
+//   record of a household that the village has resolved; a failed or lost request changes
+//   nothing locally, so the retry resends it, and the server answers "duplicate";
+// - a household with a record on the server is never offered a new draft: the phone keeps a
+//   mark of every such record (done, or recorded elsewhere and under review);
 // - one run at a time; failures back off exponentially (schedule.js), capped at 5 min;
 // - a 401 stops the run and keeps everything: after signing in again the outbox continues.
 import { BATCH, MAX_RETRY_MS, nextBatchSize, retryDelay } from "./schedule.js";
@@ -148,7 +151,8 @@ export class SyncEngine {
         complete: result.complete, missing_attachments: result.missing_attachments ?? [], issues: [], comments: [] });
     } else if (result.result === "conflict") {
       await this.store.putRecord({ ...current, state: "conflict",
-        conflict: { revision: result.revision, status: result.status, diff: result.diff ?? [] } });
+        conflict: { kind: result.kind ?? "content", record: result.record ?? null, revision: result.revision,
+          status: result.status, diff: result.diff ?? [] } });
     } else if (result.result === "invalid") {
       await this.store.putRecord({ ...current, state: "invalid", issues: result.issues ?? [] });
     }  // "error": a fault on the server kept nothing; the record stays in the outbox for the next run
@@ -200,27 +204,49 @@ export class SyncEngine {
     const response = await this.api.request("GET", "/api/sync/records");
     if (!response.ok) throw new ServerError(`${response.status}`);
     const { records } = await response.json();
-    for (const server of records) {
-      const local = await this.store.getRecord(server.id);
-      if (server.status === "approved") {
-        if (local && local.state === "sent") await this.forget(local);
-      } else if (server.status === "returned") {
-        const untouched = !local || (local.state === "sent" && (local.revision ?? 0) <= server.revision);
-        if (untouched) {
-          await this.store.putRecord({
-            ...(local ?? {}), id: server.id, household_id: server.household_id, state: "returned",
-            answers: server.answers, base_revision: server.revision, revision: server.revision,
-            server_status: "returned", comments: server.comments ?? [], form_version: server.form_version ?? local?.form_version,
-            attachments: local?.attachments ?? [], created_at: local?.created_at ?? new Date(this.now()).toISOString(),
-          });
-        } else if (local && ["draft", "returned", "invalid"].includes(local.state)) {
-          await this.store.putRecord({ ...local, comments: server.comments ?? [] });
-        }
-      } else if (local && local.state === "sent") {
-        await this.store.putRecord({ ...local, revision: server.revision, server_status: server.status,
-          complete: server.complete, missing_attachments: server.missing_attachments ?? [] });
+    for (const server of records) await this.settle(server, await this.store.getRecord(server.id));
+  }
+
+  // What the server says of a record becomes the phone's state of it (docs/sync.md, Pull).
+  async settle(server, local) {
+    const mark = { id: server.id, household_id: server.household_id, server_status: server.status,
+      revision: server.revision, approved_on: server.approved_on ?? null,
+      per_capita_net_income: server.per_capita_net_income ?? null };
+    if (server.status === "second_record") {
+      if (server.resolved && local?.state === "conflict") await this.forget(local);  // the village chose
+    } else if (server.status === "approved") {
+      if (!local) await this.store.putRecord({ ...mark, state: "done", answers: null, attachments: [],
+        created_at: new Date(this.now()).toISOString() });
+      else if (["sent", "recorded", "done"].includes(local.state)) await this.markDone(local, mark);
+    } else if (server.status === "returned" && server.mine) {
+      const untouched = !local || (["sent", "done", "recorded"].includes(local.state) && (local.revision ?? 0) <= server.revision);
+      if (untouched) {
+        await this.store.putRecord({
+          ...(local ?? {}), ...mark, state: "returned",
+          answers: server.answers, base_revision: server.revision,
+          comments: server.comments ?? [], form_version: server.form_version ?? local?.form_version,
+          attachments: local?.attachments ?? [], created_at: local?.created_at ?? new Date(this.now()).toISOString(),
+        });
+      } else if (local && ["draft", "returned", "invalid"].includes(local.state)) {
+        await this.store.putRecord({ ...local, comments: server.comments ?? [] });
       }
+    } else if (!local) {  // recorded on another phone or by an earlier assignee, under review
+      await this.store.putRecord({ ...mark, state: "recorded", answers: null, attachments: [],
+        created_at: new Date(this.now()).toISOString() });
+    } else if (["sent", "done", "recorded"].includes(local.state)) {  // waiting for review (again, if reopened)
+      await this.store.putRecord({ ...local, ...mark, state: local.answers ? "sent" : "recorded",
+        complete: server.complete, missing_attachments: server.missing_attachments ?? [] });
     }
+  }
+
+  // Approved: the record stays as the household's read-only "done" mark; its files, on the
+  // server now, leave the phone.
+  async markDone(record, mark) {
+    for (const attachment of record.attachments ?? []) await this.store.deleteFile(attachment.sha256);
+    // The approved content is this copy only if it is the approved revision (the village may
+    // have taken another phone's copy instead): else the phone keeps the mark alone.
+    const answers = (record.revision ?? 0) === mark.revision ? record.answers : null;
+    await this.store.putRecord({ ...record, ...mark, state: "done", answers, attachments: [] });
   }
 
   async forget(record) {

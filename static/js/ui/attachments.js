@@ -2,6 +2,7 @@
 // downscaled here, before they are queued, so a 2G network never carries a 12-megapixel
 // original. Each file is stored in IndexedDB under its SHA-256, the name it uploads by.
 import { sha256Hex } from "../sync/engine.js";
+import { element } from "./dom.js";
 
 export const MAX_PHOTOS = 5;
 export const LONG_EDGE = 1600;
@@ -29,52 +30,42 @@ export class Attachments {
     this.urls = [];
   }
 
-  element(tag, attributes = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes)) {
-      if (name === "text") node.textContent = value;
-      else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, value === true ? "" : value);
-    }
-    node.append(...children);
-    return node;
-  }
-
   async render() {
     const t = this.t;
     this.urls.forEach((url) => URL.revokeObjectURL(url));
     this.urls = [];
-    this.message = this.element("p", { class: "issue", role: "status" });
+    this.message = element("p", { class: "issue", role: "status" });
     const signature = this.record.attachments.find((a) => a.kind === "signature");
     const photos = this.record.attachments.filter((a) => a.kind === "photo");
-    const signatureSection = this.element("section", { class: "card", "aria-labelledby": "signature-title" },
-      this.element("h2", { id: "signature-title", text: t("农户签名") }));
+    const signatureSection = element("section", { class: "card", "aria-labelledby": "signature-title" },
+      element("h2", { id: "signature-title", text: t("农户签名") }));
     if (signature) {
       signatureSection.append(await this.thumbnail(signature, t("农户签名")));
     } else if (!this.readOnly) {
       signatureSection.append(this.signaturePad());
     }
-    const photoSection = this.element("section", { class: "card", "aria-labelledby": "photos-title" },
-      this.element("h2", { id: "photos-title", text: t("照片（最多 5 张）") }));
+    const photoSection = element("section", { class: "card", "aria-labelledby": "photos-title" },
+      element("h2", { id: "photos-title", text: t("照片（最多 5 张）") }));
     for (const photo of photos) photoSection.append(await this.thumbnail(photo, t("照片")));
     if (!this.readOnly && photos.length < MAX_PHOTOS) {
-      const input = this.element("input", { type: "file", id: "photo-input", accept: "image/*", capture: "environment" });
+      const input = element("input", { type: "file", id: "photo-input", accept: "image/*", capture: "environment" });
       input.addEventListener("change", () => this.addPhoto(input.files[0]));
-      photoSection.append(this.element("div", { class: "field" }, this.element("label", { for: "photo-input", text: t("添加照片") }), input));
+      photoSection.append(element("div", { class: "field" }, element("label", { for: "photo-input", text: t("添加照片") }), input));
     }
     this.root.replaceChildren(signatureSection, photoSection, this.message);
   }
 
   async thumbnail(attachment, label) {
     const file = await this.store.getFile(attachment.sha256);
-    const figure = this.element("figure", { class: "attachment" });
+    const figure = element("figure", { class: "attachment" });
     if (file?.blob) {
       const url = URL.createObjectURL(file.blob);
       this.urls.push(url);
-      figure.append(this.element("img", { src: url, alt: label }));
+      figure.append(element("img", { src: url, alt: label }));
     }
-    figure.append(this.element("figcaption", { text: `${label} · ${Math.ceil(attachment.size / 1024)} KB` }));
+    figure.append(element("figcaption", { text: `${label} · ${Math.ceil(attachment.size / 1024)} KB` }));
     if (!this.readOnly) {
-      const remove = this.element("button", { type: "button", class: "danger", text: this.t("删除") });
+      const remove = element("button", { type: "button", class: "danger", text: this.t("删除") });
       remove.addEventListener("click", () => this.remove(attachment));
       figure.append(remove);
     }
@@ -82,7 +73,7 @@ export class Attachments {
   }
 
   signaturePad() {
-    const canvas = this.element("canvas", { width: 600, height: 220, class: "signature", role: "img", "aria-label": this.t("在此处签名") });
+    const canvas = element("canvas", { width: 600, height: 220, class: "signature", role: "img", "aria-label": this.t("在此处签名") });
     const context = canvas.getContext("2d");
     context.lineWidth = 3;
     context.lineCap = "round";
@@ -105,9 +96,9 @@ export class Attachments {
       drawn = true;
     });
     canvas.addEventListener("pointerup", () => { drawing = false; });
-    const clear = this.element("button", { type: "button", text: this.t("清除") });
+    const clear = element("button", { type: "button", text: this.t("清除") });
     clear.addEventListener("click", () => { context.clearRect(0, 0, canvas.width, canvas.height); drawn = false; });
-    const save = this.element("button", { type: "button", class: "primary", text: this.t("保存签名") });
+    const save = element("button", { type: "button", class: "primary", text: this.t("保存签名") });
     save.addEventListener("click", async () => {
       if (!drawn) {
         this.say(this.t("请先签名。"));
@@ -115,7 +106,7 @@ export class Attachments {
       }
       await this.add(await canvasBlob(canvas, "image/png"), "signature");
     });
-    return this.element("div", { class: "signature-pad" }, canvas, this.element("p", {}, clear, " ", save));
+    return element("div", { class: "signature-pad" }, canvas, element("p", {}, clear, " ", save));
   }
 
   async addPhoto(file) {

@@ -8,20 +8,10 @@ import { validate, blocking } from "../core/validation.js";
 import { holds } from "../core/conditions.js";
 import { formatYuan } from "../core/money.js";
 import { createMessages } from "./messages.js";
+import { element } from "./dom.js";
 
 const VALIDATION_DELAY_MS = 150;
 const FIRST_SECTIONS = 2;  // household and members: what an enumerator starts with
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === false || value === null || value === undefined) continue;
-    if (name === "text") node.textContent = value;
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.filter((child) => child !== null));
-  return node;
-}
 
 export class CensusForm {
   constructor(root, bundle, answers, { threshold = null, lastYearPerCapita = null, referenceDate, onChange = () => {} } = {}) {

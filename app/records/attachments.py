@@ -9,7 +9,7 @@ What must always hold:
   claims; otherwise the partial file and its row are discarded.
 - Sending a complete file again changes nothing (idempotent).
 - When a file completes, each submission whose current revision now has every file is
-  marked complete (ingest does the same when the record arrives after its files).
+  marked complete (app.records.services does the same when the record arrives after its files).
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, false, or_, select, update
 
 from app.extensions import db
-from app.sync.models import CONTENT_TYPES, Attachment, RevisionAttachment, Submission, SubmissionRevision
+from app.records.models import CONTENT_TYPES, Attachment, RevisionAttachment, Submission, SubmissionRevision
+from app.records.queries import is_current_revision
 
 MAX_BYTES = 5 * 1024 * 1024
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -160,8 +161,7 @@ def mark_complete(submission_ids) -> None:
         select(RevisionAttachment.revision_id)
         .join(SubmissionRevision, SubmissionRevision.id == RevisionAttachment.revision_id)
         .outerjoin(Attachment, Attachment.sha256 == RevisionAttachment.sha256)
-        .where(SubmissionRevision.submission_id == Submission.id, SubmissionRevision.number == Submission.revision,
-               or_(Attachment.complete.is_(None), Attachment.complete == false()))
+        .where(is_current_revision(), or_(Attachment.complete.is_(None), Attachment.complete == false()))
     )
     db.session.execute(update(Submission).where(
         and_(Submission.id.in_(submission_ids), Submission.complete == false(), ~incomplete_file.exists()))

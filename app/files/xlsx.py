@@ -33,7 +33,9 @@ MAX_CELL_CHARS = 32_767  # Excel shows no more of a cell
 CHUNK_ROWS = 1000  # rows of XML compressed and sent at a time
 WIDTH_SAMPLE_ROWS = 50  # rows read ahead to size the columns
 MAX_COLUMN_WIDTH = 50
-COMPRESS_LEVEL = 6  # measured: level 6 costs more time than the smaller file saves (docs/benchmarks.md)
+# zlib's default: on export-shaped rows no slower than level 1 and a smaller file; level 9 costs
+# far more time for little (bench/xlsx_level.py, docs/benchmarks.md).
+COMPRESS_LEVEL = 6
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

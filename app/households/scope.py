@@ -27,10 +27,6 @@ class Scope:
     def covers(self, village_id: int, group_id: int | None) -> bool:
         return village_id in self.village_ids or (group_id is not None and group_id in self.group_ids)
 
-    @property
-    def visible_area_ids(self) -> frozenset[int]:
-        return self.village_ids | self.group_ids
-
 
 @dataclass(frozen=True)
 class AreaTree:
@@ -83,6 +79,12 @@ def household_filter(user, household=Household):
     return or_(*clauses) if clauses else false()
 
 
+def check_in_scope(user, household: Household) -> None:
+    """A service's guard: a household outside the user's areas does not exist (404)."""
+    if not scope_of(user).covers(household.village_id, household.group_id):
+        abort(404)
+
+
 def scoped_households(user):
     return select(Household).where(household_filter(user))
 
@@ -92,6 +94,12 @@ def get_household_or_404(user, household_id: int) -> Household:
     if household is None:
         abort(404)
     return household
+
+
+def user_villages(user) -> frozenset[int]:
+    """The ids of the villages with households the user may see: theirs and those of their groups."""
+    scope = scope_of(user)
+    return scope.village_ids | {area_tree().parent[group] for group in scope.group_ids}
 
 
 def scoped_villages(user) -> list[Area]:

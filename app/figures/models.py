@@ -1,18 +1,18 @@
-"""Stored dashboard figures, and the village data version that tells when they are stale
-(see app/reports/figures.py)."""
+"""Stored village figures, and the village data version that tells when they are stale
+(see app/figures/__init__.py)."""
 from __future__ import annotations
 
 import datetime as dt
 from itertools import chain
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, event, inspect, or_, select, update
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, inspect, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household, Member
 from app.monitoring.models import AssessmentDecision, Proposal
-from app.sync.models import Submission
+from app.records.models import Submission
 
 
 class VillageFigures(db.Model):
@@ -25,14 +25,14 @@ class VillageFigures(db.Model):
     village_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), primary_key=True)
     data_version: Mapped[int] = mapped_column(Integer)
     layer_threshold_fen: Mapped[int] = mapped_column(BigInteger)
-    # {group id, or "" for households in no group: {count name: count}}, zeros left out
+    # {group id, or "" for households in no group: Counts.to_json()}
     figures: Mapped[dict] = mapped_column(JSON)
-    totals: Mapped[dict] = mapped_column(JSON)  # {count name: count} over the whole village
+    totals: Mapped[dict] = mapped_column(JSON)  # Counts.to_json() over the whole village
     counted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 # Where a session keeps the villages its writes changed (a set of ids, or ALL_VILLAGES), so
-# that their figures are counted again once the response has gone (app/reports/figures.py).
+# that their figures are counted again once the response has gone (app.figures.init_app).
 CHANGED_VILLAGES = "ruhu.changed_villages"
 ALL_VILLAGES = "all"
 
@@ -41,7 +41,7 @@ def mark_changed(village_ids=None, *, household_ids=(), submission_ids=(), sessi
     """Move on the data version of these villages, of the villages of these households and
     records, or of every village (``village_ids`` None), and note them in the session.
     Writes that bypass the ORM (bulk Core statements) call this themselves; ORM writes are
-    seen by the listener below."""
+    seen by ``note_changed_villages``."""
     session = session or db.session()
     areas = Area.__table__
     if village_ids is None:
@@ -60,10 +60,10 @@ def mark_changed(village_ids=None, *, household_ids=(), submission_ids=(), sessi
         session.info[CHANGED_VILLAGES] = noted | set(changed)
 
 
-@event.listens_for(Session, "after_flush")
-def _mark_changed_villages(session, _context) -> None:
+def note_changed_villages(session, _context) -> None:
     """Every flushed change to a household, member, record, proposal or assessment moves its
-    village's data version on (the village before a move as well as after)."""
+    village's data version on (the village before a move as well as after). An
+    ``after_flush`` hook on every session, registered by ``app.figures.init_app``."""
     villages, households, submissions = set(), set(), set()
 
     def now_and_before(instance, attribute) -> list:

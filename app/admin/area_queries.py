@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from app.auth.scope import household_filter
 from app.codes import AREA_LEVEL
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
+from app.households.scope import household_filter
 
 
 @dataclass(frozen=True)

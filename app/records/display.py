@@ -1,7 +1,9 @@
-"""A record as a reviewer reads it, in the user's language: answers section by section with
-the definition's labels, the income explanation as labelled lines, flags and issues as
+"""A record as people read it, in the user's language: answers section by section with the
+definition's labels, the income explanation as labelled lines, flags and issues as
 sentences, the phone's figures beside the server's, this year beside last year, and the
-fields a return can comment on.
+fields a return can comment on. The review pages show all of it; the monitoring pages show
+the income and flags of the record a decision rests on (``summary``). Nothing else turns a
+record into what a page shows.
 
 The definition's labels are data ({"zh_Hans", "en"}); everything else is a message id.
 """
@@ -10,18 +12,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app import codes
-from app.census import messages
+from app.census import definitions, messages
 from app.census.conditions import is_empty
 from app.census.income import divide_half_up, format_growth
-from app.sync.ingest import COMPARED_INCOME
+from app.records.results import COMPARED_INCOME
 
 PATH = re.compile(r"(?P<key>\w+)(?:\[(?P<index>\d+)\])?(?:\.(?P<field>\w+))?")
 # Where a flag points on the form, for a return comment about it.
 FLAG_PATHS = {"below_threshold": "income", "near_threshold": "income", "rigid_cost_burden": "income",
               "sharp_drop": "income", "sudden_event": "events", "without_labour": "members"}
+
+
+def locale() -> str:
+    return str(get_locale())
+
+
+def definition_of(form_version: str) -> dict:
+    """The definition a record was made with (the shipped default if this server lacks it)."""
+    return definitions.get(form_version) or definitions.get(definitions.DEFAULT_VERSION)
 
 
 def text(label: dict, locale: str) -> str:
@@ -242,3 +254,22 @@ def year_on_year(definition: dict, this_income: dict, last_income: dict, locale:
                         (last_income.get("categories") or {}).get(category["id"]))
              for category in definition["income"]["categories"]]
     return rows
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a decision page shows of the record it rests on."""
+
+    income: list[Line]
+    flags: list[str]
+
+
+def flags_of(revision) -> list[str]:
+    """The flag sentences of a stored revision, in the request's language."""
+    return flag_sentences(definition_of(revision.form_version), revision.server_result["screening"], locale())
+
+
+def summary(revision) -> Summary:
+    """The income lines and flag sentences of a stored revision, in the request's language."""
+    definition = definition_of(revision.form_version)
+    return Summary(income_lines(definition, revision.server_result["income"], locale()), flags_of(revision))
