@@ -6,14 +6,16 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+SCREENSHOTS ?= /tmp/ruhu-screenshots
 
-.PHONY: run test install test-deps catalogs translations postgres lint test-sqlite test-postgresql test-js bench-roster
+.PHONY: run test install test-deps catalogs translations postgres lint test-sqlite test-postgresql test-js screenshots \
+	bench-roster bench-pwa
 
-## run: install, migrate the SQLite database, seed a demo county if empty, serve on :8000
+## run: install, migrate the SQLite database, seed a demo county if empty, serve (RUHU_BIND, default 127.0.0.1:8000)
 run: install catalogs
 	$(FLASK) db upgrade
 	$(FLASK) demo seed --if-empty
-	@echo "Ruhu is starting on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@echo "Starting Ruhu (RUHU_BIND=$${RUHU_BIND:-127.0.0.1:8000}); it names its address once ready. Ctrl-C stops it."
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## test: lint, then the whole suite on SQLite and on PostgreSQL, plus the client modules under node
@@ -63,5 +65,13 @@ translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
-bench-roster: install
+## screenshots: every page × role × phone/desktop × zh/en of a seeded demo county, into $(SCREENSHOTS)
+screenshots: test-deps catalogs
+	@fc-list :lang=zh | grep -q . || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-noto-cjk; }
+	$(BIN)/python tools/screenshots.py --out $(SCREENSHOTS)
+
+# The benchmarks (docs/benchmarks.md); the roster one writes its XLSX with openpyxl, a test package.
+bench-roster: $(VENV)/.installed-test
 	$(BIN)/python bench/roster_import.py
+bench-pwa: test-deps catalogs
+	$(BIN)/python bench/pwa.py

@@ -11,3 +11,12 @@ graceful_timeout = 30
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("RUHU_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):
+    """Name the address really listened on (RUHU_BIND may say port 0, or every address)."""
+    for listener in server.LISTENERS:
+        where = str(listener)
+        if where.startswith(("http://0.0.0.0:", "http://[::]:")):
+            where += f" (every address of this machine; here: http://127.0.0.1:{where.rsplit(':', 1)[1]})"
+        server.log.info("Ruhu is ready on %s", where)

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,16 +37,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (every table registered before migrations look)
+    from app import (
+        models,  # noqa: F401  (every table registered before migrations look)
+        security,
+    )
     from app.i18n import select_locale
-    from app.security import SessionInterface, refuse_cross_site_api_writes
 
-    app.session_interface = SessionInterface()
+    security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "app" / "translations"))
     csrf.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
@@ -59,13 +62,11 @@ def _init_extensions(app: Flask) -> None:
             abort(401)
         return redirect(login_url(login_manager.login_view, request.url))
 
-    app.before_request(refuse_cross_site_api_writes)
-
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.auth.models import User
+    def load_user(token: str):
+        from app.auth.services import session_user
 
-        return db.session.get(User, int(user_id))
+        return session_user(token)
 
 
 @event.listens_for(Engine, "connect")

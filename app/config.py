@@ -68,4 +68,11 @@ def load() -> dict:
         # Per-capita net income (fen) dividing the circle layers 圈层 (DOMAIN §12: one district
         # uses 10,000 yuan), for the dashboards.
         "CIRCLE_LAYER_THRESHOLD_FEN": int(os.environ.get("RUHU_CIRCLE_LAYER_THRESHOLD_FEN", 1_000_000)),
+        # Compressed responses (flask-compress): pages, JSON, scripts, styles. Not the exports
+        # (CSV, XLSX): they stream as they are written, and a compressor would hold their first
+        # rows back until it had a block; XLSX is zipped already. Static files are streamed
+        # responses too, hence gzip among the streaming encodings for gzip-only clients.
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                               "application/json", "application/manifest+json", "image/svg+xml"],
+        "COMPRESS_ALGORITHM_STREAMING": ["zstd", "br", "gzip", "deflate"],
     }

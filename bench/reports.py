@@ -43,7 +43,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sync_ingest import make_app, scratch_postgres  # bench/ is on the path when this runs
+from sync_ingest import make_app, scratch_postgres, signed_in  # bench/ is on the path when this runs
 
 ROOT = Path(__file__).resolve().parent.parent
 INCOME_LEVELS = ("2400", "9000", "30000")  # yuan of migrant wages per household member
@@ -123,13 +123,6 @@ def add_records(share: float) -> int:
     db.session.execute(db.text("ANALYZE"))  # fresh statistics, as autovacuum would give them after a bulk load
     db.session.commit()
     return len(chosen)
-
-
-def signed_in(app, user_id: int):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = str(user_id), True
-    return client
 
 
 def median_ms(client, url: str, samples: int, before_each=None) -> tuple[float, int]:

@@ -16,7 +16,7 @@ def admin(client, login, county):
 
 
 def new_user(county, **overrides):
-    data = {"username": "wang", "display_name": "王五", "role": "enumerator", "password": "longenough",
+    data = {"username": "wang", "display_name": "王五", "role": "enumerator", "password": "Lantern-orchard-47",
             "areas": [county.village_a.id, county.group_a1.id]}
     data.update(overrides)
     return data
@@ -43,7 +43,7 @@ def test_create_user(admin, county, client):
     user = stored("wang")
     assert (user.display_name, user.role, user.active) == ("王五", "enumerator", True)
     assert [area.code for area in user.areas] == ["530102100201", "530102100201001"]
-    assert user.check_password("longenough")
+    assert user.check_password("Lantern-orchard-47")
     assert "已创建用户 wang。" in admin.get(response.headers["Location"]).get_data(as_text=True)
 
 
@@ -58,7 +58,7 @@ def test_the_new_user_form_offers_areas_by_level(admin):
     ({"username": "ADMIN"}, "用户名“ADMIN”已被使用，请换一个。"),
     ({"username": ""}, "请输入用户名。"),
     ({"display_name": ""}, "请输入姓名。"),
-    ({"password": "short12"}, "密码至少需要 8 个字符。"),
+    ({"password": "short12"}, "密码至少需要 10 个字符。"),
     ({"password": ""}, "请输入密码。"),
     ({"areas": []}, "请至少选择一个负责区域。"),
     ({"role": "mayor"}, "不是有效的选择"),
@@ -81,10 +81,10 @@ def test_create_user_explains_refusals(admin, county, overrides, field_message):
 
 def test_the_service_enforces_area_levels_whatever_the_form(app, county):
     with app.test_request_context(), pytest.raises(InvalidInput) as refused:
-        accounts.create_user("x", "X", "village_reviewer", "longenough", [county.township_1.id])
+        accounts.create_user("x", "X", "village_reviewer", "Lantern-orchard-47", [county.township_1.id])
     assert refused.value.field == "areas"
     with app.test_request_context(), pytest.raises(InvalidInput):
-        accounts.create_user("x", "X", "enumerator", "longenough", [999999])
+        accounts.create_user("x", "X", "enumerator", "Lantern-orchard-47", [999999])
 
 
 def test_edit_user(admin, county):
@@ -164,7 +164,7 @@ def test_reset_password(admin, county, app):
     assert other.post("/login", data={"username": "collector", "password": "brand new pass"}).status_code == 302
 
 
-@pytest.mark.parametrize("password, message", [("short", "密码至少需要 8 个字符。"), ("", "请输入密码。")])
+@pytest.mark.parametrize("password, message", [("short", "密码至少需要 10 个字符。"), ("", "请输入密码。")])
 def test_reset_password_explains_refusals(admin, county, password, message):
     user = factories.user("collector", "enumerator", [county.village_b])
     response = admin.post(f"/admin/users/{user.id}/password", data={"password": password})
@@ -175,4 +175,4 @@ def test_reset_password_explains_refusals(admin, county, password, message):
 
 def test_the_service_refuses_an_unknown_role(app, county):
     with app.test_request_context(), pytest.raises(InvalidInput, match="请选择角色。"):
-        accounts.create_user("x", "X", "mayor", "longenough", [county.village_a.id])
+        accounts.create_user("x", "X", "mayor", "Lantern-orchard-47", [county.village_a.id])

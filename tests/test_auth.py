@@ -1,5 +1,6 @@
 """Sign-in, sign-out, throttling, cookies, CSRF and passwords."""
 import re
+from urllib.parse import quote, unquote
 
 import pytest
 from sqlalchemy import select
@@ -31,6 +32,32 @@ def test_wrong_password_is_refused_with_a_message(client, admin):
 def test_deactivated_user_cannot_sign_in(client, county):
     factories.user("gone", "enumerator", [county.village_a], active=False)
     assert client.post("/login", data={"username": "gone", "password": factories.PASSWORD}).status_code == 401
+
+
+@pytest.fixture
+def hash_checks(monkeypatch):
+    """The password hashes sign-in checks, recorded as werkzeug checks them."""
+    from app.auth import models
+
+    checked = []
+
+    def check(pwhash, password):
+        checked.append(pwhash)
+        return real(pwhash, password)
+
+    real = models.check_password_hash
+    monkeypatch.setattr(models, "check_password_hash", check)
+    return checked
+
+
+@pytest.mark.parametrize("username", ["nobody", "gone", "admin"])
+def test_every_failed_sign_in_checks_one_hash_of_the_same_cost(client, app, county, admin, hash_checks, username):
+    """An unknown or deactivated username costs as much as a wrong password (one scrypt of
+    the configured cost), so the time of an answer does not tell which usernames exist."""
+    factories.user("gone", "enumerator", [county.village_a], active=False)
+    assert client.post("/login", data={"username": username, "password": "wrong"}).status_code == 401
+    assert len(hash_checks) == 1
+    assert hash_checks[0].startswith(app.config["PASSWORD_HASH_METHOD"] + "$")
 
 
 def test_passwords_are_hashed_with_scrypt(admin):
@@ -87,12 +114,25 @@ def test_session_cookie_is_secure_over_https(app, admin):
     assert "Secure" in response.headers["Set-Cookie"]
 
 
-def test_next_only_follows_same_site_paths(client, admin):
-    response = client.post("/login?next=//evil.example/x", data={"username": "admin", "password": factories.PASSWORD})
+@pytest.mark.parametrize("target", [
+    "//evil.example/x", "/%09/evil.example/", "/%0a/evil.example/", "/%0D%0A/evil.example/", "/%5Cevil.example/",
+    "%5C%5Cevil.example/", "%20//evil.example/", "%09//evil.example/", "https://evil.example/", "https:evil.example",
+    "javascript:alert(1)", "/%00/x", "evil.example",
+])
+def test_next_never_leaves_the_site(client, admin, target):
+    """A browser drops tabs and newlines from a URL and reads a backslash as a slash, so
+    ``/<tab>/evil.example`` is ``//evil.example``: another site."""
+    response = client.post(f"/login?next={target}", data={"username": "admin", "password": factories.PASSWORD})
     assert response.headers["Location"] == "/"
-    client.post("/logout")
-    response = client.post("/login?next=/households/", data={"username": "admin", "password": factories.PASSWORD})
-    assert response.headers["Location"] == "/households/"
+    response = client.post("/locale", data={"locale": "en", "next": unquote(target)})
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/households/", "/review/?village=3&page=2", "/%2F/evil.example"])
+def test_next_follows_paths_on_this_site(client, admin, target):
+    response = client.post("/login?next=" + quote(target), data={"username": "admin", "password": factories.PASSWORD})
+    assert response.headers["Location"] == target
+    assert client.post("/locale", data={"locale": "en", "next": target}).headers["Location"] == target
 
 
 def test_unknown_locale_is_refused(client):

@@ -15,7 +15,7 @@ from app.files.tables import XLSX
 from app.roster.columns import COLUMNS, column_for
 from tests import factories
 from tests.monitoring_setup import LOW_INCOME, approved_record
-from tests.sync_setup import field
+from tests.sync_setup import answers, field, push, record
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 HOUSEHOLD_HEADER = ["户编号", "户主姓名", "所在村代码", "所在组代码", "联系电话", "户类型", "脱贫户属性", "监测对象类别",
@@ -164,3 +164,126 @@ def test_enumerators_get_403_and_the_page_lists_every_export(setup, app):
                  f"/monitoring/notice.csv?village={setup.county.village_a.id}"):
         assert link in page, link
     assert f"notice.csv?village={setup.county.village_b.id}" not in page
+
+
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+
+
+@pytest.fixture
+def formula_household(setup):
+    """A-1's head renamed to a spreadsheet formula, as a hostile roster file could."""
+    setup.household.head.name = FORMULA
+    db.session.commit()
+    return setup
+
+
+@pytest.mark.parametrize("name, column", [("households", "户主姓名"), ("members", "姓名")])
+def test_csv_cells_that_a_spreadsheet_would_run_as_a_formula_start_with_a_quote(formula_household, app, name, column):
+    """OWASP's CSV injection rule: a text cell starting with = + - @, tab or CR is prefixed
+    with a single quote, so Excel and WPS show it as text instead of running it."""
+    rows = read_csv(signed_in(app, formula_household.reviewer).get(f"/reports/exports/{name}.csv"))
+    cells = [row[rows[0].index(column)] for row in rows[1:] if row[0] == "A-1"]
+    assert cells[0] == "'" + FORMULA
+    assert not [cell for row in rows[1:] for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_csv_neutralises_text_but_leaves_numbers_numbers(app_context):
+    from decimal import Decimal
+
+    fields = [tables.Field(name, name, tables.text_cell) for name in ("text", "amount", "count")]
+    cases = [("+86 139", Decimal("-1200.50"), -3), ("-1", Decimal("0.00"), 0), ("@sum", None, 7),
+             ("\tx", None, None), ("\r=1", None, None), ("王五", None, None), ("a=b", None, None)]
+    rows = [type("Row", (), dict(zip(("text", "amount", "count"), case))) for case in cases]
+    text = "".join(tables.csv_chunks(fields, rows, "zh_Hans"))
+    assert list(csv.reader(io.StringIO(text[1:])))[1:] == [
+        ["'+86 139", "-1200.50", "-3"], ["'-1", "0.00", "0"], ["'@sum", "", "7"], ["'\tx", "", ""],
+        ["'\r=1", "", ""], ["王五", "", ""], ["a=b", "", ""]]
+
+
+def test_xlsx_writes_text_as_inline_strings_which_a_spreadsheet_never_runs(formula_household, app):
+    """XLSX needs no quote: text is an inline string (t="inlineStr"), never a formula (<f>),
+    so the name arrives exactly as typed and is shown, not evaluated."""
+    import zipfile
+
+    response = signed_in(app, formula_household.reviewer).get("/reports/exports/members.xlsx")
+    content = response.get_data()
+    response.close()
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
+    assert re.search(r'<c r="[A-Z]+\d+" t="inlineStr"><is><t>' + re.escape(FORMULA) + "</t></is></c>", sheet)
+    assert "<f>" not in sheet and "<f " not in sheet
+    assert FORMULA in {cell for row in read_xlsx_bytes(content) for cell in row}
+
+
+
+# Every export read whole by a bare client, as a real server streams it: no outer application
+# context keeps the request's objects alive (../shared/TESTING.md).
+
+EXPORTS = ["/reports/exports/households.csv", "/reports/exports/households.xlsx", "/reports/exports/members.csv",
+           "/reports/exports/members.xlsx", "/reports/exports/register.csv", "/reports/exports/register.xlsx",
+           "/reports/exports/answers.csv", "/reports/exports/answers.xlsx"]
+
+
+def bare_get(app, user_id: str, url: str):
+    """GET ``url`` signed in as ``user_id``, from a thread of its own (so no application
+    context of the test's is active, as in a real server) and read the whole body."""
+    import threading
+
+    from flask.testing import FlaskClient
+
+    answered = {}
+
+    def request():
+        try:
+            client = FlaskClient(app, app.response_class, use_cookies=True)
+            with client.session_transaction() as session:
+                session["_user_id"] = user_id
+                session["_fresh"] = True
+            response = client.get(url)
+            answered["status"], answered["body"] = response.status_code, response.get_data()
+            response.close()
+        except Exception as error:  # raised again in the test's thread
+            answered["error"] = error
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in answered:
+        raise answered["error"]
+    return answered["status"], answered["body"]
+
+
+@pytest.mark.parametrize("url", EXPORTS + ["/monitoring/notice.csv"])
+@pytest.mark.parametrize("role", ["village_reviewer", "township_approver", "county_approver", "county_admin"])
+def test_every_export_answers_whole_to_a_bare_client_for_every_role_allowed(setup, app, url, role):
+    area = {"village_reviewer": setup.county.village_a, "township_approver": setup.county.township_1}.get(
+        role, setup.county.county)
+    user = factories.user(f"bare-{role}", role, [area])
+    db.session.commit()
+    status, body = bare_get(app, user.get_id(), url)
+    assert status == 200 and len(body) > 3, body[:300]
+
+
+def test_the_household_size_beside_per_capita_income_is_the_one_it_was_computed_over(county, app):
+    """The roster lists two; the record says the spouse shares no income: per-capita income is
+    over one person, and the export says one (a household without a record: its roster)."""
+    built = field(county)
+    reviewer = factories.user("reviewer", "village_reviewer", [county.village_a])
+    record_answers = answers(built.household)
+    record_answers["members"][1]["shares_income"] = False
+    assert push(signed_in(app, built.enumerator), record(built, built.household, record_answers)) \
+        .get_json()["results"][0]["result"] == "created"
+    rows = by_number(read_csv(signed_in(app, reviewer).get("/reports/exports/households.csv")))
+    assert (rows["A-1"]["家庭人口数"], rows["A-1"]["人均纯收入（元）"]) == ("1", "36000.00")
+    assert rows["A-2"]["家庭人口数"] == str(len(built.second.members))
+
+
+def test_the_answers_export_has_a_row_per_recorded_household_and_the_forms_own_headers(setup, app):
+    rows = read_csv(signed_in(app, setup.reviewer).get("/reports/exports/answers.csv"))
+    found = by_number(rows)
+    assert set(found) == {"A-1", "A-2"}  # village A's recorded households; B-1 is another village's
+    assert found["A-1"]["外出务工收入"] == "6000.00"
+    assert found["A-1"]["不愁吃、不愁穿"] == "是" and found["A-1"]["人均纯收入"] == "3000.00"
+    assert found["A-2"]["家庭人口"] == "2" and found["A-2"]["提交状态"] == "已通过"
+    english = read_xlsx(signed_in(app, setup.reviewer).get("/reports/exports/answers.xlsx?headers=en"))
+    assert not [header for header in english[0] if CJK.search(str(header))]
+    assert english[1][0] == "A-1"

@@ -62,6 +62,7 @@ def test_every_message_has_an_english_translation():
 # from the `world` fixture. A new page must be added here (test_every_page_is_listed).
 PAGES = {
     "auth.login": (None, lambda w: "/login"),
+    "auth.change_password": ("enumerator", lambda w: "/account/password"),
     "main.home": ("enumerator", lambda w: "/"),
     "households.index": ("enumerator", lambda w: "/households/"),
     "households.detail": ("enumerator", lambda w: f"/households/{w.household.id}"),
@@ -96,9 +97,9 @@ PAGES = {
 }
 # Not pages: static files, the health check, JSON downloads, the form bundle (its messages are
 # checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
-NOT_PAGES = {"static", "main.healthz", "census.form_bundle", "census.download_definition", "sync.session",
+NOT_PAGES = {"static", "main.healthz", "main.favicon", "census.form_bundle", "census.download_definition", "sync.session",
              "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
-             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register"}
+             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers"}
 
 
 # The area each role's test user covers.
@@ -108,6 +109,10 @@ ROLE_AREA = {"enumerator": "village_a", "village_reviewer": "village_a", "townsh
 
 @pytest.fixture
 def world(county):
+    return page_world(county)
+
+
+def page_world(county) -> SimpleNamespace:
     """What the pages need to exist; ASCII names, so any Chinese on an English page is ours."""
     household = factories.household(county.village_a, "A-0001", group=county.group_a1)
     campaign = Campaign(name="Census 2026", year=2026, form_version="2026.1")

@@ -19,40 +19,47 @@ def test_two_records_of_one_household_become_one_record_and_a_conflict_copy(coun
     """Migration 0010: where a household already has two records in a campaign, the approved
     (else the earliest) stays the record; the other's answers are kept as a conflict copy."""
     import datetime as dt
+    import json
     import uuid
 
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.records.models import Submission, SubmissionRevision
+    from app.records.models import Submission
     from tests.sync_setup import answers, field, push, record
 
     setup = field(county)
-    household_id = setup.household.id
+    household_id, campaign_id, enumerator_id = setup.household.id, setup.campaign.id, setup.enumerator.id
     first = record(setup)
     assert push(login("enum"), first).get_json()["results"][0]["result"] == "created"
-    downgrade(revision="0009")
     second_answers = answers(setup.household)
     second_answers["income"] = {"wage_migrant": "12000"}
-    # Core statements: the ORM's flush hooks write tables (record_person) this older schema lacks.
     second_id = str(uuid.uuid4())
-    db.session.execute(Submission.__table__.insert().values(
-        id=second_id, household_id=setup.household.id, campaign_id=setup.campaign.id,
-        enumerator_id=setup.enumerator.id, revision=1, status="submitted", version=1,
-        created_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)))  # arrived later
-    db.session.execute(SubmissionRevision.__table__.insert().values(
-        submission_id=second_id, number=1, answers=second_answers, content_sha256="b" * 64,
-        form_version=setup.campaign.form_version, server_result={}, enumerator_id=setup.enumerator.id))
-    db.session.commit()
     db.session.remove()
-    upgrade()
+    downgrade(revision="0009")
+    try:  # rows as the schema at 0009 has them (the models are today's)
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)  # this one arrived later
+        db.session.execute(db.text(
+            "INSERT INTO submission (id, household_id, campaign_id, enumerator_id, revision, status, version, "
+            "result_mismatch, complete, created_at) VALUES (:id, :household, :campaign, :enumerator, 1, "
+            "'submitted', 1, :no, :no, :later)"), {"id": second_id, "household": household_id,
+                                                   "campaign": campaign_id, "enumerator": enumerator_id,
+                                                   "no": False, "later": later})
+        db.session.execute(db.text(
+            "INSERT INTO submission_revision (submission_id, number, answers, content_sha256, form_version, "
+            "server_result, enumerator_id) VALUES (:id, 1, :answers, :sha, '2026.1', '{}', :enumerator)"),
+            {"id": second_id, "answers": json.dumps(second_answers), "sha": "b" * 64, "enumerator": enumerator_id})
+        db.session.commit()
+        db.session.remove()
+    finally:
+        upgrade()
     kept = db.session.scalars(select(Submission.id).where(Submission.household_id == household_id)).all()
     copies = db.session.execute(db.text(
         "SELECT submission_id, kind, record_id, answers FROM sync_conflict")).all()
     assert kept == [first["id"]]
     assert [(row[0], row[1], row[2]) for row in copies] == [(first["id"], "household_recorded", second_id)]
     stored = copies[0][3]
-    assert (stored if isinstance(stored, dict) else __import__("json").loads(stored))["income"] == \
+    assert (stored if isinstance(stored, dict) else json.loads(stored))["income"] == \
         {"wage_migrant": "12000"}
 
 
@@ -75,7 +82,7 @@ def test_0009_identity_key_fills_the_person_keys_of_stored_members_and_records(c
     db.session.commit()
     db.session.remove()
 
-    downgrade(revision="0010")
+    downgrade(revision="0012")
     upgrade()
 
     assert {(m.id_number, m.person_key) for m in db.session.scalars(select(Member))} == \

@@ -4,13 +4,13 @@ form is made; rules that need the database are the services' to enforce."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from app import clock
 from app.admin.area_queries import area_options
-from app.auth.accounts import MIN_PASSWORD_LENGTH
+from app.auth.forms import new_password_field
 from app.campaigns import queries
 from app.campaigns.services import THRESHOLD_LEVELS
 from app.census import definitions
@@ -84,13 +84,11 @@ class UserForm(FlaskForm):
 class NewUserForm(UserForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名。")), Length(max=64)],
                            render_kw={"autocomplete": "off", "autocapitalize": "none"})
-    password = PasswordField(_l("初始密码"), validators=[InputRequired(_l("请输入密码。"))],
-                             render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH})
+    password = new_password_field(_l("初始密码"))
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(_l("新密码"), validators=[InputRequired(_l("请输入密码。"))],
-                             render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH})
+    password = new_password_field(_l("新密码"))
 
 
 class CampaignForm(FlaskForm):

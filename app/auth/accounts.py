@@ -1,5 +1,5 @@
 """User administration verbs (用户管理): create, edit, deactivate and reactivate, reset a
-password. Signing in is app.auth.services.
+password, and a user's change of their own password. Signing in is app.auth.services.
 
 Each role covers areas at given levels only; that rule is enforced here, whatever a form
 allowed through.
@@ -9,13 +9,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.auth import passwords
 from app.auth.models import User
 from app.codes import AREA_LEVEL, ROLE
 from app.errors import InvalidInput
 from app.extensions import db
 from app.geo.models import Area
-
-MIN_PASSWORD_LENGTH = 8
 
 AREA_LEVELS_BY_ROLE = {
     "enumerator": ("village", "group"),
@@ -26,9 +25,10 @@ AREA_LEVELS_BY_ROLE = {
 }
 
 
-def _checked_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("password", _("密码至少需要 %(count)d 个字符。", count=MIN_PASSWORD_LENGTH))
+def _checked_password(password: str, username: str, display_name: str, field: str = "password") -> str:
+    problem = passwords.problem(password, (username, display_name))
+    if problem:
+        raise InvalidInput(field, problem)
     return password
 
 
@@ -69,8 +69,10 @@ def create_user(username: str, display_name: str, role: str, password: str, area
         raise InvalidInput("username", _("用户名“%(username)s”已被使用，请换一个。", username=username))
     display_name = _checked_display_name(display_name)
     areas = _checked_areas(_checked_role(role), area_ids)
-    user = User(username=username, display_name=display_name, role=role, active=True, areas=areas)
-    user.set_password(_checked_password(password))
+    # The admin chose this password, so the user chooses their own at the first sign-in.
+    user = User(username=username, display_name=display_name, role=role, active=True, areas=areas,
+                password_change_required=True)
+    user.set_password(_checked_password(password, username, display_name))
     db.session.add(user)
     db.session.commit()
     return user
@@ -90,9 +92,28 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise InvalidInput(None, _("不能停用自己的账号。"))
     user.active = active
+    if not active:
+        user.end_sessions()
     db.session.commit()
 
 
 def reset_password(user: User, password: str) -> None:
-    user.set_password(_checked_password(password))
+    """The admin's reset: the user's sessions end, and they choose a password of their own at
+    the next sign-in (only they should know it)."""
+    user.set_password(_checked_password(password, user.username, user.display_name))
+    user.password_change_required = True
+    user.end_sessions()
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A user's own change (修改密码): every other session of theirs ends (the caller signs
+    this one in again), and the admin's demand for a change is met."""
+    if not user.check_password(current_password):
+        raise InvalidInput("current_password", _("当前密码不正确。"))
+    if user.check_password(new_password):
+        raise InvalidInput("new_password", _("新密码不能与当前密码相同。"))
+    user.set_password(_checked_password(new_password, user.username, user.display_name, "new_password"))
+    user.password_change_required = False
+    user.end_sessions()
     db.session.commit()

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import secrets
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import false, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.codes import ROLE
@@ -42,12 +44,25 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     locale: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = created_at_column()
+    # Part of every session's token (get_id): moving it on ends every session of the user.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set by an admin's reset: every page sends the user to choose a password of their own.
+    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     areas: Mapped[list[Area]] = relationship(secondary=user_area, order_by=Area.code)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative token, kept in the session: the id and the session
+        version, so that a session from before the version moved on names nobody."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session signed in so far stops working at its next request (the caller commits)."""
+        self.session_version += 1
 
     @property
     def role_label(self) -> str:
@@ -61,6 +76,20 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether ``password`` is ``user``'s. With no user, a hash of the same method and cost
+    is checked all the same: an unknown username then answers as slowly as a known one."""
+    if user is None:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return False
+    return user.check_password(password)
 
 
 class LoginFailure(db.Model):

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from app import clock
-from app.auth.models import LoginFailure, User
+from app.auth.models import LoginFailure, User, password_matches
 from app.extensions import db
 
 
@@ -48,7 +48,8 @@ def sign_in(username: str, password: str, address: str) -> SignIn:
     if remaining is not None:
         return SignIn(locked_minutes=max(1, math.ceil(remaining.total_seconds() / 60)))
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    # The hash is checked before the account's state, so that every failure costs the same.
+    if not password_matches(user, password) or not user.active:
         db.session.add(LoginFailure(username=username, address=address, failed_at=now))
         # Forget failures that left the window long ago, so the table stays small.
         db.session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - dt.timedelta(days=1)))
@@ -57,6 +58,22 @@ def sign_in(username: str, password: str, address: str) -> SignIn:
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.address == address))
     db.session.commit()
     return SignIn(user=user)
+
+
+def session_user(token: str) -> User | None:
+    """The user a session names (``User.get_id``), unless that session has been ended."""
+    user_id, _, version = token.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
+
+
+def sign_out(user: User) -> None:
+    """Signing out ends every session of the user, not only this browser's: a copied cookie
+    or a forgotten phone is signed out too."""
+    user.end_sessions()
+    db.session.commit()
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -24,7 +24,9 @@ def form_bundle(version: str):
         bundle = services.client_bundle(version)
     if bundle is None:
         abort(404)
-    return jsonify(bundle)
+    response = jsonify(bundle)
+    response.headers["Cache-Control"] = "private, no-cache"  # no user data; the service worker precaches it
+    return response
 
 
 @bp.route("/admin/forms", methods=["GET", "POST"])

@@ -4,7 +4,8 @@ Whatever the size, memory stays flat:
 
 - rows are fetched in chunks from a server-side cursor (``stream``) and written as they
   come, never collected in a list;
-- CSV is yielded in chunks (UTF-8 with a BOM, so Excel reads the Chinese);
+- CSV is yielded in chunks (UTF-8 with a BOM, so Excel reads the Chinese); a text cell that a
+  spreadsheet would run as a formula is prefixed with a quote (``csv_cell``);
 - XLSX is written by ``app.files.xlsx`` and yielded in chunks as well: the first bytes
   leave at once, and nothing waits in a temporary file.
 
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import Response, abort, request, stream_with_context
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import text
 
 from app.extensions import db
@@ -37,7 +38,7 @@ class Field:
     id) and how a value becomes a cell."""
 
     name: str
-    header: str
+    header: str | dict  # a message id, or a definition's label
     render: Callable[[object], object]
     whole_row: bool = False  # ``render`` takes the row, not one of its values
     labels: bool = False  # few distinct values (a code's label): rendered once per value and file
@@ -71,7 +72,24 @@ def stream(query) -> Iterator:
 # Writers and the response ----------------------------------------------------------------------------------------
 
 def headers(fields: list[Field]) -> list[str]:
-    return [gettext(field.header) for field in fields]
+    """Each field's header in the file's language: a message id, or a form definition's
+    label ({"zh_Hans", "en"})."""
+    language = str(get_locale())
+    return [gettext(field.header) if isinstance(field.header, str)
+            else field.header.get(language) or field.header["zh_Hans"] for field in fields]
+
+
+# OWASP (CSV injection): a cell starting with one of these is run as a formula by Excel, WPS and
+# LibreOffice. defusedcsv was measured and not used: it leaves tab and CR (docs/architecture.md).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A text cell a spreadsheet would run as a formula gets a leading single quote, so it is
+    shown as the text it is; numbers (yuan as Decimal, counts) stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def csv_chunks(fields: list[Field], rows: Iterable, lang: str) -> Iterator[str]:
@@ -83,7 +101,7 @@ def csv_chunks(fields: list[Field], rows: Iterable, lang: str) -> Iterator[str]:
         writer.writerow(headers(fields))
         renderers = [field.renderer() for field in fields]
         for count, row in enumerate(rows, 1):
-            writer.writerow(cells(fields, renderers, row))
+            writer.writerow([csv_cell(cell) for cell in cells(fields, renderers, row)])
             if count % CHUNK_ROWS == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 STATIC = ROOT / "static"
 # The app shell's static files: everything the offline app imports, and nothing it doesn't.
 STATIC_FILES = (
-    "css/app.css", "icons/icon-192.png", "icons/icon-512.png", "icons/favicon-32.png",
+    "css/app.css", "icons/icon-192.png", "icons/icon-512.png", "icons/favicon-32.png", "icons/mark.svg",
     "vendor/idb-8.0.4/idb.js",
     *(str(path.relative_to(STATIC)) for folder in ("js/core", "js/ui", "js/store", "js/sync")
       for path in sorted((STATIC / folder).glob("*.js"))),
@@ -37,7 +37,7 @@ def _content_hash(salt: str) -> str:
     paths = [STATIC / name for name in STATIC_FILES]
     for source in BUNDLE_SOURCES:
         paths += sorted(source.rglob("*")) if source.is_dir() else [source]
-    paths.append(ROOT / "templates" / "pwa" / "shell.html")
+    paths += [ROOT / "templates" / "pwa" / "shell.html", ROOT / "templates" / "_icons.html"]  # and what it includes
     paths.append(ROOT / "static" / "js" / "service-worker.js")
     for path in paths:
         if path.is_file() and path.suffix != ".po":  # the compiled .mo is what ships

@@ -1,6 +1,6 @@
 import json
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, make_response, render_template, url_for
 
 from app.auth.roles import requires
 from app.census import definitions, services
@@ -19,9 +19,12 @@ def _form_version() -> str:
 @bp.route("/app")
 @requires("collect")
 def shell():
-    """The offline app's shell: no user data and no CSRF token, so it can be cached for days."""
+    """The offline app's shell: no user data and no CSRF token, so it can be cached for days
+    (by the service worker; a shared cache must not keep it, since it follows the user's language)."""
     modules = [url_for("static", filename=name) for name in precache.STATIC_FILES if name.endswith(".js")]
-    return render_template("pwa/shell.html", form_version=_form_version(), modules=modules)
+    response = make_response(render_template("pwa/shell.html", form_version=_form_version(), modules=modules))
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/manifest.webmanifest")
@@ -38,7 +41,8 @@ def manifest():
         "icons": [{"src": url_for("static", filename=f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
                    "type": "image/png", "purpose": "any maskable"} for size in (192, 512)],
     }
-    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json",
+                    headers={"Cache-Control": "no-cache"})
 
 
 @bp.route("/sw.js")

@@ -76,6 +76,7 @@ class Submission(db.Model):
     # that adds the current revision): what queues filter on and dashboards add up, read
     # without parsing JSON or joining the revision.
     per_capita_net_income: Mapped[int | None] = mapped_column(BigInteger)
+    household_size: Mapped[int | None] = mapped_column(Integer)  # who per-capita income is over
     last_year_per_capita_net_income: Mapped[int | None] = mapped_column(BigInteger)
     flag_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -119,6 +120,7 @@ def summary(server_result: dict | None) -> dict:
     issues = (server_result or {}).get("issues") or []
     return {
         "per_capita_net_income": income.get("per_capita_net_income"),
+        "household_size": income.get("household_size"),
         "last_year_per_capita_net_income": income.get("last_year_per_capita_net_income"),
         "flag_count": len(((server_result or {}).get("screening") or {}).get("flags") or []),
         "error_count": sum(1 for issue in issues if issue.get("severity") == "error"),

@@ -11,6 +11,7 @@ from app.census.services import current_campaign
 from app.codes import N_
 from app.files.tables import send
 from app.households.scope import scoped_villages
+from app.records import display
 from app.reports import exports
 
 bp = Blueprint("exports", __name__, url_prefix="/reports/exports")
@@ -46,3 +47,12 @@ def members(file_format: str):
 def register(file_format: str):
     return send(exports.REGISTER_FIELDS, exports.register_rows(current_user), "register", file_format,
                 N_("监测对象名册"))
+
+
+@bp.route("/answers.<any(csv, xlsx):file_format>")
+@requires("export")
+def answers(file_format: str):
+    """The survey's answers, one row per recorded household: for re-checking income in Excel."""
+    campaign = _campaign()
+    return send(exports.answer_fields(display.definition_of(campaign.form_version)),
+                exports.answer_rows(current_user, campaign), f"answers-{campaign.year}", file_format, N_("调查内容"))

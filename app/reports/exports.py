@@ -8,7 +8,7 @@ codes in English.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask_babel import get_locale, gettext
@@ -17,15 +17,16 @@ from sqlalchemy.orm import aliased
 
 from app import codes
 from app.campaigns.models import Campaign
-from app.census.messages import FLAG_LABELS
+from app.census.messages import FLAG_LABELS, LINES
 from app.codes import N_
 from app.files.tables import Field, stream
 from app.files.tables import text_cell as _text
 from app.geo.models import Area
 from app.households.models import Household, Member, health_labels
 from app.households.scope import household_filter
-from app.money import yuan
+from app.money import MoneyError, parse_yuan, yuan
 from app.monitoring import queries as monitoring
+from app.records import display
 from app.records.models import Submission, SubmissionRevision
 from app.records.queries import is_current_revision
 from app.records.workflow import STATE_LABELS
@@ -95,7 +96,7 @@ def household_rows(user, campaign: Campaign) -> Iterator:
     income and flags (the household's latest record in ``campaign``; empty when none)."""
     head, village, group = aliased(Member), aliased(Area), aliased(Area)
     latest = (select(Submission.id, Submission.household_id, Submission.status, Submission.revision,
-                     Submission.per_capita_net_income, Submission.flag_count,
+                     Submission.per_capita_net_income, Submission.household_size, Submission.flag_count,
                      func.row_number().over(partition_by=Submission.household_id,
                                             order_by=(Submission.created_at.desc(), Submission.id.desc()))
                      .label("rank"))
@@ -108,7 +109,9 @@ def household_rows(user, campaign: Campaign) -> Iterator:
                  .scalar_subquery())
     query = (
         select(*_household_columns(head, village, group), village.name.label("village_name"),
-               group.name.label("group_name"), member_count.label("member_count"), latest.c.status,
+               group.name.label("group_name"),
+               # the size per-capita income was computed over; the roster's without a record
+               func.coalesce(latest.c.household_size, member_count).label("member_count"), latest.c.status,
                latest.c.per_capita_net_income, case((latest.c.flag_count > 0, flag_list)).label("flags"))
         .join(village, village.id == Household.village_id)
         .outerjoin(group, group.id == Household.group_id)
@@ -156,12 +159,89 @@ class RegisterLine:
     risk_types: str
 
 
-def register_rows(user) -> Iterator[RegisterLine]:
-    """The monitored register (app.monitoring.queries.register) as export lines."""
-    for row in monitoring.register(user):
-        identification = row.identification
-        yield RegisterLine(
-            row.household.household_number, row.head_name or "", row.household.village.name,
-            row.household.monitored_category_label,
-            identification.decided_date.isoformat() if identification else "",
-            "、".join(monitoring.risk_type_labels(identification)) if identification else "")
+def register_rows(user) -> list[RegisterLine]:
+    """The monitored register (app.monitoring.queries.register) as export lines, made here in
+    the view while the session that loaded the user and the rows is open: the response streams
+    after it has closed. (Monitored households are a few thousand in a county at most.)"""
+    return [_register_line(row) for row in monitoring.register(user)]
+
+
+def _register_line(row) -> RegisterLine:
+    identification = row.identification
+    return RegisterLine(
+        row.household.household_number, row.head_name or "", row.household.village.name,
+        row.household.monitored_category_label,
+        identification.decided_date.isoformat() if identification else "",
+        "、".join(monitoring.risk_type_labels(identification)) if identification else "")
+
+
+# The survey's answers: one row per recorded household, a column per question -----------------
+
+ANSWERED_SECTIONS = ("household", "income", "expenses", "rigid_costs", "guarantees", "consent", "notes")
+RESULT_LINES = ("household_size", "family_net_income", "per_capita_net_income", "per_capita_after_rigid_costs")
+
+
+def answer_fields(definition: dict) -> list[Field]:
+    """The columns of the answers export for a form version: the household and record, every
+    question of the single sections (headers are the definition's own labels, in the file's
+    language), the events, and the server's income figures."""
+    fields = [Field("household_number", N_("户编号"), _text), Field("head_name", N_("户主姓名"), _text),
+              Field("village_name", N_("村名称"), _text), Field("group_name", N_("村民小组名称"), _text),
+              Field("status", N_("提交状态"), lambda status: gettext(STATE_LABELS[status]), labels=True),
+              Field("revision", N_("修订号"), _text)]
+    for section in definition["sections"]:
+        if section["id"] not in ANSWERED_SECTIONS:
+            continue
+        key = section.get("answers", section["id"])
+        fields += [Field(question["id"], question["label"], functools.partial(_answer_cell, key, question),
+                         whole_row=True) for question in section["questions"]]
+    fields.append(Field("events", N_("突发事件"), _events_cell(definition), whole_row=True))
+    fields += [Field(line, LINES[line], functools.partial(_result_cell, line), whole_row=True)
+               for line in RESULT_LINES]
+    return fields
+
+
+def _answer_cell(key: str, question: dict, row):
+    value = ((row.answers or {}).get(key) or {}).get(question["id"])
+    if question["type"] == "money":
+        try:
+            return yuan(parse_yuan(value)) if value not in (None, "") else ""
+        except MoneyError:
+            return str(value)  # as typed: the record was stored with it, the reviewer sees it
+    return display.value_text(question, value, str(get_locale()))
+
+
+def _events_cell(definition: dict) -> Callable:
+    labels = {item["id"]: item["label"] for item in definition["event_types"]}
+
+    def cell(row) -> str:
+        language = str(get_locale())
+        return "；".join(
+            " ".join(part for part in (display.text(labels[event["type"]], language) if event.get("type") in labels
+                                       else str(event.get("type") or ""), str(event.get("date") or ""),
+                                       str(event.get("cost") or "")) if part)
+            for event in (row.answers or {}).get("events") or [] if isinstance(event, dict))
+    return cell
+
+
+def _result_cell(line: str, row):
+    value = ((row.server_result or {}).get("income") or {}).get(line)
+    return value if line == "household_size" else yuan(value)
+
+
+def answer_rows(user, campaign: Campaign) -> Iterator:
+    """Every household in the user's areas with a record in ``campaign``, with the record's
+    current answers and the server's result."""
+    head, village, group = aliased(Member), aliased(Area), aliased(Area)
+    query = (
+        select(Household.household_number, head.name.label("head_name"), village.name.label("village_name"),
+               group.name.label("group_name"), Submission.status, Submission.revision, SubmissionRevision.answers,
+               SubmissionRevision.server_result)
+        .join(Household, Household.id == Submission.household_id)
+        .join(SubmissionRevision, is_current_revision())
+        .join(village, village.id == Household.village_id)
+        .outerjoin(group, group.id == Household.group_id)
+        .outerjoin(head, and_(head.household_id == Household.id, head.relation == "head"))
+        .where(Submission.campaign_id == campaign.id, household_filter(user))
+        .order_by(Household.household_number))
+    return stream(query)

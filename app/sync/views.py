@@ -43,8 +43,7 @@ def households():
     response = jsonify(campaign={"id": campaign.id, "name": campaign.name, "year": campaign.year,
                                  "form_version": campaign.form_version},
                        households=queries.assigned_households(current_user, campaign, clock.today()))
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.add_etag()
+    response.add_etag()  # the phone sends it back in If-None-Match; the answer itself is never stored
     return response.make_conditional(request)
 
 

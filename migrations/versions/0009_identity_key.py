@@ -7,7 +7,7 @@ Both are filled here for the rows that exist: keys from the stored ID numbers, a
 people of each record's current revision.
 
 Revision ID: 0009_identity_key
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-02
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009_identity_key'
-down_revision = '0010'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ import { formatYuan } from "./core/money.js";
 import { element } from "./ui/dom.js";
 
 const EDITABLE = ["draft", "outbox", "returned", "invalid"];
+const RECORD_ROUTE = /^#\/record\/(.+)$/;
 const USER_KEY = "ruhu.user";
 
 class App {
@@ -23,6 +24,11 @@ class App {
     this.saving = Promise.resolve();  // the latest autosave
     this.pendingWorker = null;
     this.form = null;
+    // Views are drawn after awaits, and a sync can end while a household opens: each
+    // drawing takes a number and only the latest may touch the screen.
+    this.drawing = 0;
+    this.householdsVersion = 0;  // moves on after every sync: the search index is rebuilt
+    this.index = null;
   }
 
   async start() {
@@ -74,13 +80,13 @@ class App {
       await this.loadBundle();
     }
     this.campaign = campaign;
-    this.index = null;
+    this.householdsVersion += 1;
     await this.refreshStatus();
-    if (!this.form) await this.renderList();
+    if (!RECORD_ROUTE.test(location.hash)) await this.renderList();
   }
 
   async route() {
-    const match = location.hash.match(/^#\/record\/(.+)$/);
+    const match = location.hash.match(RECORD_ROUTE);
     if (match) await this.renderRecord(decodeURIComponent(match[1]));
     else await this.renderList();
     await this.refreshStatus();
@@ -100,7 +106,8 @@ class App {
     const notes = [];
     if (!navigator.onLine) notes.push(element("span", { class: "offline", text: t("离线") }));
     if (state.signedOut) {
-      notes.push(element("a", { href: "/login?next=/app", class: "signed-out", text: t("登录已过期，请重新登录；未发送的记录都还在。") }));
+      const { href, text } = state.signIn ?? { href: "/login?next=/app", text: t("登录已过期，请重新登录；未发送的记录都还在。") };
+      notes.push(element("a", { href, class: "signed-out", text }));
     }
     if (state.lastError && !state.signedOut) notes.push(element("span", { text: t("同步失败，稍后自动重试。") }));
     notes.push(element("span", { class: "persist", text: this.persisted ? t("已开启持久存储") : t("未开启持久存储：手机空间不足时数据可能被清除") }));
@@ -139,12 +146,20 @@ class App {
   }
 
   async renderList() {
-    this.form = null;
+    const drawing = ++this.drawing;
     const t = this.t;
+    const version = this.householdsVersion;
     const households = await this.store.allHouseholds();
-    this.index ??= buildIndex(households.sort((a, b) => a.household_number.localeCompare(b.household_number)));
+    const records = await this.store.allRecords();
+    if (drawing !== this.drawing) return;
+    this.form = null;
+    if (this.index?.version !== version) {
+      households.sort((a, b) => a.household_number.localeCompare(b.household_number));
+      this.index = { version, entries: buildIndex(households) };
+    }
+    const index = this.index.entries;
     const states = new Map();
-    for (const record of await this.store.allRecords()) {
+    for (const record of records) {
       if (!states.has(record.household_id) || EDITABLE.includes(record.state)) states.set(record.household_id, record.state);
     }
     const input = element("input", { id: "household-search", type: "search", autocomplete: "off",
@@ -154,7 +169,7 @@ class App {
     const summary = element("p", { class: "muted", role: "status" });
     const show = () => {
       this.query = input.value;
-      const { matches, total } = search(this.index, input.value);
+      const { matches, total } = search(index, input.value);
       summary.textContent = households.length
         ? this.t("共 %(total)s 户，显示 %(shown)s 户。", { total, shown: matches.length })
         : this.t("还没有分配给您的农户：请在有网络时同步。");
@@ -201,9 +216,11 @@ class App {
   }
 
   async renderRecord(id) {
+    const drawing = ++this.drawing;
     const t = this.t;
     const record = await this.store.getRecord(id);
     const household = record && await this.store.getHousehold(record.household_id);
+    if (drawing !== this.drawing) return;
     if (!record || !household) {
       location.hash = "#/";
       return;

@@ -1,6 +1,10 @@
 """Real-browser tests: Playwright drives Debian's Chromium against the real app served by
-werkzeug on a free loopback port (see ../shared/TESTING.md for why these flags)."""
+werkzeug on a free loopback port (see ../shared/TESTING.md for why these flags).
+
+Every page a test opens, in any browser context, is watched: an uncaught page error or a
+console error fails the test unless the test declared it with ``page_errors.expect(...)``."""
 import datetime as dt
+import re
 import threading
 import time
 
@@ -47,6 +51,61 @@ class CountingRequests:
         deadline = time.monotonic() + timeout
         while self.active and time.monotonic() < deadline:
             time.sleep(0.05)
+
+
+class PageErrors:
+    """What went wrong in the pages of one test: uncaught errors and console errors, each as
+    one line naming where it happened (a failed load names the address it failed on)."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+        self.expected: list[re.Pattern] = []
+
+    def expect(self, pattern: str) -> None:
+        """Declare an error this test provokes on purpose (a regular expression searched in
+        the line); the test fails if it never happens."""
+        self.expected.append(re.compile(pattern))
+
+    def watch(self, context) -> None:
+        context.on("weberror", self._uncaught)
+        context.on("console", self._console)
+
+    def _uncaught(self, error) -> None:
+        where = error.page.url if error.page else "a worker"
+        self.seen.append(f"uncaught {error.error.name}: {error.error.message} (on {where})")
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            where = message.location.get("url") or (message.page.url if message.page else "a worker")
+            self.seen.append(f"console error: {message.text} (at {where})")
+
+    def problems(self) -> list[str]:
+        unexpected = [line for line in self.seen if not any(pattern.search(line) for pattern in self.expected)]
+        missing = [f"expected error never happened: {pattern.pattern}" for pattern in self.expected
+                   if not any(pattern.search(line) for line in self.seen)]
+        return unexpected + missing
+
+
+@pytest.fixture
+def page_errors():
+    return PageErrors()
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_page_errors(browser, page_errors, monkeypatch):
+    """Watches every context the test makes (the `page` fixture's and any made with
+    browser.new_context); set up before them, so it checks after they have closed."""
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        page_errors.watch(context)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield
+    if problems := page_errors.problems():
+        pytest.fail("the pages reported errors:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -70,7 +70,8 @@ def test_adding_a_member_and_conditional_questions(page: Page, household):
     expect(disability_class).to_be_visible()
 
 
-def test_the_server_check_reports_in_place(page: Page, household):
+def test_the_server_check_reports_in_place(page: Page, page_errors, household):
+    page_errors.expect(r"status of 422 .*/api/households/\d+/check")  # the check's answer: issues found
     open_form(page, household)
     page.get_by_label("联系电话").fill("139")
     page.get_by_role("button", name="提交服务器检查").click()

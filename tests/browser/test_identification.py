@@ -24,7 +24,9 @@ def desk(browser: Browser, base_url: str, username: str) -> Page:
     return page
 
 
-def test_a_household_from_visit_to_monitored(page: Page, browser: Browser, base_url: str, county, world):
+def test_a_household_from_visit_to_monitored(page: Page, page_errors, browser: Browser, base_url: str, county,
+                                            world):
+    page_errors.expect(r"status of 409 .*/monitoring/proposals/\d+/act")  # submitted before the notice ran
     factories.user("township", "township_approver", [county.township_1])
 
     # The enumerator visits: income well below the line (a flag), finished and sent.

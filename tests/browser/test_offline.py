@@ -26,7 +26,7 @@ def open_app(page: Page):
     sign_in(page, "enum")
     page.goto("/app")
     expect(page.locator("body[data-app-ready]")).to_have_count(1)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     expect(page.get_by_role("button", name="Wang Wu")).to_be_visible()
 
 
@@ -87,7 +87,8 @@ def test_3_submitted_offline_then_online_the_server_holds_exactly_one(page: Page
     assert submissions() == 1
 
 
-def test_4_a_lost_response_is_retried_and_still_stored_once(page: Page, world):
+def test_4_a_lost_response_is_retried_and_still_stored_once(page: Page, page_errors, world):
+    page_errors.expect(r"net::ERR_FAILED .*/api/sync/records")
     open_app(page)
     lost = []
 
@@ -113,7 +114,8 @@ def test_4_a_lost_response_is_retried_and_still_stored_once(page: Page, world):
     assert db.session.scalar(select(func.count()).select_from(SubmissionRevision)) == 1
 
 
-def test_5_a_session_that_expires_offline_loses_nothing(page: Page, world):
+def test_5_a_session_that_expires_offline_loses_nothing(page: Page, page_errors, world):
+    page_errors.expect(r"status of 401 .*/api/session")
     open_app(page)
     page.context.set_offline(True)
     page.context.clear_cookies()  # the session ends while the phone has no signal
@@ -141,7 +143,7 @@ def test_6_a_new_version_deployed_while_a_draft_is_open_keeps_the_draft(page: Pa
     app.config["PWA_VERSION_SALT"] = "a new deployment"
     try:
         page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
-        page.wait_for_function("navigator.serviceWorker.getRegistration().then((r) => r.waiting !== null)")
+        page.wait_for_function("() => navigator.serviceWorker.getRegistration().then((r) => r.waiting !== null)")
         # Never in the middle of a form: the offer waits for the list.
         expect(page.get_by_role("button", name="更新到新版本")).to_have_count(0)
         expect(page.get_by_label("外出务工收入")).to_have_value("4321")
@@ -150,8 +152,8 @@ def test_6_a_new_version_deployed_while_a_draft_is_open_keeps_the_draft(page: Pa
         # one (whose appReady is already true).
         with page.expect_navigation():
             page.get_by_role("button", name="更新到新版本").click()
-        page.wait_for_function("document.body.dataset.appReady === 'true'")
-        page.wait_for_function("caches.keys().then((names) => names.length === 1)")
+        page.wait_for_function("() => document.body.dataset.appReady === 'true'")
+        page.wait_for_function("() => caches.keys().then((names) => names.length === 1)")
         assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == first_worker  # same URL, new version
         open_household(page)
         expect(page.get_by_label("外出务工收入")).to_have_value("4321")
@@ -211,7 +213,9 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
     raise ValueError("no frame header")
 
 
-def test_a_signature_and_a_downscaled_photo_reach_the_server_and_complete_the_record(page: Page, app, world):
+def test_a_signature_and_a_downscaled_photo_reach_the_server_and_complete_the_record(page: Page, page_errors, app,
+                                                                                     world):
+    page_errors.expect(r"status of 404 .*/api/attachments/")  # "how much have you?" of a new file (docs/sync.md)
     open_app(page)
     open_household(page)
     complete_record(page)
@@ -239,3 +243,25 @@ def test_a_signature_and_a_downscaled_photo_reach_the_server_and_complete_the_re
     assert max(jpeg_size(photo)) == 1600  # the long edge, downscaled on the phone
     assert hashlib.sha256(photo).hexdigest() == files["image/jpeg"].sha256
     assert db.session.scalar(select(Submission)).complete
+
+
+def test_a_flapping_signal_while_the_list_is_open_breaks_nothing(page: Page, world):
+    """At the edge of coverage the phone goes on- and offline many times a second; each
+    change starts a sync whose end redraws the list, while the enumerator searches and then
+    opens a household (issue 15: an uncaught "index is not iterable")."""
+    open_app(page)
+    page.context.set_offline(True)
+    flapping = """async (rounds) => {
+        const search = document.getElementById('household-search');
+        for (let i = 0; i < rounds; i += 1) {
+          dispatchEvent(new Event('online'));
+          search.value = i % 2 ? 'Wang' : '';
+          search.dispatchEvent(new Event('input', { bubbles: true }));
+          await new Promise((resolve) => setTimeout(resolve, i % 5));
+        }
+      }"""
+    page.evaluate(flapping, 40)
+    page.evaluate(f"() => {{ ({flapping})(20); document.querySelector('button.household').click(); }}")
+    expect(page.locator(".record-form .census-section").first).to_be_visible()
+    page.wait_for_timeout(500)  # the syncs started before the tap have all ended
+    expect(page.get_by_label("外出务工收入")).to_be_visible()

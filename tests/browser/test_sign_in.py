@@ -48,13 +48,15 @@ def test_enumerator_signs_in_switches_language_and_opens_a_household(page: Page,
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
-def test_wrong_password_shows_a_message_in_place(page: Page, enumerator):
+def test_wrong_password_shows_a_message_in_place(page: Page, page_errors, enumerator):
+    page_errors.expect(r"status of 401 .*/login")
     sign_in(page, "enum", "wrong password")
     expect(page.get_by_role("alert")).to_contain_text("用户名或密码不正确")
     expect(page).to_have_url(re.compile(r"/login$"))
 
 
-def test_another_villages_household_is_not_found(page: Page, county, enumerator):
+def test_another_villages_household_is_not_found(page: Page, page_errors, county, enumerator):
+    page_errors.expect(r"status of 404 .*/households/\d+")
     other = factories.household(county.village_c, "C-0001", members=[factories.member("head", name="Zhou Jiu")])
     sign_in(page, "enum")
     response = page.goto(f"/households/{other.id}")

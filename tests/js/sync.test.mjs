@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { retryDelay, nextBatchSize, BATCH, MAX_RETRY_MS } from "../../static/js/sync/schedule.js";
 import { buildIndex, search } from "../../static/js/core/search.js";
+import { Api, SignedOut, SyncEngine } from "../../static/js/sync/engine.js";
 
 test("backoff doubles from 30 s and stops at five minutes", () => {
   assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 20].map(retryDelay), [0, 30000, 60000, 120000, 240000, MAX_RETRY_MS, MAX_RETRY_MS, MAX_RETRY_MS]);
@@ -44,4 +45,31 @@ test("search caps what it returns but counts everything", () => {
   const { matches, total } = search(many, "H", 50);
   assert.equal(matches.length, 50);
   assert.equal(total, 120);
+});
+
+const answering = (status, body) => async () => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+
+test("a 403 asking for a password change stops sync with the server's sentence and link", async () => {
+  const body = { error: 403, code: "password_change_required", message: "请修改密码", location: "/account/password?next=/app" };
+  await assert.rejects(new Api(answering(403, body)).session(), (error) => error instanceof SignedOut
+    && error.message === "请修改密码" && error.href === "/account/password?next=/app");
+  globalThis.navigator ??= { onLine: true };
+  const engine = new SyncEngine({}, new Api(answering(403, body)));
+  const result = await engine.runOnce();
+  clearTimeout(engine.timer);
+  assert.equal(result.signedOut, true);
+  assert.deepEqual(engine.state.signIn, { text: "请修改密码", href: "/account/password?next=/app" });
+});
+
+test("any other 403 is an answer for the caller, not a sign-in", async () => {
+  const response = await new Api(answering(403, { error: 403, message: "没有权限" })).request("GET", "/api/sync/records");
+  assert.equal(response.status, 403);
+});
+
+test("a 401 is a plain sign-in: the app shows its own link", async () => {
+  globalThis.navigator ??= { onLine: true };
+  const engine = new SyncEngine({}, new Api(answering(401, { error: 401 })));
+  assert.equal((await engine.runOnce()).signedOut, true);
+  clearTimeout(engine.timer);
+  assert.equal(engine.state.signIn, null);
 });

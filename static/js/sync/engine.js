@@ -7,10 +7,19 @@
 // - a household with a record on the server is never offered a new draft: the phone keeps a
 //   mark of every such record (done, or recorded elsewhere and under review);
 // - one run at a time; failures back off exponentially (schedule.js), capped at 5 min;
-// - a 401 stops the run and keeps everything: after signing in again the outbox continues.
+// - a 401 stops the run and keeps everything: after signing in again the outbox continues;
+//   so does a 403 "password_change_required" (an admin reset the password), whose sentence
+//   and link to the change page the app shows instead of the sign-in link.
 import { BATCH, MAX_RETRY_MS, nextBatchSize, retryDelay } from "./schedule.js";
 
-export class SignedOut extends Error {}
+// Sync waits for the user on a web page: signing in, or (with the server's sentence and link)
+// changing a password that an admin reset.
+export class SignedOut extends Error {
+  constructor(message = "", href = null) {
+    super(message);
+    this.href = href;
+  }
+}
 export class ServerError extends Error {}
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -39,6 +48,10 @@ export class Api {
         body: json !== undefined ? JSON.stringify(json) : body,
       });
       if (response.status === 401) throw new SignedOut();
+      if (response.status === 403) {
+        const body = await response.clone().json().catch(() => null);
+        if (body?.code === "password_change_required") throw new SignedOut(body.message, body.location);
+      }
       if (response.status >= 500) throw new ServerError(`${response.status}`);
       return response;
     } finally {
@@ -70,7 +83,8 @@ export class SyncEngine {
     this.failures = 0;
     this.running = null;
     this.timer = null;
-    this.state = { signedOut: false, lastError: null, nextRetryAt: null };
+    // signIn: the server's {text, href} for what the user must do on a web page, when it said.
+    this.state = { signedOut: false, signIn: null, lastError: null, nextRetryAt: null };
   }
 
   // Run now (joining a run in progress), then schedule the next one.
@@ -93,6 +107,7 @@ export class SyncEngine {
     try {
       const session = await this.api.session();
       this.state.signedOut = false;
+      this.state.signIn = null;
       await this.pushFiles();
       await this.pushRecords();
       await this.pullHouseholds();
@@ -105,6 +120,7 @@ export class SyncEngine {
     } catch (error) {
       if (error instanceof SignedOut) {
         this.state.signedOut = true;  // nothing is retried until the user signs in again
+        this.state.signIn = error.href ? { text: error.message, href: error.href } : null;
         this.schedule(0);
         return { ok: false, signedOut: true };
       }
