@@ -7,11 +7,19 @@ An 18-character number is 6 digits of area, 8 of birth date (YYYYMMDD), 3 of seq
 (odd = male) and a check character. The ID field may instead hold a 20-digit disability
 certificate number (the 18-character ID followed by class and grade digits); its first 18
 characters are validated.
+
+A number is read as app/typed.py says (full-width characters as ASCII, spaces removed,
+only ASCII accepted) and with a lower-case x as X. People are compared by their
+``person_key``: the first 18 characters, so a disability certificate number and the ID
+number it starts with are the same person.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+
+from app.typed import compact
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
@@ -21,6 +29,9 @@ LENGTH = "length"
 CHARACTERS = "characters"
 BIRTH_DATE = "birth_date"
 CHECKSUM = "checksum"
+
+RESIDENT = re.compile("[0-9]{17}[0-9X]")
+CERTIFICATE_TAIL = re.compile("[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -43,18 +54,34 @@ def check_character(first17: str) -> str:
 
 
 def normalise(text: str | None) -> str:
-    """Strip spaces and accept a lower-case x, as people type it."""
-    return "".join((text or "").split()).upper()
+    """The number as people type it, read: see the module's header. Anything but text is
+    no number."""
+    return compact(text).upper() if isinstance(text, str) else ""
+
+
+def _form_problem(number: str) -> str | None:
+    """LENGTH or CHARACTERS when a normalised number is not 18 (or 20) ASCII characters of an ID."""
+    if len(number) not in (18, 20):
+        return LENGTH
+    if not (RESIDENT.fullmatch(number[:18]) and (len(number) == 18 or CERTIFICATE_TAIL.fullmatch(number[18:]))):
+        return CHARACTERS
+    return None
+
+
+def person_key(text: str | None) -> str | None:
+    """Who a number names, for comparing people across households (一人一户): its first 18
+    characters once normalised; None when it is not a well-formed number. Whether the
+    number is valid (date, checksum) is ``parse``'s question."""
+    number = normalise(text)
+    return None if _form_problem(number) else number[:18]
 
 
 def parse(text: str | None, today: dt.date | None = None) -> ResidentId:
     number = normalise(text)
-    if len(number) not in (18, 20):
-        return ResidentId(number, LENGTH)
+    problem = _form_problem(number)
+    if problem:
+        return ResidentId(number, problem)
     resident = number[:18]
-    tail = number[18:]
-    if not (resident[:17].isdigit() and resident[17] in "0123456789X" and (tail == "" or tail.isdigit())):
-        return ResidentId(number, CHARACTERS)
     try:
         birth_date = dt.date(int(resident[6:10]), int(resident[10:12]), int(resident[12:14]))
     except ValueError:

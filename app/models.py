@@ -4,7 +4,7 @@ from app.campaigns.models import Assignment, Campaign, MonitoringThreshold  # no
 from app.census.models import FormDefinition  # noqa: F401
 from app.figures.models import VillageFigures  # noqa: F401
 from app.geo.models import Area  # noqa: F401
-from app.households.models import Household, Member  # noqa: F401
+from app.households.models import Household, Member, RecordPerson  # noqa: F401
 from app.monitoring.models import (  # noqa: F401
     AssessmentDecision,
     AssistanceMeasure,

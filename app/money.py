@@ -1,23 +1,60 @@
-"""Money is held as integer fen. These helpers are the only way to and from yuan text."""
+"""Money is held as integer fen. These helpers are the only way to and from yuan text;
+static/js/core/money.js mirrors ``parse_yuan``, both checked by tests/vectors/money.json.
+
+What a cadre may type for an amount of yuan, after app/typed.py's reading (full-width
+characters as ASCII, every space removed wherever it is, so "5 000" is 5000):
+- digits, with at most two decimals after a point: "8700", "8700.5", "0.01". More
+  decimals are refused, never rounded; so are "5000." and ".5";
+- commas only as thousands separators, in groups of three: "5,000" and "1,234,567.89",
+  but not "12,50" (a slip for 12.50 would otherwise read as 1,250 yuan);
+- an optional sign, then an optional yuan sign, before the digits: "-5", "+5", "¥8,700";
+- at most ¥100,000,000 either way (MAX_FEN), so that every sum of a record's items fits
+  the database's BIGINT columns and the phone's exact integers.
+A JSON number is read as the text JavaScript would write for it.
+"""
 from __future__ import annotations
 
 import re
 from decimal import Decimal
 
-# Plain yuan: digits, an optional sign, at most two decimals. No exponents, no rounding.
-YUAN_PATTERN = re.compile(r"-?\d+(\.\d{1,2})?")
+from app.typed import compact
+
+FORMAT = "format"
+TOO_LARGE = "too_large"
+MAX_FEN = 100_000_000 * 100
+
+AMOUNT = re.compile(r"(?P<sign>[-+]?)¥?(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<cents>[0-9]{1,2}))?")
+# More whole digits than MAX_FEN's yuan have, once leading zeros are gone: too large for certain.
+MAX_WHOLE_DIGITS = len(str(MAX_FEN // 100))
 
 
 class MoneyError(ValueError):
-    """The text is not an amount of yuan with at most two decimals."""
+    """The text is not an amount of yuan: ``problem`` is FORMAT or TOO_LARGE."""
+
+    def __init__(self, text: str, problem: str = FORMAT):
+        super().__init__(text)
+        self.problem = problem
 
 
-def parse_yuan(text: str | int | Decimal) -> int:
-    """'8700' or '8,700.5' yuan → fen. Refuses more than two decimals rather than rounding."""
-    cleaned = str(text).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-    if not YUAN_PATTERN.fullmatch(cleaned):
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_yuan(text: str | int | float | Decimal) -> int:
+    """'8700', '8,700.5' or '５０００' yuan → fen (see the module's header for what reads)."""
+    cleaned = compact(_text(text))
+    match = AMOUNT.fullmatch(cleaned)
+    if not match:
         raise MoneyError(cleaned)
-    return int(Decimal(cleaned) * 100)
+    whole = match["whole"].replace(",", "").lstrip("0")
+    if len(whole) > MAX_WHOLE_DIGITS:
+        raise MoneyError(cleaned, TOO_LARGE)
+    fen = int(whole or "0") * 100 + int((match["cents"] or "").ljust(2, "0"))
+    if fen > MAX_FEN:
+        raise MoneyError(cleaned, TOO_LARGE)
+    return -fen if match["sign"] == "-" else fen
 
 
 def format_yuan(fen: int | None) -> str:

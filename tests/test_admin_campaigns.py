@@ -91,6 +91,12 @@ def test_add_change_and_delete_thresholds(admin, campaign, county):
     assert thresholds(campaign) == [(2025, county.township_1.id, 900050)]
 
 
+def test_a_threshold_typed_in_full_width_digits_reads_as_on_the_phone(admin, campaign, county):
+    admin.post(f"/admin/campaigns/{campaign.id}/thresholds",
+               data={"year": "2025", "area": county.county.id, "amount": "８，７００"})
+    assert thresholds(campaign) == [(2025, county.county.id, 870000)]
+
+
 def test_campaign_page_shows_each_villages_effective_threshold(admin, campaign, county):
     db.session.add_all([
         MonitoringThreshold(campaign=campaign, year=2025, area=county.county, amount_fen=870000),
@@ -117,6 +123,8 @@ def test_villages_without_any_threshold_say_so(admin, campaign, county):
     ({"amount": ""}, "请输入金额。"),
     ({"amount": "0"}, "监测范围必须大于 0 元。"),
     ({"amount": "-5"}, "监测范围必须大于 0 元。"),
+    ({"amount": "100000000.01"}, "金额不能超过 100,000,000.00 元。"),
+    ({"amount": "9" * 5000}, "金额不能超过 100,000,000.00 元。"),
     ({"year": "20x5"}, "不是有效的整数"),
     ({"_area": "group_a1"}, "不是有效的选择"),
 ])

@@ -147,3 +147,45 @@ def test_income_after_rigid_costs_within_the_threshold_is_said_in_both_languages
     with app.test_request_context(), force_locale(locale):
         assert messages.flag_message(flag, {}) == sentence
         assert gettext(messages.FLAG_LABELS[flag["code"]]) == label
+
+
+def test_a_superscript_digit_in_an_id_is_an_issue_not_a_500(enumerator, household):
+    """NFKC reads ² as 2 (on the phone too), so the number is read and fails its checksum."""
+    answers = valid_answers(enumerator, household)
+    answers["members"][1]["id_number"] = "²" + answers["members"][1]["id_number"][1:]
+    response = enumerator.post(f"/api/households/{household.id}/check", json={"answers": answers})
+    assert response.status_code == 422
+    assert [(i["path"], i["code"]) for i in response.get_json()["issues"] if i["severity"] == "error"] == [
+        ("members[1].id_number", "id_checksum")]
+
+
+def test_full_width_ids_and_amounts_read_as_the_phone_reads_them(enumerator, household):
+    answers = valid_answers(enumerator, household)
+    full_width = str.maketrans("0123456789X,.", "０１２３４５６７８９Ｘ，．")
+    answers["members"][0]["id_number"] = answers["members"][0]["id_number"].translate(full_width)
+    answers["income"] = {"wage_migrant": "３６，０００．００", "wage_local": "1 000"}
+    response = enumerator.post(f"/api/households/{household.id}/check", json={"answers": answers})
+    assert response.status_code == 200, response.get_json()["issues"]
+    assert response.get_json()["income"]["per_capita_net_income"] == 1850000
+
+
+def test_an_amount_above_the_bound_is_an_error_with_the_bound_in_the_message(enumerator, household):
+    answers = valid_answers(enumerator, household)
+    answers["income"]["wage_local"] = "100000000.01"
+    response = enumerator.post(f"/api/households/{household.id}/check", json={"answers": answers})
+    assert response.status_code == 422
+    assert [(i["path"], i["code"], i["message"]) for i in response.get_json()["issues"] if i["severity"] == "error"] == [
+        ("income.wage_local", "money_too_large", "金额不能超过 100,000,000.00 元。")]
+
+
+def test_digits_of_another_script_are_refused_on_the_server_as_on_the_phone(enumerator, household):
+    """Python's int() reads Arabic-Indic digits; the phone's JavaScript does not."""
+    answers = valid_answers(enumerator, household)
+    answers["members"][0]["months_worked"] = "١٢"
+    answers["household"]["phone"] = "١٣٩١٢٣٤٥٦٧٨"
+    answers["income"]["wage_local"] = "٥٠٠٠"
+    response = enumerator.post(f"/api/households/{household.id}/check", json={"answers": answers})
+    assert response.status_code == 422
+    assert [(i["path"], i["code"]) for i in response.get_json()["issues"] if i["severity"] == "error"] == [
+        ("household.phone", "phone_format"), ("members[0].months_worked", "integer_format"),
+        ("income.wage_local", "money_format")]

@@ -235,6 +235,7 @@ def test_seeded_database_keeps_the_rules(runner, app_context):
         for member in household.members:
             parsed = identity.parse(member.id_number)
             assert parsed.valid and (parsed.sex, parsed.birth_date) == (member.sex, member.birth_date)
+            assert member.person_key == member.id_number[:18]
             assert member.schooling is None or member.education_level is None
     # Ids written in bulk leave the sequences where the next ordinary insert expects them.
     added = factories.household(households[0].village, "manual-1")

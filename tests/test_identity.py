@@ -15,11 +15,20 @@ def test_resident_id_vectors(case):
     assert result.problem == case["problem"]
     assert (result.birth_date.isoformat() if result.birth_date else None) == case["birth_date"]
     assert result.sex == case["sex"]
+    assert identity.person_key(case["input"]) == case["key"]
 
 
 def test_published_example_is_valid():
     """DOMAIN.md §4 gives 11010519491231002X as a valid number."""
     assert identity.check_character("11010519491231002") == "X"
+
+
+@pytest.mark.parametrize("text", [None, "", "\u00b2" * 18, "\u0661" * 20, "\U0001d7ce" * 18, "\ufb01" * 18, "\u00df" * 18])
+def test_no_text_raises(text):
+    """Whatever is typed or pasted is a number or a problem, never an exception."""
+    assert identity.parse(text).problem in (None, identity.LENGTH, identity.CHARACTERS, identity.BIRTH_DATE,
+                                            identity.CHECKSUM)
+    identity.person_key(text)
 
 
 def test_make_builds_numbers_that_parse_back():

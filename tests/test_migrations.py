@@ -61,3 +61,31 @@ def test_two_records_of_one_household_become_one_record_and_a_conflict_copy(coun
     stored = copies[0][3]
     assert (stored if isinstance(stored, dict) else json.loads(stored))["income"] == \
         {"wage_migrant": "12000"}
+
+
+def test_0014_identity_key_fills_the_person_keys_of_stored_members_and_records(county, login):
+    """Rows stored before 0014_identity_key get their keys: downgrade past it (dropping them),
+    upgrade again."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.households.models import Member, RecordPerson
+    from tests.sync_setup import field, push, record
+
+    setup = field(county)
+    sent = record(setup)
+    sent["answers"]["members"][1]["status"] = "moved_out"
+    sent["answers"]["members"][1]["status_date"] = "2026-03-01"
+    assert push(login("enum"), sent).get_json()["results"][0]["result"] == "created"
+    db.session.execute(Member.__table__.update().where(Member.household_id == setup.other.id)
+                       .values(id_number=Member.id_number + "21"))
+    db.session.commit()
+    db.session.remove()
+
+    downgrade(revision="0013")
+    upgrade()
+
+    assert {(m.id_number, m.person_key) for m in db.session.scalars(select(Member))} == \
+        {(m.id_number, m.id_number[:18]) for m in db.session.scalars(select(Member))}
+    head, spouse = (m["id_number"] for m in sent["answers"]["members"])
+    assert set(db.session.execute(select(RecordPerson.person_key, RecordPerson.present))) == {(head, True), (spouse, False)}

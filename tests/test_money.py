@@ -1,20 +1,33 @@
+"""Yuan text to fen, against the vectors the phone's JavaScript also runs."""
+import json
+from pathlib import Path
+
 import pytest
 
-from app.money import MoneyError, format_yuan, parse_yuan
+from app.money import MAX_FEN, MoneyError, format_yuan, parse_yuan
+
+VECTORS = json.loads((Path(__file__).parent / "vectors" / "money.json").read_text())
 
 
-@pytest.mark.parametrize(("text", "fen"), [
-    ("8700", 870000), ("8,700.5", 870050), ("0.01", 1), ("¥19,560.00", 1956000), ("0", 0), (" 12.30 ", 1230),
-    ("1000000000", 100000000000),
-])
-def test_parse_yuan(text, fen):
-    assert parse_yuan(text) == fen
+def test_the_bound_is_the_vectors():
+    assert MAX_FEN == VECTORS["max_fen"] == 100_000_000 * 100
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.234", "NaN", "Infinity", "1e400"])
-def test_parse_yuan_refuses(text):
-    with pytest.raises(MoneyError):
-        parse_yuan(text)
+@pytest.mark.parametrize("case", VECTORS["cases"], ids=[case["name"] for case in VECTORS["cases"]])
+def test_money_vectors(case):
+    if case["problem"] is None:
+        assert parse_yuan(case["input"]) == case["fen"]
+    else:
+        with pytest.raises(MoneyError) as refused:
+            parse_yuan(case["input"])
+        assert refused.value.problem == case["problem"]
+
+
+def test_thousands_of_digits_are_too_large_not_a_crash():
+    """Python's int() refuses strings of more than 4,300 digits with a plain ValueError."""
+    with pytest.raises(MoneyError) as refused:
+        parse_yuan("9" * 5000)
+    assert refused.value.problem == "too_large"
 
 
 @pytest.mark.parametrize(("fen", "text"), [(870000, "8,700.00"), (1, "0.01"), (-250, "-2.50"), (0, "0.00"), (None, "")])

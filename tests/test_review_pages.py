@@ -121,6 +121,14 @@ def test_another_village_answers_404_by_detail_action_and_api(world):
     assert events(world) == []
 
 
+def test_a_version_that_is_not_ascii_digits_is_a_bad_request_not_a_500(world):
+    """str.isdigit() accepts "²", which int() then refuses."""
+    for version in ("²", "١"):
+        response = world.reviewer.post("/review/bulk-approve", data={"record": f"{record_id(world, 'A-2')}:{version}"})
+        assert response.status_code == 400
+    assert status(world, "A-2") == "submitted" and events(world) == []
+
+
 def test_roles_without_the_queue_or_the_action_answer_403(world, app):
     assert world.enumerator_client.get("/review/").status_code == 403
     assert world.enumerator_client.get(f"/review/records/{record_id(world, 'A-2')}").status_code == 403

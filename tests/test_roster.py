@@ -537,3 +537,42 @@ def test_the_command_line_names_who_enters_monitored_households(county, runner, 
     assert named.exit_code == 0, named.output
     assert "监测对象：全国系统认定、新纳入 1 户" in named.output
     assert stored_count(Proposal) == 1
+
+
+def test_a_superscript_or_arabic_indic_digit_is_a_row_problem_and_nothing_is_imported(county, in_request, tmp_path):
+    rows = sample_roster()
+    rows[0]["证件号码"] = "²" + rows[0]["证件号码"][1:]  # int("²") used to stop the whole import
+    rows[1]["务工时间（月）"] = "١٢"  # int() reads it as 12; the census form does not
+    plan, imported = import_file(write_csv(tmp_path / "roster.csv", rows))
+
+    assert not imported
+    assert problems_of(plan) == {(2, "证件号码", "证件号码校验位不对，请核对是否录错"),
+                                 (3, "务工时间（月）", "务工时间应为 0 到 12 之间的整数（月）")}
+    assert stored_count(Member) == 0
+
+
+def test_the_same_person_in_another_household_as_a_certificate_number_is_refused(county, in_request, tmp_path):
+    existing = factories.household(county.village_c, "5301022002010009")
+    rows = sample_roster()
+    rows[1]["证件号码"] = existing.members[1].id_number + "21"  # Li Si, female, born 1982-03-09
+    rows[1]["出生日期"] = "1982-03-09"
+
+    plan, imported = import_file(write_csv(tmp_path / "roster.csv", rows))
+
+    assert not imported
+    assert problems_of(plan) == {(3, "证件号码", "该证件号码已登记在另一户（户编号 5301022002010009）")}
+
+
+def test_a_certificate_number_replaces_the_id_number_of_the_same_person(county, tmp_path):
+    rows = sample_roster()
+    import_file(write_csv(tmp_path / "first.csv", rows))
+    before = stored_count(Member)
+    rows[0]["证件号码"] += "21"
+
+    plan, imported = import_file(write_csv(tmp_path / "second.csv", rows))
+
+    assert imported and stored_count(Member) == before
+    assert counts_of(plan)["members"] == (0, 1, 7, 0)
+    db.session.expire_all()
+    head = db.session.scalar(select(Member).where(Member.name == "王大山"))
+    assert (head.id_number, head.person_key) == (rows[0]["证件号码"], rows[0]["证件号码"][:18])

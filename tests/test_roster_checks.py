@@ -220,7 +220,8 @@ def stored_member(row: dict, number: str, member_id: int, **changes) -> dict:
               "relation": "head" if row["与户主关系"] == "户主" else "spouse", "labour_capacity": "ordinary",
               "education_level": "junior_secondary", "months_worked": 6, "work_location": "within_county",
               "residents_medical_insurance": True, "pension_insurance": "residents"}
-    return {**values, "id": member_id, "household_number": number, "village_id": 1, "group_id": None, **changes}
+    return {**values, "id": member_id, "id_number": row["证件号码"], "household_number": number, "village_id": 1,
+            "group_id": None, **changes}
 
 
 def test_plan_against_stored_rows_counts_changes_and_sees_stored_heads():
@@ -240,7 +241,7 @@ def test_plan_against_stored_rows_counts_changes_and_sees_stored_heads():
     assert reasons(result.problems) == {(2, "与户主关系", "本户在系统中已有户主老户主，此人不在本文件中")}
     assert (result.counts.households_unchanged, result.counts.members_unchanged, result.counts.members_changed) == (1, 1, 1)
     assert (result.counts.households_not_in_file, result.counts.members_not_in_file) == (3, 7)
-    assert result.member_updates == [{"id": 51, **{name: spouse[name] for name in plan.MEMBER_FIELDS}, "name": "乙"}]
+    assert result.member_updates == [{"id": 51, **{name: spouse[name] for name in plan.MEMBER_UPDATED}, "name": "乙"}]
 
 
 def test_id_in_a_household_outside_the_admins_areas_does_not_name_it():
@@ -258,3 +259,54 @@ def test_household_number_of_a_household_outside_the_admins_areas():
     facts = plan.Facts(FACTS.villages, FACTS.groups, lambda village, group: village in (1, 2), {"H1": stored_household}, {})
 
     assert reasons(build(rows, facts).problems) == {(2, "户编号", "该户编号已被您负责范围以外的农户使用")}
+
+
+def test_cells_in_full_width_or_spaced_read_as_the_ascii_they_show():
+    """What a Chinese input method types in full-width mode, stored as plain digits."""
+    assert checks.read_id_number(columns.BY_FIELD["id_number"], "１１０１０５　１９４９１２３１　００２ｘ") == "11010519491231002X"
+    assert checks.read_phone(columns.BY_FIELD["phone"], "１３８ ００１３－８０００") == "13800138000"
+    assert checks.read_months(columns.BY_FIELD["months_worked"], "１２") == 12
+    assert checks.read_months(columns.BY_FIELD["months_worked"], "²") == 2  # NFKC, as for IDs; int("²") raised
+    assert checks.read_village_code(columns.BY_FIELD["village_code"], "５３０１０２１００２０１") == VILLAGE_A
+    assert checks.read_group_code(columns.BY_FIELD["group_code"], "００１") == "001"
+
+
+@pytest.mark.parametrize(("field", "text"), [
+    ("id_number", "²10105194912310021"), ("id_number", "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X"), ("months_worked", "١٢"), ("phone", "١٣٨٠٠١٣٨٠٠٠"), ("village_code", "٥٣٠١٠٢١٠٠٢٠١"), ("group_code", "٠٠١"),
+    ("birth_date", "١٩٨٠-٠٥-١٧"),
+])
+def test_digits_of_other_scripts_are_a_row_problem_and_superscripts_read(field, text):
+    column = columns.BY_FIELD[field]
+    with pytest.raises(checks.Bad):
+        checks.READERS[column.kind](column, text)
+
+
+def test_the_same_person_twice_in_a_file_is_refused_even_as_a_disability_certificate_number():
+    first = person("甲", "户主", "男", dt.date(1970, 1, 1))
+    again = person("甲", "户主", "男", dt.date(1970, 1, 1), 证件号码=first["证件号码"] + "21")
+    rows = household("H1", VILLAGE_A, [first]) + household("H2", VILLAGE_A, [again])
+
+    assert (3, "证件号码", "与第 2 行是同一人（证件号码前 18 位相同）") in reasons(build(rows).problems)
+
+
+def test_a_person_stored_in_another_household_is_refused_whatever_form_the_number_takes():
+    rows = household("H1", VILLAGE_A, [person("甲", "户主", "男", dt.date(1970, 1, 1))])
+    stored = stored_member(rows[0], "OTHER", 70)
+    facts = plan.Facts(FACTS.villages, FACTS.groups, None, {}, {rows[0]["证件号码"]: stored})
+    rows[0]["证件号码"] += "21"
+
+    assert reasons(build(rows, facts).problems) == {(2, "证件号码", "该证件号码已登记在另一户（户编号 OTHER）")}
+
+
+def test_a_stored_id_number_becomes_the_certificate_number_the_file_gives():
+    rows = household("H1", VILLAGE_A, [person("甲", "户主", "男", dt.date(1970, 1, 1))])
+    stored_household = {**plan.HOUSEHOLD_DEFAULTS, "id": 5, "village_id": 1, "phone": "13800138000",
+                        "household_type": "ordinary"}
+    head = stored_member(rows[0], "H1", 50)
+    facts = plan.Facts(FACTS.villages, FACTS.groups, None, {"H1": stored_household}, {rows[0]["证件号码"]: head})
+    rows[0]["证件号码"] += "21"
+
+    result = build(rows, facts)
+
+    assert result.problems == [] and result.member_inserts == []
+    assert [(update["id"], update["id_number"]) for update in result.member_updates] == [(50, rows[0]["证件号码"])]

@@ -80,6 +80,24 @@ def test_an_unexplained_warning_only_the_server_sees_is_stored_for_the_reviewer(
         next(i for i in issues if i["code"] == "id_in_other_household").items()
 
 
+def test_a_superscript_digit_in_an_id_makes_the_record_invalid_not_an_error(setup):
+    """An ``error`` would have the phone retry the same record for ever."""
+    sent = record(setup)
+    sent["answers"]["members"][1]["id_number"] = "²" + sent["answers"]["members"][1]["id_number"][1:]
+    [result] = results(push(setup.client, sent))
+    assert result["result"] == "invalid"
+    assert [(i["path"], i["code"]) for i in result["issues"]] == [("members[1].id_number", "id_checksum")]
+    assert count(Submission) == 0
+
+
+def test_an_amount_above_the_bound_makes_the_record_invalid(setup):
+    sent = record(setup)
+    sent["answers"]["income"]["wage_migrant"] = "99999999999999999999"
+    [result] = results(push(setup.client, sent))
+    assert result["result"] == "invalid"
+    assert [(i["path"], i["code"]) for i in result["issues"]] == [("income.wage_migrant", "money_too_large")]
+
+
 @pytest.mark.parametrize("change, path", [
     ({"id": "not-a-uuid"}, "id"),
     ({"household_id": "7"}, "household_id"),

@@ -17,7 +17,7 @@ from app.campaigns.services import THRESHOLD_LEVELS
 from app.census import definitions
 from app.codes import AREA_LEVEL, DAY_COUNT, LINE_KIND, ROLE
 from app.geo.services import OBJECTION_PHONE_LEVELS
-from app.money import MoneyError, format_yuan, parse_yuan
+from app.money import MAX_FEN, TOO_LARGE, MoneyError, format_yuan, parse_yuan
 
 
 def _this_year() -> int:
@@ -45,6 +45,8 @@ class YuanField(StringField):
             try:
                 self.data = parse_yuan(valuelist[0])
             except MoneyError as error:
+                if error.problem == TOO_LARGE:
+                    raise ValueError(_l("金额不能超过 %(limit)s 元。", limit=format_yuan(MAX_FEN))) from error
                 raise ValueError(_l("请输入以元为单位的金额，最多两位小数，例如 8700 或 8700.50。")) from error
 
     def _value(self) -> str:

@@ -28,6 +28,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.geo import services as geo_services
 from app.geo.models import Area
+from app.typed import whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -291,7 +292,7 @@ def delete_threshold(campaign_id: int, threshold_id: int):
 
 @bp.route("/assignments", methods=["GET", "POST"])
 def assignments():
-    form = AssignmentForm(campaign=request.args.get("campaign", type=int))
+    form = AssignmentForm(campaign=request.args.get("campaign", type=whole_number))
     if form.validate_on_submit():
         try:
             counts = campaign_services.assign_area(

@@ -3,16 +3,19 @@ the income explanation, and the phone's own interface strings.
 
 Defined once here (message ids in Chinese, English in the catalog) and sent to the phone
 translated into the user's language, so the phone shows the same sentences offline.
-Parameters named in MONEY_PARAMS are fen and are shown as yuan.
+Parameters named in MONEY_PARAMS are fen and are shown as yuan; a list is shown as a list
+in the user's language ("A、B和C", "A, B and C").
 """
 from __future__ import annotations
 
-from flask_babel import gettext
+from babel.lists import format_list
+from flask_babel import get_locale, gettext
 
 from app.codes import N_
 from app.money import format_yuan
 
-MONEY_PARAMS = {"per_capita", "threshold", "low", "high", "out_of_pocket", "net_income", "last_year", "after_rigid_costs"}
+MONEY_PARAMS = {"per_capita", "threshold", "low", "high", "out_of_pocket", "net_income", "last_year", "after_rigid_costs",
+                "limit"}
 
 ISSUES = {
     "required": N_("请填写此项。"),
@@ -22,6 +25,7 @@ ISSUES = {
     "out_of_range": N_("应在 %(min)s 到 %(max)s 之间。"),
     "money_format": N_("金额应为数字，最多两位小数。"),
     "money_negative": N_("金额不能为负数。"),
+    "money_too_large": N_("金额不能超过 %(limit)s 元。"),
     "date_format": N_("日期格式应为 年-月-日，如 2026-07-15。"),
     "date_in_future": N_("日期不能晚于入户日期。"),
     "unknown_option": N_("请从选项中选择。"),
@@ -39,11 +43,14 @@ ISSUES = {
     "sex_disagrees_with_id": N_("性别与证件号码不一致。"),
     "birth_date_disagrees_with_id": N_("出生日期与证件号码不一致。"),
     "id_duplicate": N_("同一户中证件号码重复。"),
-    "id_in_other_household": N_("该证件号码已登记在其他农户中，请说明情况。"),
+    "id_in_other_household": N_("此人也登记在其他农户（户编号 %(households)s）中；一人只能属于一户，请核实并说明情况。"),
     "medical_insurance_both": N_("同时参加了两种基本医疗保险，请说明。"),
     "medical_insurance_none": N_("未参加基本医疗保险，请说明。"),
     "per_capita_implausible": N_("人均纯收入 %(per_capita)s 元超出合理范围（%(low)s–%(high)s 元），请核实或说明。"),
 }
+
+# What revisions stored before the server named the other households say.
+UNNAMED_OTHER_HOUSEHOLD = N_("该证件号码已登记在其他农户中，请说明情况。")
 
 FLAGS = {
     "below_threshold": N_("人均纯收入 %(per_capita)s 元，不高于监测范围 %(threshold)s 元。"),
@@ -108,12 +115,15 @@ def _text(message_id: str, params: dict | None = None) -> str:
     translated = gettext(message_id)
     if not params:
         return translated.replace("%%", "%")
-    shown = {key: format_yuan(value) if key in MONEY_PARAMS and isinstance(value, int) else value
+    shown = {key: format_yuan(value) if key in MONEY_PARAMS and isinstance(value, int)
+             else format_list(value, locale=get_locale()) if isinstance(value, list) else value
              for key, value in params.items()}
     return translated % shown
 
 
 def issue_message(issue: dict) -> str:
+    if issue["code"] == "id_in_other_household" and "households" not in issue["params"]:
+        return _text(UNNAMED_OTHER_HOUSEHOLD)
     return _text(ISSUES[issue["code"]], issue["params"])
 
 

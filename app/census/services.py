@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from app import clock, codes
+from app import clock, codes, identity
 from app.campaigns.models import Campaign
 from app.campaigns.queries import threshold_for, thresholds_for
 from app.census import definitions, income, messages, screening, validation
 from app.extensions import db
-from app.households.models import Household, Member
+from app.households import people
+from app.households.models import Household
 
 # What an approved record of last year says about a member that rarely changes in a year:
 # carried into this year's prefill, for the enumerator to confirm rather than ask again.
@@ -45,38 +46,26 @@ def threshold(campaign: Campaign | None, household: Household) -> int | None:
 @dataclass(frozen=True)
 class Facts:
     """What the database knows that the rules need about one record: the threshold for its
-    household's area, and which of its ID numbers are registered in other households."""
+    household's area, and where else its people are found (person key → the other
+    households' numbers, app.households.people)."""
 
     threshold: int | None
-    ids_elsewhere: frozenset[str]
+    ids_elsewhere: dict[str, list[str]]
     last_year_per_capita: int | None = None
-
-
-def _id_numbers(answers: dict) -> set[str]:
-    numbers = {str(m.get("id_number") or "").strip().upper()[:18] for m in answers.get("members") or []
-               if isinstance(m, dict)}
-    numbers.discard("")
-    return numbers
 
 
 def facts_for(campaign: Campaign | None, records: list[tuple[Household, dict]],
               last_year: dict[int, int] | None = None) -> list[Facts]:
-    """Facts for many records at once (a sync batch): two queries, however many records.
+    """Facts for many records at once (a sync batch): a few queries, however many records.
     ``last_year`` maps households to last year's approved per-capita net income."""
     areas = {id(h.group or h.village): h.group or h.village for h, _answers in records}
     thresholds = thresholds_for(campaign, areas.values()) if campaign else {}
-    numbers = set().union(*(_id_numbers(answers) for _household, answers in records)) if records else set()
-    owners: dict[str, set[int]] = {}
-    if numbers:
-        for number, household_id in db.session.execute(
-                select(Member.id_number, Member.household_id).where(Member.id_number.in_(numbers))):
-            owners.setdefault(number[:18], set()).add(household_id)
+    found_elsewhere = people.elsewhere(campaign.id if campaign else None,
+                                       [(household.id, answers) for household, answers in records])
     found = []
-    for household, answers in records:
+    for (household, _answers), others in zip(records, found_elsewhere):
         match = thresholds.get((household.group or household.village).id)
-        found.append(Facts(match.amount_fen if match else None, frozenset(
-            number for number in _id_numbers(answers) if owners.get(number, set()) - {household.id}),
-            (last_year or {}).get(household.id)))
+        found.append(Facts(match.amount_fen if match else None, others, (last_year or {}).get(household.id)))
     return found
 
 
@@ -84,18 +73,19 @@ def prefill(household: Household, today: dt.date, last_year: dict | None = None)
     """A new record starts from the roster (every registered member, living here) and from
     last year's approved answers when there are some: stable member details are carried
     forward, and members recorded last year but missing from the roster are added."""
-    earlier = {str(m.get("id_number", "")).upper(): m for m in (last_year or {}).get("members", [])
+    earlier = {identity.person_key(m.get("id_number")): m for m in (last_year or {}).get("members", [])
                if isinstance(m, dict) and m.get("status", "present") == "present"}
+    earlier.pop(None, None)
     members = []
     for member in household.ordered_members:
         record = {field: getattr(member, field) for field in MEMBER_FIELDS}
-        record.update({field: earlier[member.id_number][field] for field in CARRIED_FORWARD
-                       if member.id_number in earlier and field in earlier[member.id_number]})
+        carried = earlier.get(member.person_key, {})
+        record.update({field: carried[field] for field in CARRIED_FORWARD if field in carried})
         record.update(key=f"member-{member.id}", birth_date=member.birth_date.isoformat(), status="present",
                       shares_income=True)
         members.append({key: value for key, value in record.items() if value is not None})
-    registered = {member.id_number for member in household.members}
-    members += [dict(member) for number, member in earlier.items() if number not in registered]
+    registered = {member.person_key for member in household.members}
+    members += [dict(member) for key, member in earlier.items() if key not in registered]
     return {
         "household": {"visit_date": today.isoformat(), "phone": household.phone or "",
                       "household_type": household.household_type, "poverty_subtype": household.poverty_subtype,

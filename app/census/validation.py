@@ -6,17 +6,22 @@ An issue is {"path", "code", "severity", "params"}: ``path`` names the answer
 ``severity`` is "error" (blocks submission) or "warning" (needs a written explanation,
 kept in answers["explanations"]["<path>|<code>"]). Hidden questions are not validated and
 their answers are ignored. Messages live in app/census/messages.py, keyed by code.
+
+Numbers are read as on the phone: IDs and money by app.identity and app.money (full-width
+characters read, spaces removed); phones and integers are ASCII digits only ([0-9], not
+Python's ``\\d``, which also matches other scripts' digits).
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from app import identity
 from app.census.conditions import holds, is_empty, parse_iso_date
-from app.money import MoneyError, parse_yuan
+from app.money import MAX_FEN, TOO_LARGE, MoneyError, parse_yuan
 
-PHONE = re.compile(r"1\d{10}")
-INTEGER = re.compile(r"-?\d+")
+PHONE = re.compile("1[0-9]{10}")
+INTEGER = re.compile("-?[0-9]+")
 
 
 def issue(path: str, code: str, severity: str = "error", **params) -> dict:
@@ -41,7 +46,9 @@ def check_value(question: dict, value, path: str, code_tables: dict, reference_d
     elif kind == "money":
         try:
             fen = parse_yuan(value)
-        except MoneyError:
+        except MoneyError as error:
+            if error.problem == TOO_LARGE:
+                return [issue(path, "money_too_large", limit=MAX_FEN)]
             return [issue(path, "money_format")]
         if fen < 0:
             return [issue(path, "money_negative")]
@@ -86,9 +93,11 @@ def check_record(questions: list[dict], record: dict, prefix: str, code_tables: 
     return found
 
 
-def check_roster(members: list[dict], reference_date: str, ids_elsewhere: frozenset[str]) -> list[dict]:
+def check_roster(members: list[dict], reference_date: str, ids_elsewhere: Mapping[str, list[str]]) -> list[dict]:
     """Rules across members: one head, one spouse at most, of the other sex; IDs once, and
-    agreeing with sex and birth date; medical insurance; IDs registered in other households."""
+    agreeing with sex and birth date; medical insurance; people living here who are also
+    registered or recorded in other households (``ids_elsewhere``: person key → those
+    households' numbers, which only the server knows)."""
     found = []
     present = [(index, m) for index, m in enumerate(members) if m.get("status", "present") == "present"]
     heads = [index for index, m in present if m.get("relation") == "head"]
@@ -111,7 +120,7 @@ def check_roster(members: list[dict], reference_date: str, ids_elsewhere: frozen
         checked = identity.parse(number if isinstance(number, str) else "", today=today)
         if not checked.valid:
             continue
-        resident = checked.number[:18]
+        resident = identity.person_key(checked.number)
         if resident in seen:
             found.append(issue(f"members[{index}].id_number", "id_duplicate"))
         seen.add(resident)
@@ -119,8 +128,9 @@ def check_roster(members: list[dict], reference_date: str, ids_elsewhere: frozen
             found.append(issue(f"members[{index}].sex", "sex_disagrees_with_id"))
         if parse_iso_date(member.get("birth_date")) and member["birth_date"] != checked.birth_date.isoformat():
             found.append(issue(f"members[{index}].birth_date", "birth_date_disagrees_with_id"))
-        if resident in ids_elsewhere:
-            found.append(issue(f"members[{index}].id_number", "id_in_other_household", "warning"))
+        if ids_elsewhere.get(resident) and member.get("status", "present") == "present":
+            found.append(issue(f"members[{index}].id_number", "id_in_other_household", "warning",
+                               households=list(ids_elsewhere[resident])))
 
     for index, member in present:
         insured = [bool(member.get("residents_medical_insurance")), bool(member.get("employees_medical_insurance"))]
@@ -143,7 +153,7 @@ def check_income(definition: dict, income: dict | None) -> list[dict]:
 
 
 def validate(definition: dict, answers: dict, *, code_tables: dict[str, list[str]], reference_date: str,
-             income: dict | None = None, ids_elsewhere=frozenset()) -> list[dict]:
+             income: dict | None = None, ids_elsewhere: Mapping[str, list[str]] | None = None) -> list[dict]:
     found = []
     for section in definition["sections"]:
         key = section.get("answers", section["id"])
@@ -155,7 +165,7 @@ def validate(definition: dict, answers: dict, *, code_tables: dict[str, list[str
                 found += check_record(section["questions"], item, f"{key}[{index}]", code_tables, reference_date)
         else:
             found += check_record(section["questions"], answers.get(key) or {}, key, code_tables, reference_date)
-    found += check_roster(answers.get("members") or [], reference_date, frozenset(ids_elsewhere))
+    found += check_roster(answers.get("members") or [], reference_date, ids_elsewhere or {})
     found += check_income(definition, income)
     explanations = answers.get("explanations") or {}
     for item in found:

@@ -14,6 +14,7 @@ from itertools import islice
 from sqlalchemy import exists, insert, select, text
 from sqlalchemy.orm import selectinload
 
+from app import identity
 from app.auth.models import User
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
 from app.demo import generator
@@ -70,7 +71,8 @@ def seed(seed: int, household_count: int, *, chunk_size: int = CHUNK_SIZE,
             row["group_id"] = area_ids[row.pop("group_code")]
             household_rows.append(row)
         household_ids = _insert_households(household_rows)
-        member_rows = [{**member, "household_id": household_id}
+        # PostgreSQL's COPY passes the column default by: the person key is given here.
+        member_rows = [{**member, "household_id": household_id, "person_key": identity.person_key(member["id_number"])}
                        for household_id, member_list in zip(household_ids, member_lists) for member in member_list]
         _insert_many(Member, member_rows)
         assignments = [{"campaign_id": campaign.id, "household_id": household_id, "enumerator_id": enumerator_id}

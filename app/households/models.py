@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Ind
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
+from app import identity
 from app.codes import (
     DISABILITY_CLASS,
     EDUCATION_LEVEL,
@@ -87,8 +88,14 @@ class Household(db.Model):
         return MONITORED_CATEGORY.label(self.monitored_category)
 
 
+def _person_key_of_id_number(context) -> str | None:
+    return identity.person_key(context.get_current_parameters()["id_number"])
+
+
 class Member(db.Model):
-    """家庭成员: one person of a household. The ID number is unique in the whole database."""
+    """家庭成员: one person of a household. The ID number is unique in the whole database, and
+    so is the person: ``person_key`` (identity.person_key, set from the ID number on every
+    insert, ORM or Core) is what people are compared by, across households and records."""
 
     __tablename__ = "member"
     __table_args__ = (
@@ -112,6 +119,7 @@ class Member(db.Model):
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(50))
     id_number: Mapped[str] = mapped_column(String(20), unique=True)
+    person_key: Mapped[str | None] = mapped_column(String(18), index=True, default=_person_key_of_id_number)
     sex: Mapped[str] = mapped_column(String(8))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     ethnicity: Mapped[str] = mapped_column(String(2), default="01", server_default="01")
@@ -141,6 +149,23 @@ class Member(db.Model):
     def age_on(self, day: dt.date) -> int:
         years = day.year - self.birth_date.year
         return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+class RecordPerson(db.Model):
+    """成员记录索引: a person listed in a record's current revision, and whether the record
+    says they live there (``present``) or moved out or died. Kept in step with every
+    record's current revision by app.households.people, so that finding the same person in
+    another household's record is an index lookup instead of reading every record's JSON.
+    The record's household and campaign (which never change) are copied here so that the
+    lookup starts from the person, not from every record of the campaign."""
+
+    __tablename__ = "record_person"
+
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(18), primary_key=True, index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    present: Mapped[bool] = mapped_column(Boolean)
 
 
 def health_labels(member) -> list[str]:

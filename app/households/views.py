@@ -4,6 +4,7 @@ from flask_login import current_user
 from app.auth.roles import requires
 from app.households import queries
 from app.households.scope import get_household_or_404, scoped_villages
+from app.typed import whole_number
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 
@@ -12,7 +13,7 @@ bp = Blueprint("households", __name__, url_prefix="/households")
 @requires("view_households")
 def index():
     search = request.args.get("q", "")[:50]
-    village_id = request.args.get("village", type=int)
+    village_id = request.args.get("village", type=whole_number)
     rows, next_key = queries.list_households(
         current_user, search=search, village_id=village_id, after=request.args.get("after") or None
     )

@@ -22,6 +22,7 @@ from app.records import display
 from app.records import queries as records
 from app.records import workflow as review_workflow
 from app.refusals import describe, refused_page
+from app.typed import whole_number
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
@@ -61,7 +62,7 @@ def _refused(error: DomainError, page):
 
 def _village_arg() -> Area | None:
     """The ?village= the user asked for, which must be one they see (else 404)."""
-    village_id = request.args.get("village", type=int)
+    village_id = request.args.get("village", type=whole_number)
     if village_id is None:
         return None
     return next((village for village in scoped_villages(current_user) if village.id == village_id), None) or abort(404)
@@ -196,7 +197,7 @@ def proposal(proposal_id: int, status: int = 200):
 def act(proposal_id: int):
     found = queries.proposal_or_404(current_user, proposal_id)
     action = request.form.get("action", "")
-    version = request.form.get("version", type=int)
+    version = request.form.get("version", type=whole_number)
     if action not in workflow.ACTIONS or version is None:
         abort(400)
     try:

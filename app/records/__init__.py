@@ -10,5 +10,6 @@ from app.records.models import listen
 
 
 def init_app(app: Flask) -> None:
-    """Keep each record's summary columns equal to its current revision's result."""
+    """Keep each record's summary columns equal to its current revision's result, and
+    record_person equal to its current revision's people."""
     listen()

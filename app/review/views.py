@@ -16,6 +16,7 @@ from app.records import display, services, workflow
 from app.records import queries as records
 from app.refusals import refused_json, refused_page
 from app.review import queries
+from app.typed import whole_number
 
 bp = Blueprint("review", __name__)
 
@@ -28,9 +29,9 @@ def labels():
 def _filters() -> queries.Filters:
     status = request.args.get("status")
     return queries.Filters(status=status if status in workflow.STATES else None,
-                           village_id=request.args.get("village", type=int),
-                           group_id=request.args.get("group", type=int),
-                           enumerator_id=request.args.get("enumerator", type=int),
+                           village_id=request.args.get("village", type=whole_number),
+                           group_id=request.args.get("group", type=whole_number),
+                           enumerator_id=request.args.get("enumerator", type=whole_number),
                            flagged=request.args.get("flagged") == "1",
                            unexplained=request.args.get("unexplained") == "1")
 
@@ -42,7 +43,7 @@ def queue():
     filters = _filters()
     if campaign is None:
         return render_template("review/queue.html", campaign=None, filters=filters)
-    rows, next_key = queries.queue(current_user, campaign, filters, after=request.args.get("after", type=int))
+    rows, next_key = queries.queue(current_user, campaign, filters, after=request.args.get("after", type=whole_number))
     counts = queries.queue_counts(current_user, campaign, filters)
     places = queries.place_choices(current_user, filters.village_id)
     return render_template(
@@ -86,7 +87,7 @@ def _act_on_page(record_id: str, done: str, verb, *arguments, subject=None):
     answer: back to the queue with a flash; the record page again (422) for input the service
     did not take; else a page saying why, with the way back to the record as it now is."""
     submission = records.record_or_404(current_user, record_id)
-    version = request.form.get("version", type=int)
+    version = request.form.get("version", type=whole_number)
     if version is None:
         abort(400)
     try:
@@ -141,9 +142,10 @@ def bulk_approve():
     versions = {}
     for value in request.form.getlist("record"):
         record_id, _separator, version = value.rpartition(":")
-        if not version.isdigit():
+        try:
+            versions[record_id] = whole_number(version)
+        except ValueError:
             abort(400)
-        versions[record_id] = int(version)
     try:
         outcome = services.bulk_approve(current_user, versions)
     except workflow.RoleNotAllowed:

@@ -20,6 +20,7 @@ from app import identity
 from app.codes import HEALTH_CONDITION, HEALTHY_LABEL, HOUSEHOLD_TYPE, N_, POVERTY_SUBTYPE, SEX
 from app.roster import columns as c
 from app.roster.reader import Sheet
+from app.typed import DIGITS, compact
 
 
 class Msgid(str):
@@ -74,8 +75,10 @@ class Parsed:
         return field_name in self.headers
 
     @property
-    def id_numbers(self) -> list[str]:
-        return [m.values["id_number"] for h in self.households.values() for m in h.members if m.values.get("id_number")]
+    def person_keys(self) -> list[str]:
+        """Who the file names (identity.person_key of every readable ID number)."""
+        return [identity.person_key(m.values["id_number"]) for h in self.households.values() for m in h.members
+                if m.values.get("id_number")]
 
 
 class Bad(Exception):
@@ -88,10 +91,13 @@ class Bad(Exception):
 
 
 # --- cell readers: text in, value out (or Bad) ---------------------------------------------
+# Numbers and codes are read as app/typed.py says (full-width digits read, spaces removed,
+# ASCII digits only, so Python's int() never sees another script's digits); dates need
+# ASCII digits.
 
-SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$", re.IGNORECASE)
-DATE_SEPARATED = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$")
-DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+SCIENTIFIC = re.compile(r"^[0-9]+(\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
+DATE_SEPARATED = re.compile(r"^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?(?:[ T].*)?$")
+DATE_COMPACT = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
 HEALTH_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 COMBINED_TYPE = re.compile(r"^(.+?)[(（](.+)[)）]$")
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√"}
@@ -143,29 +149,32 @@ def read_bool(column: c.Column, text: str) -> bool:
 
 
 def read_months(column: c.Column, text: str) -> int:
-    if not text.isdigit() or int(text) > 12:
+    months = compact(text)
+    if not DIGITS.fullmatch(months) or int(months) > 12:
         raise Bad(N_("务工时间应为 0 到 12 之间的整数（月）"))
-    return int(text)
+    return int(months)
 
 
 def read_phone(column: c.Column, text: str) -> str:
-    digits = re.sub(r"[\s-]", "", text)
-    if not (len(digits) == 11 and digits.isdigit()):
+    digits = compact(text).replace("-", "")
+    if not (len(digits) == 11 and DIGITS.fullmatch(digits)):
         raise Bad(N_("联系电话应为 11 位数字"))
     return digits
 
 
 def read_village_code(column: c.Column, text: str) -> str:
-    if not (len(text) == 12 and text.isdigit()):
+    code = compact(text)
+    if not (len(code) == 12 and DIGITS.fullmatch(code)):
         raise Bad(N_("村代码应为 12 位数字"))
-    return text
+    return code
 
 
 def read_group_code(column: c.Column, text: str) -> str:
     """A 15-digit group code, or just the 3-digit group number (completed with the village code)."""
-    if not (text.isdigit() and (len(text) == 15 or len(text) <= 3)):
+    code = compact(text)
+    if not (DIGITS.fullmatch(code) and (len(code) == 15 or len(code) <= 3)):
         raise Bad(N_("组代码应为 15 位数字（村代码加 3 位组号），或只写组号"))
-    return text
+    return code
 
 
 def read_health(column: c.Column, text: str) -> tuple[str, ...]:
@@ -226,7 +235,7 @@ def parse(sheet: Sheet) -> Parsed:
     if any(problem.row is None for problem in problems):  # a required column is missing: rows cannot be read
         return parsed
 
-    first_row_of_id: dict[str, int] = {}
+    first_row_of_person: dict[str, tuple[int, str]] = {}  # person key → (row, ID number)
     for row, cells in sheet.rows:
         raw = {name: (cells[index] if index < len(cells) else None) for name, index in positions.items()}
         values = _read_row(parsed, row, raw)
@@ -243,11 +252,12 @@ def parse(sheet: Sheet) -> Parsed:
         _check_against_id(parsed, member)
         id_number = member.values.get("id_number")
         if id_number:
-            if id_number in first_row_of_id:
-                _problem(parsed, row, "id_number", raw["id_number"], N_("证件号码与第 %(first_row)s 行重复"),
-                         first_row=first_row_of_id[id_number])
-            else:
-                first_row_of_id[id_number] = row
+            first_row, first_number = first_row_of_person.setdefault(identity.person_key(id_number),
+                                                                     (row, id_number))
+            if first_row != row:
+                message = N_("证件号码与第 %(first_row)s 行重复") if first_number == id_number \
+                    else N_("与第 %(first_row)s 行是同一人（证件号码前 18 位相同）")
+                _problem(parsed, row, "id_number", raw["id_number"], message, first_row=first_row)
         household.members.append(member)
 
     for household in parsed.households.values():

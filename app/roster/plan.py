@@ -6,8 +6,10 @@ members the file names) and returns a ``Plan``: rows to insert and update, count
 every problem. The import applies a plan only when it has no problems.
 
 What must always hold:
-- keyed by household number and ID number: a stored row is updated only when a value the
-  file gives differs, so importing the same file twice writes nothing the second time;
+- keyed by household number and person (identity.person_key: an ID number and the
+  disability certificate number starting with it are one person, who may be in one
+  household only): a stored row is updated only when a value the file gives differs, so
+  importing the same file twice writes nothing the second time;
 - a column the file does not have leaves the stored value alone (a new row gets the default);
 - members stored but absent from the file are left alone and counted as "not in file";
   they still count towards their household's head and spouse;
@@ -25,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app import identity
 from app.codes import CATEGORY_HOUSEHOLD_TYPES, HOUSEHOLD_TYPE, MONITORED_CATEGORY, N_
 from app.roster.checks import HouseholdDraft, MemberRow, Msgid, Parsed, Problem
 
@@ -41,6 +44,8 @@ MEMBER_DEFAULTS = {
 }
 HOUSEHOLD_FIELDS = tuple(HOUSEHOLD_DEFAULTS)
 MEMBER_FIELDS = tuple(MEMBER_DEFAULTS)
+# A stored member's ID number follows the file: the certificate number may replace the ID number.
+MEMBER_UPDATED = ("id_number", *MEMBER_FIELDS)
 HEALTH_FLAGS = ("chronic_illness", "serious_illness", "disabled")
 # Columns the file may lack: the model fields each one sets.
 OPTIONAL_HOUSEHOLD_COLUMNS = {"group_code": ("group_id",), "phone": ("phone",), "without_labour": ("without_labour",),
@@ -54,7 +59,8 @@ class Facts:
     groups: dict[str, tuple[int, int]]  # group code → (area id, its village's area id)
     covers: Callable[[int, int | None], bool] | None  # the admin's scope; None: every village
     households: dict[str, dict]  # household number → stored values (HOUSEHOLD_FIELDS and id)
-    members: dict[str, dict]  # ID number → stored values (MEMBER_FIELDS, id, household_number, village_id, group_id)
+    # person key → stored values (MEMBER_FIELDS, id, id_number, household_number, village_id, group_id)
+    members: dict[str, dict]
     households_in_scope: int = 0
     members_in_scope: int = 0
     # household numbers whose monitoring the lifecycle decided or is deciding (monitored here,
@@ -96,7 +102,7 @@ class Plan:
     household_updates: list[dict] = field(default_factory=list)  # id and HOUSEHOLD_FIELDS
     # (household number, id_number and MEMBER_FIELDS)
     member_inserts: list[tuple[str, dict]] = field(default_factory=list)
-    member_updates: list[dict] = field(default_factory=list)  # id and MEMBER_FIELDS
+    member_updates: list[dict] = field(default_factory=list)  # id and MEMBER_UPDATED
     stored_household_ids: dict[str, int] = field(default_factory=dict)  # household number → id, for member inserts
     national_entries: list[NationalEntry] = field(default_factory=list)
 
@@ -109,10 +115,10 @@ def build(parsed: Parsed, facts: Facts) -> Plan:
     plan = Plan(Counts(rows_read=parsed.rows_read), list(parsed.problems), parsed.ignored_columns)
     if not parsed.households:
         return plan
-    in_file = set(parsed.id_numbers)
+    in_file = set(parsed.person_keys)
     stored_absent: dict[str, list[dict]] = defaultdict(list)  # stored members absent from the file
-    for id_number, stored in facts.members.items():
-        if id_number not in in_file:
+    for key, stored in facts.members.items():
+        if key not in in_file:
             stored_absent[stored["household_number"]].append(stored)
 
     matched_households = matched_members = 0
@@ -146,8 +152,8 @@ def build(parsed: Parsed, facts: Facts) -> Plan:
                 continue
             if facts.covers is None or facts.covers(stored_member["village_id"], stored_member["group_id"]):
                 matched_members += 1
-            if any(stored_member[name] != merged[name] for name in MEMBER_FIELDS):
-                plan.member_updates.append({"id": stored_member["id"], **{n: merged[n] for n in MEMBER_FIELDS}})
+            if any(stored_member[name] != merged[name] for name in MEMBER_UPDATED):
+                plan.member_updates.append({"id": stored_member["id"], **{n: merged[n] for n in MEMBER_UPDATED}})
                 plan.counts.members_changed += 1
             else:
                 plan.counts.members_unchanged += 1
@@ -241,7 +247,7 @@ def _member_values(plan: Plan, parsed: Parsed, household: HouseholdDraft, member
     """The member as it would be stored (file values over stored ones), and the stored member if any."""
     given = member.values
     id_number = given.get("id_number")
-    stored = facts.members.get(id_number) if id_number else None
+    stored = facts.members.get(identity.person_key(id_number)) if id_number else None
     if stored and stored["household_number"] != household.number:
         in_scope = facts.covers is None or facts.covers(stored["village_id"], stored["group_id"])
         if in_scope:

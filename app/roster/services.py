@@ -21,7 +21,7 @@ from app.households.scope import household_filter, scope_of
 from app.monitoring import services as monitoring
 from app.monitoring.models import Proposal
 from app.roster import checks, reader
-from app.roster.plan import HOUSEHOLD_FIELDS, MEMBER_FIELDS, Facts, Plan, build
+from app.roster.plan import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MEMBER_UPDATED, Facts, Plan, build
 
 # Keys per IN (...) query: well under every database's limit on bound parameters.
 CHUNK = 500
@@ -84,15 +84,16 @@ def _facts(parsed: checks.Parsed, user) -> Facts:
                                       .where(Household.household_number.in_(chunk))):
             households[row.household_number] = row._asdict()
 
-    # Members the file names, and every stored member of the households it names.
-    member_query = (select(Member.id, Member.id_number, *(getattr(Member, name) for name in MEMBER_FIELDS),
+    # The people the file names, and every stored member of the households it names.
+    member_query = (select(Member.id, Member.id_number, Member.person_key,
+                           *(getattr(Member, name) for name in MEMBER_FIELDS),
                            Household.household_number, Household.village_id, Household.group_id)
                     .join(Household, Household.id == Member.household_id))
     members = {}
-    for condition, keys in ((Member.id_number.in_, parsed.id_numbers), (Household.household_number.in_, numbers)):
+    for condition, keys in ((Member.person_key.in_, parsed.person_keys), (Household.household_number.in_, numbers)):
         for chunk in _chunks(keys):
             for row in db.session.execute(member_query.where(condition(chunk))):
-                members[row.id_number] = row._asdict()
+                members[row.person_key or row.id_number] = row._asdict()
 
     decided = set()
     for chunk in _chunks(numbers):
@@ -130,7 +131,7 @@ def _apply(plan: Plan, user) -> None:
         db.session.execute(insert(members), [{**values, "household_id": household_ids[number]}
                                              for number, values in plan.member_inserts])
     if plan.member_updates:
-        db.session.execute(_update_by_id(members, MEMBER_FIELDS), _keyed(plan.member_updates))
+        db.session.execute(_update_by_id(members, MEMBER_UPDATED), _keyed(plan.member_updates))
     if plan.national_entries:
         monitoring.enter_from_national_system(user, [(household_ids[entry.household_number], entry.category,
                                                       entry.since) for entry in plan.national_entries])

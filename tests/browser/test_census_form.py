@@ -76,3 +76,15 @@ def test_the_server_check_reports_in_place(page: Page, page_errors, household):
     page.get_by_label("联系电话").fill("139")
     page.get_by_role("button", name="提交服务器检查").click()
     expect(page.locator("#check-status")).to_have_text("服务器检查未通过，请修改标红的项。")
+
+
+def test_amounts_typed_in_full_width_count_and_an_amount_above_the_bound_says_so(page: Page, household):
+    """What a Chinese input method types in full-width mode reads as on the server."""
+    open_form(page, household)
+    bar = page.get_by_role("status").filter(has_text="人均纯收入")
+    wage = page.get_by_label("外出务工收入")
+    wage.fill("１２，０００")
+    expect(bar).to_contain_text("人均纯收入 6,000.00")
+    wage.fill("100000000.01")
+    issue = page.locator(f"#{wage.get_attribute('aria-describedby')}")
+    expect(issue).to_have_text("错误：金额不能超过 100,000,000.00 元。")

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { parse, checkCharacter } from "../../static/js/core/resident-id.js";
+import { parse, checkCharacter, personKey } from "../../static/js/core/resident-id.js";
 
 const { cases } = JSON.parse(readFileSync(new URL("../vectors/resident_id.json", import.meta.url), "utf8"));
 
@@ -11,6 +11,7 @@ for (const c of cases) {
     assert.equal(result.problem, c.problem);
     assert.equal(result.birthDate, c.birth_date);
     assert.equal(result.sex, c.sex);
+    assert.equal(personKey(c.input), c.key);
   });
 }
 

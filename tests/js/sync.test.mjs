@@ -30,6 +30,8 @@ const ids = (query) => search(index, query).matches.map((h) => h.id);
 test("search by name, ID tail, household number and group", () => {
   assert.deepEqual(ids("王梅"), [1]);
   assert.deepEqual(ids("003x"), [1]);
+  assert.deepEqual(ids("００３ｘ"), [1]);
+  assert.deepEqual(ids("大坪　张"), [2]);
   assert.deepEqual(ids("1237"), [2]);
   assert.deepEqual(ids("0002"), [2]);
   assert.deepEqual(ids("第二"), [2]);

@@ -12,7 +12,7 @@ for (const c of vectors.cases) {
   test(`validation: ${c.name}`, () => {
     const income = c.with_income ? compute(definition, c.answers, { threshold: 870000 }) : null;
     const found = validate(definition, c.answers, {
-      codeTables: vectors.code_tables, referenceDate: c.reference_date, income, idsElsewhere: new Set(c.ids_elsewhere),
+      codeTables: vectors.code_tables, referenceDate: c.reference_date, income, idsElsewhere: new Map(Object.entries(c.ids_elsewhere)),
     });
     assert.deepEqual(found, c.expected);
     assert.deepEqual(blocking(found), c.expected_blocking);

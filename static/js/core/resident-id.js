@@ -1,5 +1,6 @@
 // Resident identity numbers (GB 11643-1999): the phone's mirror of app/identity.py.
 // Both are checked against tests/vectors/resident_id.json. Pure: no DOM, importable by node.
+import { compact } from "./typed.js";
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARACTERS = "10X98765432";
@@ -11,7 +12,19 @@ export function checkCharacter(first17) {
 }
 
 export function normalise(text) {
-  return String(text ?? "").replace(/\s+/g, "").toUpperCase();
+  return typeof text === "string" ? compact(text).toUpperCase() : "";
+}
+
+// "length" or "characters" when a normalised number is not 18 (or 20) ASCII characters of an ID.
+function formProblem(number) {
+  if (number.length !== 18 && number.length !== 20) return "length";
+  return /^[0-9]{17}[0-9X]([0-9]{2})?$/.test(number) ? null : "characters";
+}
+
+// Who a number names (app/identity.py person_key): its first 18 characters, or null.
+export function personKey(text) {
+  const number = normalise(text);
+  return formProblem(number) ? null : number.slice(0, 18);
 }
 
 function isoDate(year, month, day) {
@@ -24,10 +37,9 @@ function isoDate(year, month, day) {
 export function parse(text, today = new Date().toISOString().slice(0, 10)) {
   const number = normalise(text);
   const invalid = (problem) => ({ number, problem, birthDate: null, sex: null });
-  if (number.length !== 18 && number.length !== 20) return invalid("length");
+  const problem = formProblem(number);
+  if (problem) return invalid(problem);
   const resident = number.slice(0, 18);
-  const tail = number.slice(18);
-  if (!/^\d{17}[\dX]$/.test(resident) || !/^\d*$/.test(tail)) return invalid("characters");
   const year = Number(resident.slice(6, 10));
   const month = Number(resident.slice(10, 12));
   const day = Number(resident.slice(12, 14));

@@ -1,7 +1,9 @@
 // Offline search over the assigned households: by name, the last digits of an ID number,
 // household number or group. Pure; the index is built once per household list.
+import { compact } from "./typed.js";
 
-const normalise = (text) => String(text ?? "").replace(/\s+/g, "").toUpperCase();
+// Read as IDs are (typed.js): full-width digits and letters typed in full-width mode match.
+const normalise = (text) => compact(String(text ?? "")).toUpperCase();
 
 export function buildIndex(households) {
   return households.map((household) => {

@@ -1,11 +1,11 @@
 // Validation of one census record: the phone's mirror of app/census/validation.py (read its
 // header for the issue shape). Both are checked against tests/vectors/validation.json.
-import { parse as parseResidentId } from "./resident-id.js";
+import { parse as parseResidentId, personKey } from "./resident-id.js";
 import { holds, isEmpty } from "./conditions.js";
-import { parseYuan } from "./money.js";
+import { MAX_FEN, readYuan } from "./money.js";
 
-const PHONE = /^1\d{10}$/;
-const INTEGER = /^-?\d+$/;
+const PHONE = /^1[0-9]{10}$/;
+const INTEGER = /^-?[0-9]+$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function issue(path, code, severity = "error", params = {}) {
@@ -40,8 +40,9 @@ function checkValue(question, value, path, codeTables, referenceDate) {
       return [];
     }
     case "money": {
-      const fen = parseYuan(value);
-      if (fen === null) return [issue(path, "money_format")];
+      const { fen, problem } = readYuan(value);
+      if (problem === "too_large") return [issue(path, "money_too_large", "error", { limit: MAX_FEN })];
+      if (problem) return [issue(path, "money_format")];
       return fen < 0 ? [issue(path, "money_negative")] : [];
     }
     case "date":
@@ -79,6 +80,7 @@ export function checkRecord(questions, record, prefix, codeTables, referenceDate
   return found;
 }
 
+// idsElsewhere: a Map from person key to the other households' numbers (only the server knows them).
 export function checkRoster(members, referenceDate, idsElsewhere) {
   const found = [];
   const present = members.map((m, index) => [index, m]).filter(([, m]) => (m.status ?? "present") === "present");
@@ -96,7 +98,7 @@ export function checkRoster(members, referenceDate, idsElsewhere) {
   members.forEach((member, index) => {
     const checked = parseResidentId(typeof member.id_number === "string" ? member.id_number : "", referenceDate);
     if (checked.problem) return;
-    const resident = checked.number.slice(0, 18);
+    const resident = personKey(checked.number);
     if (seen.has(resident)) found.push(issue(`members[${index}].id_number`, "id_duplicate"));
     seen.add(resident);
     if ((member.sex === "male" || member.sex === "female") && member.sex !== checked.sex) {
@@ -105,7 +107,10 @@ export function checkRoster(members, referenceDate, idsElsewhere) {
     if (isIsoDate(member.birth_date) && member.birth_date !== checked.birthDate) {
       found.push(issue(`members[${index}].birth_date`, "birth_date_disagrees_with_id"));
     }
-    if (idsElsewhere.has(resident)) found.push(issue(`members[${index}].id_number`, "id_in_other_household", "warning"));
+    const households = idsElsewhere.get(resident);
+    if (households?.length && (member.status ?? "present") === "present") {
+      found.push(issue(`members[${index}].id_number`, "id_in_other_household", "warning", { households: [...households] }));
+    }
   });
 
   for (const [index, member] of present) {
@@ -130,7 +135,7 @@ export function checkIncome(definition, income) {
   return [];
 }
 
-export function validate(definition, answers, { codeTables, referenceDate, income = null, idsElsewhere = new Set() }) {
+export function validate(definition, answers, { codeTables, referenceDate, income = null, idsElsewhere = new Map() }) {
   const found = [];
   for (const section of definition.sections) {
     const key = section.answers ?? section.id;
