@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.campaigns.models import Assignment, Campaign
+from app.errors import InvalidInput
 from app.extensions import db
 from app.households.models import Member, RecordPerson
 from app.records import services as review
@@ -147,3 +148,25 @@ def test_a_warning_stored_before_the_households_were_named_still_reads(app):
     with app.test_request_context():
         assert messages.issue_message({"code": "id_in_other_household", "params": {}}) == \
             "该证件号码已登记在其他农户中，请说明情况。"
+
+
+def test_a_record_with_a_person_of_another_household_is_not_approved_until_one_side_is_resolved(setup):
+    """The warning is stored for the reviewer; approving waits until the other household's
+    record says the person moved out (or this record is corrected), checked when approving."""
+    person = setup.second.members[1]
+    sent = record(setup, record_answers=with_person(setup.household, person))
+    pushed(setup, sent)
+    reviewer = factories.user("village", "village_reviewer", [setup.county.village_a])
+    submission = db.session.get(Submission, sent["id"])
+    with pytest.raises(InvalidInput, match="A-2"):
+        review.approve_record(reviewer, submission, submission.version)
+    outcome = review.bulk_approve(reviewer, {submission.id: submission.version})
+    assert outcome.approved == [] and outcome.left == [("A-1", ["unexplained", "elsewhere"])]
+    assert db.session.get(Submission, sent["id"]).status == "submitted"
+
+    second_answers = answers(setup.second)
+    second_answers["members"][1].update(status="moved_out", status_date="2026-03-01")
+    pushed(setup, record(setup, household=setup.second, record_answers=second_answers))
+    submission = db.session.get(Submission, sent["id"])
+    review.approve_record(reviewer, submission, submission.version)
+    assert db.session.get(Submission, sent["id"]).status == "approved"

@@ -32,6 +32,7 @@ def unexplained(household):
     """A record whose head has no medical insurance (a warning) and no explanation of it."""
     built = answers(household)
     built["members"][0]["residents_medical_insurance"] = False
+    built["guarantees"].update(basic_medical=False, basic_medical_note="户主未参保，正在补办")  # as it must then say
     return built
 
 
@@ -366,7 +367,9 @@ def test_bulk_approve_only_clean_records_one_event_each(world):
     text = page(world.reviewer, "/review/")
     assert "已通过 1 条记录。" in text
     assert "A-1 户未通过，请逐条审核：有风险标记。" in text
-    assert "A-3 户未通过，请逐条审核：有未说明的提醒。" in text
+    # Its head has no medical insurance: a warning nobody explained, and basic medical care not
+    # secured (a flag), as the 3+1 answer must then say.
+    assert "A-3 户未通过，请逐条审核：有未说明的提醒和有风险标记。" in text
     assert (status(world, "A-2"), status(world, "A-1"), status(world, "A-3 unexplained")) == \
         ("approved", "submitted", "submitted")
     assert events(world) == [("approve", "submitted", "approved")]

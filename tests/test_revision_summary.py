@@ -14,6 +14,7 @@ def test_summary_columns_follow_the_server_result(client, county, login):
     login("enum")
     record_answers = answers(setup.household)
     record_answers["members"][0]["residents_medical_insurance"] = False  # a warning nobody explained
+    record_answers["guarantees"].update(basic_medical=False, basic_medical_note="户主未参保，正在补办")  # as it must then say
     record_answers["income"] = {"wage_migrant": "6000"}  # below the line: a flag
     setup.client = client
     assert push(client, record(setup, record_answers=record_answers)).status_code == 200

@@ -46,6 +46,8 @@ ISSUES = {
     "id_in_other_household": N_("此人也登记在其他农户（户编号 %(households)s）中；一人只能属于一户，请核实并说明情况。"),
     "medical_insurance_both": N_("同时参加了两种基本医疗保险，请说明。"),
     "medical_insurance_none": N_("未参加基本医疗保险，请说明。"),
+    "education_guarantee_out_of_school": N_("“义务教育有保障”答了“是”，但适龄儿童 %(names)s 未在校，请核实。"),
+    "medical_guarantee_uninsured": N_("“基本医疗有保障”答了“是”，但 %(names)s 未参加基本医疗保险，请核实。"),
     "per_capita_implausible": N_("人均纯收入 %(per_capita)s 元超出合理范围（%(low)s–%(high)s 元），请核实或说明。"),
 }
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 
 from app import identity
-from app.census.conditions import holds, is_empty, parse_iso_date
+from app.census.conditions import age_on, holds, is_empty, parse_iso_date
 from app.money import MAX_FEN, TOO_LARGE, MoneyError, parse_yuan
 
 PHONE = re.compile("1[0-9]{10}")
@@ -141,6 +141,31 @@ def check_roster(members: list[dict], reference_date: str, ids_elsewhere: Mappin
     return found
 
 
+# Compulsory schooling age (义务教育), in whole years at the reference date.
+SCHOOL_AGE = (6, 15)
+
+
+def check_guarantees(guarantees: dict, members: list[dict], reference_date: str) -> list[dict]:
+    """The "3+1" answers agree with the members (DOMAIN §7): compulsory education is not
+    secured while a present child of school age is not in school, nor basic medical care while
+    a present member has no basic medical insurance."""
+    found = []
+    present = [m for m in members if isinstance(m, dict) and m.get("status", "present") == "present"]
+    if guarantees.get("compulsory_education") is True:
+        out_of_school = [m.get("name") or "" for m in present if is_empty(m.get("schooling"))
+                         and (age := age_on(m.get("birth_date"), reference_date)) is not None
+                         and SCHOOL_AGE[0] <= age <= SCHOOL_AGE[1]]
+        if out_of_school:
+            found.append(issue("guarantees.compulsory_education", "education_guarantee_out_of_school",
+                               names="、".join(out_of_school)))
+    if guarantees.get("basic_medical") is True:
+        uninsured = [m.get("name") or "" for m in present if not m.get("residents_medical_insurance")
+                     and not m.get("employees_medical_insurance")]
+        if uninsured:
+            found.append(issue("guarantees.basic_medical", "medical_guarantee_uninsured", names="、".join(uninsured)))
+    return found
+
+
 def check_income(definition: dict, income: dict | None) -> list[dict]:
     if not income or income.get("per_capita_net_income") is None:
         return []
@@ -166,6 +191,7 @@ def validate(definition: dict, answers: dict, *, code_tables: dict[str, list[str
         else:
             found += check_record(section["questions"], answers.get(key) or {}, key, code_tables, reference_date)
     found += check_roster(answers.get("members") or [], reference_date, ids_elsewhere or {})
+    found += check_guarantees(answers.get("guarantees") or {}, answers.get("members") or [], reference_date)
     found += check_income(definition, income)
     explanations = answers.get("explanations") or {}
     for item in found:

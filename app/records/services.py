@@ -37,6 +37,7 @@ from app.census import services as census
 from app.codes import N_
 from app.errors import InvalidInput
 from app.extensions import db
+from app.households import people
 from app.households.scope import check_in_scope
 from app.records import attachments, queries, workflow
 from app.records.canonical import content_sha256, field_diff
@@ -215,7 +216,22 @@ def _clean_comments(comments) -> dict[str, str]:
 
 
 def approve_record(actor, submission: Submission, expected_version: int) -> ReviewEvent:
-    return _act(actor, submission, "approve", expected_version)
+    """Approve, unless someone in the record is found in another household (一人一户, checked
+    now: the other side may have been resolved since the record came, or arisen since)."""
+    def one_household():
+        numbers = households_elsewhere(submission)
+        if numbers:
+            raise InvalidInput(None, _(
+                "记录中有人也登记在其他农户（户编号 %(households)s）中；须先在一方处理（迁出或更正）才能通过。",
+                households="、".join(numbers)))
+    return _act(actor, submission, "approve", expected_version, change=one_household)
+
+
+def households_elsewhere(submission: Submission) -> list[str]:
+    """The numbers of the other households where a person living in the record is found."""
+    found = people.elsewhere(submission.campaign_id,
+                             [(submission.household_id, queries.current_revision(submission).answers)])[0]
+    return sorted({number for numbers in found.values() for number in numbers})
 
 
 def return_record(actor, submission: Submission, comments: dict[str, str], expected_version: int) -> ReviewEvent:
@@ -287,6 +303,7 @@ NOT_BULK_APPROVED = {
     "flags": N_("有风险标记"),
     "stale": N_("已被他人修改"),
     "state": N_("当前状态不能通过"),
+    "elsewhere": N_("有人也登记在其他农户"),
 }
 
 
@@ -305,6 +322,8 @@ def bulk_approve(actor, versions: dict[str, int]) -> BulkApproval:
     for candidate in queries.approval_candidates(actor, list(versions)):
         reasons = [reason for reason, count in (("errors", candidate.errors), ("unexplained", candidate.unexplained),
                                                 ("flags", candidate.flags)) if count]
+        if households_elsewhere(candidate.submission):
+            reasons.append("elsewhere")
         if not reasons:
             try:
                 approve_record(actor, candidate.submission, versions[candidate.submission.id])

@@ -1,7 +1,7 @@
 // Validation of one census record: the phone's mirror of app/census/validation.py (read its
 // header for the issue shape). Both are checked against tests/vectors/validation.json.
 import { parse as parseResidentId, personKey } from "./resident-id.js";
-import { holds, isEmpty } from "./conditions.js";
+import { ageOn, holds, isEmpty } from "./conditions.js";
 import { MAX_FEN, readYuan } from "./money.js";
 
 const PHONE = /^1[0-9]{10}$/;
@@ -125,6 +125,33 @@ export function checkRoster(members, referenceDate, idsElsewhere) {
   return found;
 }
 
+// Compulsory schooling age (义务教育), in whole years at the reference date.
+export const SCHOOL_AGE = [6, 15];
+
+// The "3+1" answers agree with the members (DOMAIN §7): compulsory education is not secured
+// while a present child of school age is not in school, nor basic medical care while a present
+// member has no basic medical insurance.
+export function checkGuarantees(guarantees, members, referenceDate) {
+  const found = [];
+  const present = members.filter((m) => m && typeof m === "object" && (m.status ?? "present") === "present");
+  if (guarantees.compulsory_education === true) {
+    const outOfSchool = present.filter((m) => {
+      const age = ageOn(m.birth_date, referenceDate);
+      return isEmpty(m.schooling) && age !== null && age >= SCHOOL_AGE[0] && age <= SCHOOL_AGE[1];
+    }).map((m) => m.name ?? "");
+    if (outOfSchool.length) {
+      found.push(issue("guarantees.compulsory_education", "education_guarantee_out_of_school", "error", { names: outOfSchool.join("、") }));
+    }
+  }
+  if (guarantees.basic_medical === true) {
+    const uninsured = present.filter((m) => !m.residents_medical_insurance && !m.employees_medical_insurance).map((m) => m.name ?? "");
+    if (uninsured.length) {
+      found.push(issue("guarantees.basic_medical", "medical_guarantee_uninsured", "error", { names: uninsured.join("、") }));
+    }
+  }
+  return found;
+}
+
 export function checkIncome(definition, income) {
   if (!income || income.per_capita_net_income === null || income.per_capita_net_income === undefined) return [];
   const { plausible_per_capita_min_fen: low, plausible_per_capita_max_fen: high } = definition.settings;
@@ -148,6 +175,7 @@ export function validate(definition, answers, { codeTables, referenceDate, incom
     }
   }
   found.push(...checkRoster(answers.members ?? [], referenceDate, idsElsewhere));
+  found.push(...checkGuarantees(answers.guarantees ?? {}, answers.members ?? [], referenceDate));
   found.push(...checkIncome(definition, income));
   const explanations = answers.explanations ?? {};
   for (const item of found) {
