@@ -52,6 +52,7 @@ def test_a_household_from_visit_to_monitored(page: Page, page_errors, browser: B
     # The phone learns of it, and shows the comment beside the field with no signal.
     page.get_by_role("button", name="立即同步").click()
     expect(count(page, "returned")).to_have_text("退回 1")
+    page.wait_for_load_state("networkidle")  # the sync runs asked for have answered: going offline cuts none
     page.context.set_offline(True)
     page.reload()
     open_household(page)

@@ -189,6 +189,7 @@ def test_7_a_returned_record_is_corrected_offline_and_resubmitted(page: Page, wo
 
     page.get_by_role("button", name="立即同步").click()
     expect(count(page, "returned")).to_have_text("退回 1")
+    page.wait_for_load_state("networkidle")  # the sync runs asked for have answered: going offline cuts none
     page.context.set_offline(True)
     page.reload()
     open_household(page)

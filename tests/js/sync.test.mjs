@@ -73,3 +73,23 @@ test("a 401 is a plain sign-in: the app shows its own link", async () => {
   clearTimeout(engine.timer);
   assert.equal(engine.state.signIn, null);
 });
+
+test("a run asked for during a run follows it once, so nothing that happened meanwhile waits", async () => {
+  const engine = new SyncEngine({}, new Api(answering(200, {})));
+  const started = [];
+  let finish;
+  engine.runOnce = () => { started.push(started.length); return new Promise((resolve) => { finish = resolve; }); };
+  const first = engine.run();
+  const second = engine.run();
+  const third = engine.run();
+  assert.equal(started.length, 1);
+  assert.equal(second, third, "several asks during one run make one follow-up run");
+  finish({ ok: true });
+  await first;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(started.length, 2);
+  finish({ ok: true });
+  await second;
+  assert.equal(started.length, 2);
+  assert.equal(engine.running, null);
+});

@@ -82,14 +82,20 @@ export class SyncEngine {
     this.batchSize = BATCH.first;
     this.failures = 0;
     this.running = null;
+    this.followUp = null;
     this.timer = null;
     // signIn: the server's {text, href} for what the user must do on a web page, when it said.
     this.state = { signedOut: false, signIn: null, lastError: null, nextRetryAt: null };
   }
 
-  // Run now (joining a run in progress), then schedule the next one.
+  // Run now. Asked during a run (a tap on sync, a record just finished, the network back), one
+  // more run follows it: the run in progress may have pulled and pushed before that happened.
   run() {
-    this.running ??= this.runOnce().finally(() => { this.running = null; });
+    if (this.running) {
+      this.followUp ??= this.running.catch(() => {}).then(() => { this.followUp = null; return this.run(); });
+      return this.followUp;
+    }
+    this.running = this.runOnce().finally(() => { this.running = null; });
     return this.running;
   }
 
