@@ -26,6 +26,8 @@ import time
 import uuid
 from pathlib import Path
 
+from app import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -124,7 +126,7 @@ def record_for(household, campaign, definition: dict, n: int, record_id: str) ->
     from app.census import services
 
     money = [q["id"] for s in definition["sections"] if s.get("answers") == "income" for q in s["questions"]]
-    answers = services.prefill(household, dt.date.today())
+    answers = services.prefill(household, clock.today())
     answers["household"].update(relocation_site=False)
     if not answers["household"].get("phone"):
         answers["household"]["phone"] = "13800138000"  # the roster lacks it: the enumerator asks

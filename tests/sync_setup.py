@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold
 from app.census import definitions, services
 from app.extensions import db
@@ -51,7 +52,7 @@ def another_household(setup, number: str):
 
 def answers(household) -> dict:
     """The roster prefill, completed as an enumerator would."""
-    completed = services.prefill(household, dt.date.today())
+    completed = services.prefill(household, clock.today())
     completed["household"].update(phone="13912345678", relocation_site=False)
     for member in completed["members"]:
         member.update(ethnicity="01", education_level="junior_secondary")

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from app import clock
 from app import figures as figure_hooks
 from app.auth.models import User
 from app.campaigns.models import Campaign, MonitoringThreshold
@@ -21,7 +22,7 @@ from tests import factories
 from tests.sync_setup import field, push
 from tests.sync_setup import record as sync_record
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def members(count: int):

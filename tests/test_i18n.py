@@ -5,7 +5,6 @@ every page, rendered in English for a user who may see it, shows no Chinese text
 is marked lang="zh-Hans" on purpose (the language switch names Chinese in Chinese, as
 language pickers do; roster column names are what the file must say).
 """
-import datetime as dt
 import re
 import uuid
 from pathlib import Path
@@ -16,6 +15,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from app import clock
 from app.campaigns.models import Campaign
 from app.census import definitions
 from app.census import services as census_services
@@ -127,7 +127,7 @@ def page_world(county) -> SimpleNamespace:
 def _monitoring(household, campaign, collector):
     """An approved record of the household whose housing check failed, and a proposal for it
     that went through appraisal and notice (so the pages show their evidence)."""
-    answers = census_services.prefill(household, dt.date.today())
+    answers = census_services.prefill(household, clock.today())
     answers["guarantees"] = {"housing": False}
     result = census_services.evaluate(household, campaign, answers, definitions.get(campaign.form_version))
     record = Submission(id=str(uuid.uuid4()), household=household, campaign_id=campaign.id, enumerator=collector,
@@ -136,7 +136,7 @@ def _monitoring(household, campaign, collector):
                             server_result=result, enumerator_id=collector.id)])
     proposal = Proposal(household=household, campaign=campaign, kind="identification", channel="visit_screening",
                         category="marginal", risk_types=["10"], note="Unsafe house", state="awaiting_township",
-                        clue_date=dt.date.today(), appraisal_date=dt.date.today(), notice_start=dt.date.today(),
+                        clue_date=clock.today(), appraisal_date=clock.today(), notice_start=clock.today(),
                         source_submission=record, created_by_id=collector.id)
     db.session.add_all([record, proposal])
     db.session.commit()

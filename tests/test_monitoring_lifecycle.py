@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
+from app import clock
 from app.errors import InvalidInput
 from app.extensions import db
 from app.households.models import Household
 from app.monitoring import queries, services, workflow
 from app.monitoring.models import AssistanceMeasure, Objection, Proposal
+from app.records.models import ReviewEvent
 from tests import factories
 from tests.monitoring_setup import (
     START,
@@ -51,12 +53,24 @@ def test_flagged_records_stay_on_the_list_until_resolved(setup):
         services.not_proposed(setup.township, setup.flagged_b, "not the village's to say")
 
 
+def test_the_approval_date_a_proposal_takes_is_the_countys_day(setup):
+    """Approved at 18:30 UTC on 1 July, which is 02:30 on 2 July in Asia/Shanghai."""
+    approval = db.session.scalar(select(ReviewEvent).where(ReviewEvent.submission_id == setup.flagged.id,
+                                                           ReviewEvent.action == "approve"))
+    approval.at = dt.datetime(2026, 7, 1, 18, 30, tzinfo=dt.UTC)
+    db.session.commit()
+    event = services.propose_identification(setup.reviewer, setup.household, setup.campaign,
+                                            channel="visit_screening", submission=setup.flagged, category="marginal",
+                                            risk_types=["01"], note="收入低于监测范围")
+    assert db.session.get(Proposal, event.proposal_id).clue_date == dt.date(2026, 7, 2)
+
+
 def test_proposing_from_the_record_resolves_its_flag_and_takes_the_approval_date(setup):
     event = services.propose_identification(setup.reviewer, setup.household, setup.campaign,
                                             channel="visit_screening", submission=setup.flagged, category="marginal",
                                             risk_types=["01", "04"], note="收入低于监测范围")
     proposal = db.session.get(Proposal, event.proposal_id)
-    assert (proposal.clue_date, proposal.source_submission_id) == (dt.date.today(), setup.flagged.id)
+    assert (proposal.clue_date, proposal.source_submission_id) == (clock.today(), setup.flagged.id)
     assert queries.assessment(setup.reviewer, setup.campaign)[0].resolved
 
 
@@ -161,7 +175,7 @@ def test_elimination_reversal_and_re_identification(setup, app):
     household = fresh(setup.household)
     page = signed_in(app, setup.reviewer).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
     assert "还没有登记帮扶措施，至少需要一项。" in page
-    assert f"{dt.date.today().isoformat()} 入户记录的人均纯收入 3,000.00 元，未高于监测范围 8,700.00 元。" in page
+    assert f"{clock.today().isoformat()} 入户记录的人均纯收入 3,000.00 元，未高于监测范围 8,700.00 元。" in page
     assert "纳入监测未满" not in page and "申报风险消除</button>" not in page
     services.record_measure(setup.reviewer, household, measure_type="employment", measure_date=dt.date(2025, 8, 1),
                             note="介绍到县城务工")
@@ -178,7 +192,7 @@ def test_elimination_reversal_and_re_identification(setup, app):
                                          channel="through_assistance", note="务工收入稳定")
     elimination = db.session.get(Proposal, event.proposal_id)
     assert (elimination.kind, elimination.category) == ("elimination", "marginal")
-    to_township(setup.reviewer, elimination, dt.date.today())
+    to_township(setup.reviewer, elimination, clock.today())
     services.act(setup.township, elimination, "approve", fresh(elimination).version)
     assert fresh(household).monitored_category is None
     services.act(setup.township, elimination, "reverse", fresh(elimination).version, reason="再次患病")
@@ -202,7 +216,7 @@ def test_re_identification_after_elimination(setup):
     household = fresh(setup.household)
     household.monitored_category = None  # as an approved elimination leaves it
     db.session.commit()
-    again = propose(setup, category="sudden_hardship", clue_date=dt.date.today(), today=dt.date.today())
+    again = propose(setup, category="sudden_hardship", clue_date=clock.today(), today=clock.today())
     assert again.id != first.id and again.state == "proposed"
 
 
@@ -275,10 +289,10 @@ def test_pages_answer_403_for_a_role_and_409_for_a_state_or_stale_page(setup, ap
 
 
 def test_the_queue_highlights_proposals_over_the_campaigns_day_limit(setup, app):
-    propose(setup, clue_date=dt.date.today() - dt.timedelta(days=16), today=dt.date.today())
-    propose(setup, household=fresh(setup.second), clue_date=dt.date.today() - dt.timedelta(days=15),
-            today=dt.date.today())
-    rows = queries.queue(setup.township, dt.date.today())
+    propose(setup, clue_date=clock.today() - dt.timedelta(days=16), today=clock.today())
+    propose(setup, household=fresh(setup.second), clue_date=clock.today() - dt.timedelta(days=15),
+            today=clock.today())
+    rows = queries.queue(setup.township, clock.today())
     assert [(row.proposal.household.household_number, row.days, row.late) for row in rows] == \
         [("A-1", 16, True), ("A-2", 15, False)]
     page = signed_in(app, setup.township).get("/monitoring/queue").get_data(as_text=True)
@@ -286,7 +300,7 @@ def test_the_queue_highlights_proposals_over_the_campaigns_day_limit(setup, app)
     campaign = fresh(setup.campaign)
     campaign.decision_days_limit = 10  # a county's own limit, data instead of configuration
     db.session.commit()
-    assert [row.late for row in queries.queue(setup.township, dt.date.today())] == [True, True]
+    assert [row.late for row in queries.queue(setup.township, clock.today())] == [True, True]
     page = signed_in(app, setup.township).get("/monitoring/queue").get_data(as_text=True)
     assert "<mark>15 天（超期）</mark>" in page and "超过 10 天" in page
     assert "DECISION_DAYS_LIMIT" not in app.config and "CIRCLE_LAYER_THRESHOLD_FEN" not in app.config
@@ -304,7 +318,7 @@ def test_pages_walk_the_path_from_the_assessment_to_the_register(setup, app):
     assert response.status_code == 302
     proposal = db.session.scalar(select(Proposal))
     assert proposal.risk_types == ["04", "07"]
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     for action, extra in (("appraise", {"on_date": today}), ("start_notice", {"on_date": today})):
         assert reviewer.post(f"/monitoring/proposals/{proposal.id}/act",
                              data={"action": action, "version": fresh(proposal).version, **extra}).status_code == 302
@@ -335,7 +349,7 @@ def test_elimination_is_checked_again_when_it_is_approved(setup, app):
     event = services.propose_elimination(setup.reviewer, fresh(household), setup.campaign,
                                          channel="through_assistance", note="务工收入稳定")
     elimination = db.session.get(Proposal, event.proposal_id)
-    to_township(setup.reviewer, elimination, dt.date.today())
+    to_township(setup.reviewer, elimination, clock.today())
     household = fresh(household)
     household.without_labour = True  # the only worker fell ill while the notice ran
     db.session.commit()

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.campaigns.models import Campaign
 from app.errors import InvalidInput
 from app.extensions import db
@@ -176,7 +177,7 @@ def monitored(setup, app, *, since=dt.date(2025, 6, 2), measure_on=dt.date(2025,
 
 
 def unmet_codes(setup, household) -> list[str]:
-    facts = queries.elimination_facts(fresh(household), fresh(setup.campaign), dt.date.today())
+    facts = queries.elimination_facts(fresh(household), fresh(setup.campaign), clock.today())
     return [item.code for item in elimination.unmet(facts)]
 
 
@@ -217,13 +218,13 @@ def earlier_census_record(setup, household, income: dict):
 def test_every_income_figure_of_the_last_six_months_counts_not_only_the_latest(setup, app):
     household = monitored(setup, app)
     low = earlier_census_record(setup, household, LOW_INCOME)
-    recorded_on(low, dt.date.today() - dt.timedelta(days=60))
+    recorded_on(low, clock.today() - dt.timedelta(days=60))
     approved_record(app, setup, household, setup.reviewer)  # the latest: 18,000 a head
     assert unmet_codes(setup, household) == ["income_above_threshold", "income_after_rigid_costs_above_threshold"]
     page = signed_in(app, setup.reviewer).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
-    day = (dt.date.today() - dt.timedelta(days=60)).isoformat()
+    day = (clock.today() - dt.timedelta(days=60)).isoformat()
     assert f"{day} 入户记录的人均纯收入 3,000.00 元，未高于监测范围 8,700.00 元。" in page
-    recorded_on(low, dt.date.today() - dt.timedelta(days=200))
+    recorded_on(low, clock.today() - dt.timedelta(days=200))
     assert unmet_codes(setup, household) == []
 
 

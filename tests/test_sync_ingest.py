@@ -1,10 +1,10 @@
 """Pushing records: one result per record, each committed on its own, never overwritten."""
-import datetime as dt
 import uuid
 
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.census import services as census
 from app.extensions import db
 from app.records import services as review
@@ -279,7 +279,7 @@ def test_ids_are_stored_in_canonical_form(setup):
 
 def test_visit_dates_today_pass(setup):
     sent = record(setup)
-    assert sent["answers"]["household"]["visit_date"] == dt.date.today().isoformat()
+    assert sent["answers"]["household"]["visit_date"] == clock.today().isoformat()
     assert results(push(setup.client, sent))[0]["result"] == "created"
 
 

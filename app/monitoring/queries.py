@@ -12,6 +12,7 @@ from flask_babel import gettext
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from app import clock
 from app.campaigns.models import Campaign
 from app.campaigns.queries import threshold_for
 from app.census import definitions
@@ -323,7 +324,7 @@ def income_figures(household: Household) -> tuple[elimination.IncomeFigure, ...]
         try:
             day = dt.date.fromisoformat(visit)
         except (TypeError, ValueError):
-            day = received_at.date()
+            day = clock.county_date(received_at)
         figures.append(elimination.IncomeFigure("census", day, result["income"]["per_capita_net_income"],
                                                 result["income"]["per_capita_after_rigid_costs"]))
     return tuple(figures)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from werkzeug.exceptions import NotFound
 
+from app import clock
 from app.campaigns.models import Campaign
 from app.extensions import db
 from app.households.models import Household
@@ -99,7 +100,7 @@ def approved_on(submission: Submission) -> dt.date:
     """When the record was approved (the clue date of a proposal made from it)."""
     at = db.session.scalar(select(func.max(ReviewEvent.at)).where(ReviewEvent.submission_id == submission.id,
                                                                   ReviewEvent.action == "approve"))
-    return (at or current_revision(submission).received_at).date()
+    return clock.county_date(at or current_revision(submission).received_at)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,11 @@ database as it is now and writes it in one transaction, only when there is no pr
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.codes import N_
 from app.extensions import db
 from app.figures.models import mark_changed
@@ -113,7 +112,7 @@ def _facts(parsed: checks.Parsed, user) -> Facts:
             select(func.count(Member.id)).join(Household, Household.id == Member.household_id)
             .where(household_filter(user)))
     return Facts(villages, groups, covers, households, members, households_in_scope, members_in_scope,
-                 frozenset(decided), dt.date.today())
+                 frozenset(decided), clock.today())
 
 
 def _apply(plan: Plan, user) -> None:

@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.households.models import Household
 from app.monitoring.models import Proposal
@@ -72,7 +73,7 @@ def test_a_household_from_visit_to_monitored(page: Page, page_errors, browser: B
     village.locator('input[name="risk_types"]').first.check()
     village.get_by_label("申报说明").fill("人均纯收入低于监测范围")
     village.get_by_role("button", name="申报", exact=True).click()
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     village.get_by_label("民主评议日期").fill(today)
     village.get_by_role("button", name="登记民主评议").click()
     village.get_by_label("公示开始日期").fill(today)
