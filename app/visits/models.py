@@ -27,7 +27,7 @@ from app.extensions import db
 from app.households.models import Household
 
 APPLIES_TO = ("status", "layer")  # a rule is for a monitoring status or for a circle layer
-DUTY_ACTIONS = ("assign_cadre", "assess_layer", "record_visit")
+DUTY_ACTIONS = ("assign_cadre", "assess_layer", "record_visit", "choose_rules")
 
 
 class ResponsibleCadre(db.Model):
@@ -129,7 +129,8 @@ class Visit(db.Model):
     problems: Mapped[str] = mapped_column(Text, default="")
     assistance: Mapped[str] = mapped_column(Text, default="")  # the follow-up of help, in words
     measure_ids: Mapped[list] = mapped_column(JSON, default=list)  # the household's measures followed up
-    photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("attachment.sha256"))
+    # The photo's SHA-256: its file may reach /api/attachments after the visit (app.records.attachments).
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))
     risk_found: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_note: Mapped[str] = mapped_column(Text, default="")
     content_sha256: Mapped[str] = mapped_column(String(64))  # what was sent: same uuid, other content → invalid
@@ -140,13 +141,18 @@ class Visit(db.Model):
 
 
 class DutyEvent(db.Model):
-    """One audited change: a cadre assigned, a layer assessed, a visit recorded."""
+    """One audited change: a cadre assigned, a layer assessed, a visit recorded (each of a
+    household), or a county's rule set chosen (of an area)."""
 
     __tablename__ = "duty_event"
-    __table_args__ = (values_check("action", DUTY_ACTIONS, "action_code"),)
+    __table_args__ = (
+        values_check("action", DUTY_ACTIONS, "action_code"),
+        CheckConstraint("(action = 'choose_rules') = (household_id IS NULL)", name="household_unless_rules"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))  # the county whose rules were chosen
     actor_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     action: Mapped[str] = mapped_column(String(16))
     year: Mapped[int | None] = mapped_column(Integer)  # an assessed layer's year

@@ -82,7 +82,8 @@ def upgrade():
 
     op.create_table('duty_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=True),
+    sa.Column('area_id', sa.Integer(), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=16), nullable=False),
     sa.Column('year', sa.Integer(), nullable=True),
@@ -90,8 +91,10 @@ def upgrade():
     sa.Column('after', sa.String(length=36), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.CheckConstraint("action IN ('assign_cadre', 'assess_layer', 'record_visit')", name=op.f('ck_duty_event_action_code')),
+    sa.CheckConstraint("(action = 'choose_rules') = (household_id IS NULL)", name=op.f('ck_duty_event_household_unless_rules')),
+    sa.CheckConstraint("action IN ('assign_cadre', 'assess_layer', 'record_visit', 'choose_rules')", name=op.f('ck_duty_event_action_code')),
     sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_duty_event_actor_id_app_user')),
+    sa.ForeignKeyConstraint(['area_id'], ['area.id'], name=op.f('fk_duty_event_area_id_area')),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_duty_event_household_id_household'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_duty_event'))
     )
@@ -153,7 +156,6 @@ def upgrade():
     sa.CheckConstraint('per_capita_income_fen IS NULL OR per_capita_income_fen >= 0', name=op.f('ck_visit_income_not_negative')),
     sa.ForeignKeyConstraint(['cadre_id'], ['app_user.id'], name=op.f('fk_visit_cadre_id_app_user')),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_visit_household_id_household')),
-    sa.ForeignKeyConstraint(['photo_sha256'], ['attachment.sha256'], name=op.f('fk_visit_photo_sha256_attachment')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visit'))
     )
     with op.batch_alter_table('visit', schema=None) as batch_op:
