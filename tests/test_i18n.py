@@ -98,7 +98,7 @@ PAGES = {
 # Not pages: static files, the health check, JSON downloads, the form bundle (its messages are
 # checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
 NOT_PAGES = {"static", "main.healthz", "main.favicon", "census.form_bundle", "census.download_definition", "sync.session",
-             "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
+             "sync.households", "sync.task_list", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
              "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers"}
 
 
