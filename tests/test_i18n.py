@@ -94,12 +94,16 @@ PAGES = {
     "reports.dashboard_top": ("township_approver", lambda w: "/reports/"),
     "reports.dashboard_area": ("county_approver", lambda w: f"/reports/areas/{w.county.village_a.id}"),
     "exports.index": ("village_reviewer", lambda w: "/reports/exports"),
+    "visits.overdue": ("county_admin", lambda w: "/visits/"),
+    "visits.household": ("county_admin", lambda w: f"/visits/households/{w.household.id}"),
+    "cadres.index": ("county_admin", lambda w: "/admin/cadres/"),
 }
 # Not pages: static files, the health check, JSON downloads, the form bundle (its messages are
 # checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
 NOT_PAGES = {"static", "main.healthz", "main.favicon", "census.form_bundle", "census.download_definition", "sync.session",
              "sync.households", "sync.task_list", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
-             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers"}
+             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers",
+             "visits.export"}
 
 
 # The area each role's test user covers.

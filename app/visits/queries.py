@@ -16,6 +16,7 @@ from app.campaigns.queries import village_lines
 from app.extensions import db
 from app.figures import bands
 from app.figures.counts import SAFETY_NET_SUBTYPES
+from app.files.tables import stream
 from app.geo.models import Area
 from app.households.models import Household, Member
 from app.households.scope import area_tree, household_filter
@@ -102,10 +103,10 @@ class HouseholdDuties:
         return sum(duty.overdue for duty in self.duties)
 
 
-def household_duties(user, today: dt.date, *, cadre: User | None = None,
-                     village_id: int | None = None) -> list[HouseholdDuties]:
-    """The duties of every household in the user's areas that can owe one (only ``cadre``'s, or
-    one village's, when given), by household number."""
+def household_duties(user, today: dt.date, *, cadre: User | None = None, village_id: int | None = None,
+                     household_id: int | None = None) -> list[HouseholdDuties]:
+    """The duties of every household in the user's areas that can owe one (only ``cadre``'s, one
+    village's or one household's, when given), by household number."""
     query = (select(Household, User).outerjoin(ResponsibleCadre, ResponsibleCadre.household_id == Household.id)
              .outerjoin(User, User.id == ResponsibleCadre.user_id)
              .where(household_filter(user), _dutiable()).order_by(Household.household_number))
@@ -113,6 +114,8 @@ def household_duties(user, today: dt.date, *, cadre: User | None = None,
         query = query.where(ResponsibleCadre.user_id == cadre.id)
     if village_id is not None:
         query = query.where(Household.village_id == village_id)
+    if household_id is not None:
+        query = query.where(Household.id == household_id)
     rows = db.session.execute(query).all()
     ids = [household.id for household, _ in rows]
     found_situations, found_contacts = situations(ids), contacts(ids)
@@ -192,7 +195,10 @@ def visits_of(household_id: int) -> list[Visit]:
 
 
 def visit_rows(user):
-    """The visit log of the user's areas, for the export (a query: it is streamed)."""
-    return (select(Visit, Household.household_number, User.display_name)
-            .join(Household, Household.id == Visit.household_id).join(User, User.id == Visit.cadre_id)
-            .where(household_filter(user)).order_by(Visit.visit_date, Visit.id))
+    """The visit log of the user's areas, for the export, streamed from a server-side cursor."""
+    return stream(select(Household.household_number, Visit.visit_date, Visit.kind,
+                         User.display_name.label("cadre_name"), Visit.met, Visit.member_changes, Visit.income_change,
+                         Visit.per_capita_income_fen,
+                         Visit.problems, Visit.assistance, Visit.risk_found, Visit.risk_note)
+                  .join(Household, Household.id == Visit.household_id).join(User, User.id == Visit.cadre_id)
+                  .where(household_filter(user)).order_by(Visit.visit_date, Visit.id))
