@@ -82,6 +82,19 @@ def contacts(household_ids: Iterable[int]) -> dict[int, list[duties.Contact]]:
     return found
 
 
+def _rules_by_village():
+    """village id → its county's rules, each county's read once."""
+    by_county: dict[int, tuple[duties.Rule, ...]] = {}
+
+    def rules_for(village_id: int) -> tuple[duties.Rule, ...]:
+        county = county_of(village_id)
+        if county not in by_county:
+            by_county[county] = rules_of(county)
+        return by_county[county]
+
+    return rules_for
+
+
 def _dutiable():
     """Households that can owe a visit: an approved proposal or an assessed layer."""
     return or_(exists().where(Proposal.household_id == Household.id, Proposal.state == "approved"),
@@ -119,15 +132,29 @@ def household_duties(user, today: dt.date, *, cadre: User | None = None, village
     rows = db.session.execute(query).all()
     ids = [household.id for household, _ in rows]
     found_situations, found_contacts = situations(ids), contacts(ids)
-    rules_by_county: dict[int, tuple[duties.Rule, ...]] = {}
+    rules_for = _rules_by_village()
     result = []
     for household, responsible in rows:
-        county = county_of(household.village_id)
-        if county not in rules_by_county:
-            rules_by_county[county] = rules_of(county)
         result.append(HouseholdDuties(household, responsible, duties.duties(
-            rules_by_county[county], found_situations[household.id], found_contacts[household.id], today)))
+            rules_for(household.village_id), found_situations[household.id], found_contacts[household.id], today)))
     return result
+
+
+def missed_by_village(user, first: dt.date, last: dt.date) -> dict[int, int]:
+    """Visits missing from the owed periods that ended between ``first`` and ``last``, per village
+    of the user's areas (villages with none missing are left out)."""
+    rows = db.session.execute(select(Household.id, Household.village_id)
+                              .where(household_filter(user), _dutiable())).all()
+    ids = [household_id for household_id, _ in rows]
+    found_situations, found_contacts = situations(ids), contacts(ids)
+    rules_for = _rules_by_village()
+    missed: dict[int, int] = defaultdict(int)
+    for household_id, village_id in rows:
+        missing = sum(item.missing for item in duties.shortfalls(
+            rules_for(village_id), found_situations[household_id], found_contacts[household_id], first, last))
+        if missing:
+            missed[village_id] += missing
+    return dict(missed)
 
 
 @dataclass(frozen=True)
