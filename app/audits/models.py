@@ -53,7 +53,7 @@ class AuditRound(db.Model):
     # per-capita income may differ by this much (in % of the original) and still be consistent
     tolerance_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("5.00"))
     population_households: Mapped[int] = mapped_column(Integer)  # how many the draw was made from
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))  # None: on the command line
     created_at: Mapped[dt.datetime] = created_at_column()
 
     county: Mapped[Area] = relationship()
@@ -126,7 +126,9 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("audit_round.id", ondelete="CASCADE"), index=True)
     sample_id: Mapped[int | None] = mapped_column(ForeignKey("audit_sample.id", ondelete="CASCADE"))
-    actor_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))  # None: on the command line
     action: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = created_at_column()
+
+    round: Mapped[AuditRound] = relationship()

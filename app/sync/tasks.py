@@ -14,7 +14,10 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 
+from app.audits import queries as audits
+from app.audits.models import AuditSample
 from app.codes import CONTACT_KIND, DUTY_PERIOD
+from app.extensions import db
 from app.visits import queries as visits
 
 Provider = Callable[[object, dt.date], list[dict]]
@@ -43,7 +46,26 @@ def visit_tasks(user, today: dt.date) -> list[dict]:
     return tasks
 
 
-PROVIDERS: list[Provider] = [visit_tasks]
+def audit_tasks(user, today: dt.date) -> list[dict]:
+    """审核复核任务: each household of a round given to the user that they have not yet re-visited.
+    The copy they fill is the census form; it never replaces the household's record."""
+    tasks = []
+    pending = db.session.scalars(audits.scoped_samples(user).where(
+        AuditSample.auditor_id == user.id, AuditSample.outcome == "pending").order_by(AuditSample.id))
+    for sample in pending:
+        audit_round, household = sample.round, sample.household
+        head = household.head
+        tasks.append({
+            "id": f"audit:{household.id}:{audit_round.id}", "kind": "audit", "household_id": household.id,
+            "due": max(audit_round.period_end, today).isoformat(),
+            "title": _("%(household)s：抽样审核复核", household=head.name if head else household.household_number),
+            "details": {"sample_id": sample.id, "round_id": audit_round.id,
+                        "household_number": household.household_number, "population": audit_round.population},
+        })
+    return tasks
+
+
+PROVIDERS: list[Provider] = [visit_tasks, audit_tasks]
 
 
 def tasks(user, today: dt.date) -> list[dict]:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from app import clock
+from app.audits import services as audits
 from app.auth.roles import requires
 from app.census import services as census
 from app.extensions import db
@@ -89,6 +90,21 @@ def push_visits():
         return jsonify(error=413, message=_("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS)), 413
     today = clock.today()
     return jsonify(results=[visits.receive_visit(current_user, item, today) for item in body["visits"]])
+
+
+@bp.route("/api/sync/audits", methods=["POST"])
+@requires("collect")
+def push_audits():
+    """审核复核表: one result per copy (created with its outcome, duplicate, invalid)."""
+    if (request.content_length or 0) > MAX_BATCH_BYTES:
+        return jsonify(error=413, message=_("一次同步的数据超过 4 MB，请分批发送。")), 413
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("copies"), list):
+        return jsonify(error=400, message=_("请求内容应为包含 copies 列表的 JSON。")), 400
+    if len(body["copies"]) > MAX_BATCH_RECORDS:
+        return jsonify(error=413, message=_("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS)), 413
+    today = clock.today()
+    return jsonify(results=[audits.receive_copy(current_user, item, today) for item in body["copies"]])
 
 
 def _attachment_state(attachment: Attachment):
