@@ -93,6 +93,7 @@ def _session_settings(dbapi_connection, connection_record):
 def _register_blueprints(app: Flask) -> None:
     from app.admin.cadres import bp as cadres_bp
     from app.admin.views import bp as admin_bp
+    from app.audits.views import bp as audits_bp
     from app.auth.views import bp as auth_bp
     from app.census.views import bp as census_bp
     from app.households.views import bp as households_bp
@@ -108,7 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.visits.views import bp as visits_bp
 
     for blueprint in (main_bp, auth_bp, households_bp, census_bp, records_bp, pwa_bp, admin_bp, roster_bp, sync_bp,
-                      review_bp, monitoring_bp, reports_bp, exports_bp, visits_bp, cadres_bp):
+                      review_bp, monitoring_bp, reports_bp, exports_bp, visits_bp, cadres_bp,
+                      audits_bp):
         app.register_blueprint(blueprint)
 
 

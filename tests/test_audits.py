@@ -166,3 +166,31 @@ def test_a_copy_for_someone_elses_sample_is_invalid(proposed, app):
     result, = signed_in(app, other).post("/api/sync/audits", json={"copies": [
         {"id": str(uuid.uuid4()), "sample_id": sample.id, "answers": {}}]}).get_json()["results"]
     assert result["result"] == "invalid"
+
+
+def test_the_county_draws_in_the_browser_and_the_village_answers_its_discrepancy(proposed, app):
+    admin = signed_in(app, proposed.admin)
+    response = admin.post("/audits/rounds", data={
+        "county": proposed.county.county.id, "population": "proposed_identification", "share": "50%",
+        "period_start": START.isoformat(), "period_end": START.isoformat(), "seed": "42"})
+    assert response.status_code == 302
+    audit_round = db.session.scalar(select(AuditRound))
+    assert [sample.household_id for sample in audit_round.samples] == [
+        sample.household_id for sample in _draw(proposed).samples]  # the seed shows the same draw again
+    assert "3 户 / 6 人（75.00%）" in admin.get(f"/audits/rounds/{audit_round.id}").get_data(as_text=True)
+    assert admin.post("/audits/rounds", data={"county": proposed.county.county.id, "population": "approved",
+                                              "share": "2", "seed": "1"}).status_code == 422
+    sample = audit_round.samples[0]
+    sample.outcome = "discrepancy"
+    db.session.commit()
+    village = signed_in(app, proposed.reviewer if sample.household.village_id == proposed.county.village_a.id
+                        else proposed.reviewer_b)
+    page = village.get(f"/audits/rounds/{audit_round.id}").get_data(as_text=True)
+    assert sample.household.household_number in page and f'answer-{sample.id}' in page
+    assert village.post(f"/audits/samples/{sample.id}/answer", data={"answer": ""}).status_code == 422
+    assert village.post(f"/audits/samples/{sample.id}/answer", data={"answer": "已重新核实"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AuditSample, sample.id).village_answer == "已重新核实"
+    # Another village's reviewer does not see this household's sample.
+    stranger = signed_in(app, proposed.reviewer_c)
+    assert stranger.post(f"/audits/samples/{sample.id}/answer", data={"answer": "x"}).status_code == 404

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask import abort
 from sqlalchemy import and_, case, func, select, union
 from sqlalchemy.orm import aliased
 
@@ -16,7 +17,7 @@ from app.extensions import db
 from app.figures.bands import percent
 from app.geo.models import Area
 from app.households.models import Household, Member
-from app.households.scope import household_filter
+from app.households.scope import area_tree, household_filter
 from app.monitoring.models import NATIONAL, Proposal
 from app.records.models import ReviewEvent, Submission, SubmissionRevision
 from app.sql import id_in
@@ -76,10 +77,41 @@ def involved(household_ids: list[int]) -> dict[int, set[int]]:
     return found
 
 
+def _counties(user) -> set[int]:
+    """The counties the user's areas lie in."""
+    tree, found = area_tree(), set()
+    for area in user.areas:
+        area_id = area.id
+        while tree.parent.get(area_id) is not None:
+            area_id = tree.parent[area_id]
+        found.add(area_id)
+    return found
+
+
 def rounds(user) -> list[AuditRound]:
-    county_ids = [area.id for area in user.areas if area.level == "county"]
+    """The rounds of the counties the user works in (their samples are still scoped)."""
+    county_ids = list(_counties(user))
     return list(db.session.scalars(select(AuditRound).where(id_in(AuditRound.county_id, county_ids))
                                    .order_by(AuditRound.id.desc())))
+
+
+def round_or_404(user, round_id: int) -> AuditRound:
+    audit_round = db.session.get(AuditRound, round_id)
+    if audit_round is None or audit_round.county_id not in _counties(user):
+        abort(404)
+    return audit_round
+
+
+def sample_or_404(user, sample_id: int) -> AuditSample:
+    sample = db.session.scalar(scoped_samples(user).where(AuditSample.id == sample_id))
+    if sample is None:
+        abort(404)
+    return sample
+
+
+def records_of(samples: list[AuditSample]) -> dict[int, AuditRecord]:
+    return {record.sample_id: record for record in db.session.scalars(
+        select(AuditRecord).where(id_in(AuditRecord.sample_id, [sample.id for sample in samples])))}
 
 
 def scoped_samples(user):
