@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.auth.models import User
 from app.codes import CIRCLE_LAYER, CONTACT_KIND, INCOME_CHANGE
@@ -257,4 +257,7 @@ def receive_visit(user, item, today: dt.date) -> dict:
     except IntegrityError:  # the same visit arrived on another connection first
         db.session.rollback()
         return receive_visit(user, item, today)
+    except SQLAlchemyError:  # a fault here, not in the visit: the phone keeps it and retries
+        db.session.rollback()
+        return {"id": visit_id, "result": "error", "message": _("服务器暂时无法保存这条记录，稍后会自动重试。")}
     return {"id": visit_id, "result": "created"}

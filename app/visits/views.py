@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.auth.models import User
-from app.auth.roles import requires
+from app.auth.roles import can, requires
 from app.census.services import current_campaign
 from app.codes import CIRCLE_LAYER, CONTACT_KIND, INCOME_CHANGE, N_
 from app.errors import DomainError, InvalidInput
@@ -88,7 +88,7 @@ def household(household_id: int, status: int = 200):
         "visits/household.html", household=found, cadre=queries.cadre_of(found.id), row=row,
         layers=queries.layers_of(found.id), history=queries.layer_history(found.id), visits=queries.visits_of(found.id),
         suggestion=queries.layer_suggestion(found, current_campaign()), layer_choices=CIRCLE_LAYER.choices(),
-        cadres=_cadre_choices(found) if request.method == "GET" or status != 200 else [], today=today,
+        cadres=_cadre_choices(found) if can(current_user, "administer") else [], today=today,
         form=request.form, format_yuan=format_yuan, CONTACT_KIND=CONTACT_KIND, INCOME_CHANGE=INCOME_CHANGE,
     ), status
 
