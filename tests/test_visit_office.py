@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
+from app.campaigns.models import MonitoringThreshold
 from app.extensions import db
 from app.files import xlsx
 from app.monitoring import services as monitoring
@@ -18,6 +19,7 @@ from app.visits import queries
 from app.visits import services as visits
 from app.visits.models import CircleLayer, DutyEvent, ResponsibleCadre, Visit
 from tests import factories
+from tests.monitoring_setup import lifecycle
 
 
 @pytest.fixture
@@ -177,3 +179,25 @@ def test_the_visit_log_exports_with_formula_text_neutralised(office, login):
     body = login("village").get("/visits/visits.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in body and "5600.50" in body
     assert "C-1" not in body  # outside village A
+
+
+def test_the_yearly_assessment_stores_the_live_suggestion_where_no_layer_is_stored(county, app, login):
+    """A-1 (3,000 yuan a head, monitored) is red and A-2 (18,000, monitored) yellow by the live rule
+    under a 10,000 yuan line; A-2 already assessed this year keeps its layer."""
+    setup = lifecycle(county, app)
+    setup.campaign.thresholds.append(MonitoringThreshold(kind="circle_layer", year=2026, area=county.county,
+                                                         amount_fen=1000000))
+    admin = factories.user("admin", "county_admin", [county.county])
+    monitoring.enter_from_national_system(admin, [(setup.household.id, "marginal", dt.date(2026, 1, 5)),
+                                                  (setup.second.id, "marginal", dt.date(2026, 1, 5))])
+    db.session.commit()
+    assert queries.layer_suggestion(setup.household, setup.campaign) == "red"
+    assert queries.layer_suggestion(setup.second, setup.campaign) == "yellow"
+    visits.assess_layer(setup.reviewer, setup.second, clock.today().year, "orange", "纳入低保", "yellow",
+                        clock.today())
+    client = login("reviewer")
+    assert client.post("/visits/layers", data={"village": county.village_a.id}).status_code == 302
+    stored = dict(db.session.execute(select(CircleLayer.household_id, CircleLayer.layer)).all())
+    assert stored == {setup.household.id: "red", setup.second.id: "orange"}
+    assert client.post("/visits/layers", data={"village": county.village_c.id}).status_code == 302  # not theirs
+    assert len(stored) == db.session.query(CircleLayer).count()

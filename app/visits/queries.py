@@ -204,6 +204,14 @@ def layer_suggestion(household: Household, campaign: Campaign | None) -> str | N
                               reaches_threshold=per_capita >= line)
 
 
+def layered_households(user, village_id: int) -> list[Household]:
+    """The village's out-of-poverty and monitored households in the user's areas (§12's layers)."""
+    return list(db.session.scalars(select(Household).where(
+        household_filter(user), Household.village_id == village_id,
+        or_(Household.monitored_category.is_not(None), Household.household_type == "out_of_poverty"))
+        .order_by(Household.household_number)))
+
+
 def layers_of(household_id: int) -> list[CircleLayer]:
     return list(db.session.scalars(select(CircleLayer).where(CircleLayer.household_id == household_id)
                                    .order_by(CircleLayer.year.desc())))

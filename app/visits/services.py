@@ -160,6 +160,26 @@ def assess_layer(actor, household: Household, year: int, layer: str | None, reas
     return stored
 
 
+def assess_village(actor, households: list[Household], suggestions: dict[int, str | None], year: int,
+                   today: dt.date) -> int:
+    """集中动态调整: every household given (of one village) that has a suggestion and no layer for
+    ``year`` yet is assessed in the suggested layer. Returns how many were assessed."""
+    assessed = set(db.session.scalars(select(CircleLayer.household_id).where(
+        CircleLayer.year == year, CircleLayer.household_id.in_([household.id for household in households]))))
+    count = 0
+    for household in households:
+        layer = suggestions.get(household.id)
+        if layer is None or household.id in assessed:
+            continue
+        check_in_scope(actor, household)
+        db.session.add(CircleLayer(household_id=household.id, year=year, layer=layer, suggested=layer, reason="",
+                                   assessed_on=today, assessed_by_id=actor.id))
+        _event(actor, household.id, "assess_layer", after=layer, year=year)
+        count += 1
+    db.session.commit()
+    return count
+
+
 # ------------------------------------------------------------------ visits from phones
 
 VISIT_FIELDS = ("household_id", "visit_date", "kind", "met", "member_changes", "income_change",

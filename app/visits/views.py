@@ -19,7 +19,7 @@ from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.files.tables import Field, send, text_cell
 from app.geo.models import Area
-from app.households.scope import get_household_or_404, scope_of
+from app.households.scope import get_household_or_404, scope_of, scoped_villages
 from app.money import format_yuan, yuan
 from app.refusals import describe, refused_page
 from app.typed import whole_number
@@ -54,7 +54,23 @@ def overdue():
     return render_template("visits/overdue.html", today=today, groupings=GROUPINGS,
                            lines={by: queries.overdue_by(rows, by) for by in GROUPINGS},
                            counties=[(county, queries.rule_set_code(county.id)) for county in counties],
-                           rule_sets=duties.SHIPPED)
+                           rule_sets=duties.SHIPPED, villages=scoped_villages(current_user))
+
+
+@bp.route("/layers", methods=["POST"])
+@requires("assess_layers")
+def assess_village():
+    """This year's layers of a village's households from the live suggestion, where none is stored."""
+    village_id = request.form.get("village", type=whole_number)
+    if village_id not in {village.id for village in scoped_villages(current_user)}:
+        flash(_("请选择村。"), "error")
+        return redirect(url_for("visits.overdue"))
+    today, campaign = clock.today(), current_campaign()
+    households = queries.layered_households(current_user, village_id)
+    count = services.assess_village(current_user, households, {
+        household.id: queries.layer_suggestion(household, campaign) for household in households}, today.year, today)
+    flash(_("已按系统建议评定 %(count)s 户的圈层；没有建议的户请逐户评定。", count=count), "success")
+    return redirect(url_for("visits.overdue"))
 
 
 @bp.route("/rules", methods=["POST"])
