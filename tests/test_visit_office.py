@@ -15,7 +15,7 @@ from app.campaigns.models import MonitoringThreshold
 from app.extensions import db
 from app.files import xlsx
 from app.monitoring import services as monitoring
-from app.visits import queries
+from app.visits import duties, queries
 from app.visits import services as visits
 from app.visits.models import CircleLayer, DutyEvent, ResponsibleCadre, Visit
 from tests import factories
@@ -201,3 +201,19 @@ def test_the_yearly_assessment_stores_the_live_suggestion_where_no_layer_is_stor
     assert stored == {setup.household.id: "red", setup.second.id: "orange"}
     assert client.post("/visits/layers", data={"village": county.village_c.id}).status_code == 302  # not theirs
     assert len(stored) == db.session.query(CircleLayer).count()
+
+
+def test_the_county_edits_its_own_copy_of_a_rule(office, login):
+    county, *_ = office
+    client = login("admin")
+    client.post("/visits/rules", data={"county": county.county.id, "rule_set": "by_status"})
+    rule = next(rule for rule in queries.own_rules(county.county.id) if rule.code == "unresolved_home_visit")
+    assert client.post(f"/visits/rules/{rule.id}", data={"period": "month", "count": "3"}).status_code == 302
+    assert client.post(f"/visits/rules/{rule.id}", data={"period": "month", "count": "٣"}).status_code == 302
+    assert client.post(f"/visits/rules/{rule.id}", data={"period": "fortnight", "count": "1"}).status_code == 302
+    db.session.expire_all()
+    edited = next(item for item in queries.rules_of(county.county.id) if item.code == "unresolved_home_visit")
+    assert (edited.period, edited.count) == ("month", 3)  # the two bad forms changed nothing
+    assert db.session.scalars(select(DutyEvent.after).where(DutyEvent.action == "edit_rule")).all() == ["month×3"]
+    shipped = next(rule for rule in duties.SHIPPED["by_status"].rules if rule.code == "unresolved_home_visit")
+    assert (shipped.period, shipped.count) == ("week", 2)  # the shipped set is not the county's copy

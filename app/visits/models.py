@@ -27,7 +27,7 @@ from app.extensions import db
 from app.households.models import Household
 
 APPLIES_TO = ("status", "layer")  # a rule is for a monitoring status or for a circle layer
-DUTY_ACTIONS = ("assign_cadre", "assess_layer", "record_visit", "choose_rules")
+DUTY_ACTIONS = ("assign_cadre", "assess_layer", "record_visit", "choose_rules", "edit_rule")
 
 
 class ResponsibleCadre(db.Model):
@@ -142,12 +142,13 @@ class Visit(db.Model):
 
 class DutyEvent(db.Model):
     """One audited change: a cadre assigned, a layer assessed, a visit recorded (each of a
-    household), or a county's rule set chosen (of an area)."""
+    household), or a county's rule set chosen or one of its rules edited (of an area)."""
 
     __tablename__ = "duty_event"
     __table_args__ = (
         values_check("action", DUTY_ACTIONS, "action_code"),
-        CheckConstraint("(action = 'choose_rules') = (household_id IS NULL)", name="household_unless_rules"),
+        CheckConstraint("(action IN ('choose_rules', 'edit_rule')) = (household_id IS NULL)",
+                        name="household_unless_rules"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

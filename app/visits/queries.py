@@ -24,7 +24,7 @@ from app.monitoring.models import Proposal
 from app.records.models import Submission
 from app.sql import id_in
 from app.visits import duties
-from app.visits.models import CircleLayer, DutyEvent, DutyRuleSet, ResponsibleCadre, Visit
+from app.visits.models import CircleLayer, DutyEvent, DutyRule, DutyRuleSet, ResponsibleCadre, Visit
 
 
 def county_of(area_id: int) -> int:
@@ -42,6 +42,12 @@ def rules_of(county_id: int) -> tuple[duties.Rule, ...]:
         return duties.SHIPPED[duties.DEFAULT].rules
     return tuple(duties.Rule(rule.code, rule.applies_to, rule.applies_value, tuple(rule.kinds), rule.period,
                              rule.count) for rule in rule_set.rules)
+
+
+def own_rules(county_id: int) -> list[DutyRule]:
+    """The county's own copy of its rules (empty while it uses the default set)."""
+    return list(db.session.scalars(select(DutyRule).join(DutyRuleSet).where(DutyRuleSet.county_id == county_id)
+                                   .order_by(DutyRule.id)))
 
 
 def rule_set_code(county_id: int) -> str:

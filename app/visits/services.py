@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.auth.models import User
-from app.codes import CIRCLE_LAYER, CONTACT_KIND, INCOME_CHANGE
+from app.codes import CIRCLE_LAYER, CONTACT_KIND, DUTY_PERIOD, INCOME_CHANGE
 from app.errors import InvalidInput
 from app.extensions import db
 from app.households.models import Household
@@ -55,6 +55,22 @@ def choose_rule_set(actor, county, code: str) -> None:
         DutyRule(code=rule.code, applies_to=rule.applies_to, applies_value=rule.value, kinds=list(rule.kinds),
                  period=rule.period, count=rule.count) for rule in duties.SHIPPED[code].rules]))
     db.session.add(DutyEvent(area_id=county.id, actor_id=actor.id, action="choose_rules", after=code))
+    db.session.commit()
+
+
+def edit_rule(actor, rule: DutyRule, period: str | None, count: int | None) -> None:
+    """A county changes how often one of its duties is owed."""
+    county_id = rule.rule_set.county_id
+    if county_id not in {area.id for area in actor.areas}:
+        abort(404)
+    if period not in DUTY_PERIOD.values:
+        raise InvalidInput("period", _("请选择周期。"))
+    if count is None or not 1 <= count <= 31:
+        raise InvalidInput("count", _("次数应为 1 到 31 的整数。"))
+    before = f"{rule.period}×{rule.count}"
+    rule.period, rule.count = period, count
+    db.session.add(DutyEvent(area_id=county_id, actor_id=actor.id, action="edit_rule", before=before,
+                             after=f"{period}×{count}", reason=rule.code))
     db.session.commit()
 
 

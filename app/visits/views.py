@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from app.money import format_yuan, yuan
 from app.refusals import describe, refused_page
 from app.typed import whole_number
 from app.visits import duties, queries, services
+from app.visits.models import DutyRule
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -53,7 +54,8 @@ def overdue():
     counties = [area for area in current_user.areas if area.level == "county"]
     return render_template("visits/overdue.html", today=today, groupings=GROUPINGS,
                            lines={by: queries.overdue_by(rows, by) for by in GROUPINGS},
-                           counties=[(county, queries.rule_set_code(county.id)) for county in counties],
+                           counties=[(county, queries.rule_set_code(county.id), queries.own_rules(county.id))
+                                     for county in counties],
                            rule_sets=duties.SHIPPED, villages=scoped_villages(current_user))
 
 
@@ -85,6 +87,22 @@ def choose_rules():
         flash(describe(error), "error")
         return redirect(url_for("visits.overdue"))
     flash(_("已更换走访规则。"), "success")
+    return redirect(url_for("visits.overdue"))
+
+
+@bp.route("/rules/<int:rule_id>", methods=["POST"])
+@requires("administer")
+def edit_rule(rule_id: int):
+    rule = db.session.get(DutyRule, rule_id)
+    if rule is None:
+        abort(404)
+    try:
+        services.edit_rule(current_user, rule, request.form.get("period"),
+                           request.form.get("count", type=whole_number))
+    except DomainError as error:
+        flash(describe(error), "error")
+        return redirect(url_for("visits.overdue"))
+    flash(_("已修改走访规则。"), "success")
     return redirect(url_for("visits.overdue"))
 
 
