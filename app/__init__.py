@@ -91,7 +91,9 @@ def _session_settings(dbapi_connection, connection_record):
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin.cadres import bp as cadres_bp
     from app.admin.views import bp as admin_bp
+    from app.audits.views import bp as audits_bp
     from app.auth.views import bp as auth_bp
     from app.census.views import bp as census_bp
     from app.households.views import bp as households_bp
@@ -104,17 +106,20 @@ def _register_blueprints(app: Flask) -> None:
     from app.review.views import bp as review_bp
     from app.roster.views import bp as roster_bp
     from app.sync.views import bp as sync_bp
+    from app.visits.views import bp as visits_bp
 
     for blueprint in (main_bp, auth_bp, households_bp, census_bp, records_bp, pwa_bp, admin_bp, roster_bp, sync_bp,
-                      review_bp, monitoring_bp, reports_bp, exports_bp):
+                      review_bp, monitoring_bp, reports_bp, exports_bp, visits_bp, cadres_bp,
+                      audits_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
+    from app.audits.cli import cli as audits_cli
     from app.demo.cli import cli as demo_cli
     from app.roster.cli import cli as roster_cli
 
-    for group in (demo_cli, roster_cli):
+    for group in (demo_cli, roster_cli, audits_cli):
         app.cli.add_command(group)
 
 
@@ -126,6 +131,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.auth.roles import can
     from app.i18n import HTML_LANG, local_date, local_datetime
     from app.money import format_yuan
+    from app.visits.queries import cadre_of
 
     @app.context_processor
     def inject():
@@ -136,3 +142,5 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["date"] = local_date
     app.jinja_env.filters["datetime"] = local_datetime
+    # The household page (households sits below visits) shows who answers for the household.
+    app.jinja_env.globals["responsible_cadre"] = cadre_of

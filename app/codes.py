@@ -306,6 +306,54 @@ ASSISTANCE_MEASURE = codeset(
     ("social_help", N_("社会帮扶")),
 )
 
+# Visit duties 走访责任 (§12, §13): who is visited how often, and what a visit records.
+CIRCLE_LAYER = codeset(
+    "circle_layer",
+    ("red", N_("红色圈层")),
+    ("orange", N_("橙色圈层")),
+    ("yellow", N_("黄色圈层")),
+    ("blue", N_("蓝色圈层")),
+)
+# A monitored household whose risk is not yet eliminated, or one whose risk was eliminated.
+MONITORING_STATUS = codeset(
+    "monitoring_status",
+    ("unresolved", N_("风险未消除")),
+    ("resolved", N_("风险已消除")),
+)
+CONTACT_KIND = codeset(
+    "contact_kind",
+    ("home_visit", N_("入户走访")),
+    ("call", N_("电话联系")),
+    ("wechat", N_("微信联系")),
+)
+DUTY_PERIOD = codeset(
+    "duty_period",
+    ("week", N_("每周")),
+    ("month", N_("每月")),
+    ("half_year", N_("每半年")),
+    ("year", N_("每年")),
+)
+INCOME_CHANGE = codeset(
+    "income_change",
+    ("none", N_("无明显变化")),
+    ("up", N_("增加")),
+    ("down", N_("减少")),
+)
+
+# 抽样审核 (§12, §13): which households an audit round draws from, and what it found.
+AUDIT_POPULATION = codeset(
+    "audit_population",
+    ("proposed_identification", N_("申报识别纳入监测的户")),
+    ("proposed_elimination", N_("申报风险消除的户")),
+    ("approved", N_("已批准的户")),
+)
+AUDIT_OUTCOME = codeset(
+    "audit_outcome",
+    ("pending", N_("待核查")),
+    ("consistent", N_("一致")),
+    ("discrepancy", N_("不一致")),
+)
+
 # Code tables the census form refers to by name ("codes": "relation"), for the server's
 # validation and the phone's pickers.
 FORM_CODE_TABLES = {codes.name: codes for codes in (

@@ -1,4 +1,5 @@
 """Every table, imported in one place so Alembic sees the whole schema."""
+from app.audits.models import AuditAuditor, AuditEvent, AuditRecord, AuditRound, AuditSample  # noqa: F401
 from app.auth.models import LoginFailure, User, user_area  # noqa: F401
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold  # noqa: F401
 from app.census.models import FormDefinition  # noqa: F401
@@ -21,3 +22,4 @@ from app.records.models import (  # noqa: F401
     SubmissionRevision,
     SyncConflict,
 )
+from app.visits.models import CircleLayer, DutyEvent, DutyRule, DutyRuleSet, ResponsibleCadre, Visit  # noqa: F401

@@ -5,8 +5,10 @@ every page, rendered in English for a user who may see it, shows no Chinese text
 is marked lang="zh-Hans" on purpose (the language switch names Chinese in Chinese, as
 language pickers do; roster column names are what the file must say).
 """
+import datetime as dt
 import re
 import uuid
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,6 +18,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from app import clock
+from app.audits.models import AuditRound, AuditSample
 from app.campaigns.models import Campaign
 from app.census import definitions
 from app.census import services as census_services
@@ -94,12 +97,29 @@ PAGES = {
     "reports.dashboard_top": ("township_approver", lambda w: "/reports/"),
     "reports.dashboard_area": ("county_approver", lambda w: f"/reports/areas/{w.county.village_a.id}"),
     "exports.index": ("village_reviewer", lambda w: "/reports/exports"),
+    "visits.overdue": ("county_admin", lambda w: "/visits/"),
+    "visits.household": ("county_admin", lambda w: f"/visits/households/{w.household.id}"),
+    "cadres.index": ("county_admin", lambda w: "/admin/cadres/"),
+    "audits.index": ("county_admin", lambda w: "/audits/"),
+    "audits.round_page": ("county_admin", lambda w: f"/audits/rounds/{_audit_round(w)}"),
 }
+
+
+def _audit_round(world) -> int:
+    """A round with the world's household drawn and found inconsistent."""
+    audit_round = AuditRound(county_id=world.county.county.id, population="approved", period_start=dt.date(2026, 1, 1),
+                             period_end=dt.date(2026, 6, 30), share=Decimal("0.2"), seed=7, population_households=1)
+    audit_round.samples.append(AuditSample(household_id=world.household.id, township_id=world.county.township_1.id,
+                                           persons=2, outcome="discrepancy"))
+    db.session.add(audit_round)
+    db.session.commit()
+    return audit_round.id
 # Not pages: static files, the health check, JSON downloads, the form bundle (its messages are
 # checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
 NOT_PAGES = {"static", "main.healthz", "main.favicon", "census.form_bundle", "census.download_definition", "sync.session",
-             "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
-             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers"}
+             "sync.households", "sync.task_list", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
+             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers",
+             "visits.export"}
 
 
 # The area each role's test user covers.

@@ -25,6 +25,7 @@ LAYERS = [
     ("records",),
     ("monitoring",),
     ("figures",),
+    ("visits", "audits"),
     ("review", "roster", "sync"),
     ("reports",),
     ("admin", "demo", "pwa", "main", "i18n"),

@@ -45,6 +45,7 @@ def admin_links() -> list[tuple[str, str]]:
         ("admin.campaigns", _("普查批次与监测范围")),
         ("census.definitions_page", _("调查表版本")),
         ("admin.assignments", _("入户任务分配")),
+        ("cadres.index", _("帮扶责任人")),
     ]
 
 

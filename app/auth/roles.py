@@ -26,6 +26,9 @@ RIGHTS = {
     "assess": {VILLAGE_REVIEWER},
     # Dashboards: figures over the user's areas, drilling down to the areas beneath.
     "see_dashboards": {VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, COUNTY_ADMIN},
+    # Visit duties: the yearly circle-layer assessment (village or county); the overdue visits
+    # and the visit log read over the user's areas like the dashboards.
+    "assess_layers": {VILLAGE_REVIEWER, COUNTY_ADMIN},
     # Exports (households, members, register) over the user's areas; enumerators get none.
     "export": {VILLAGE_REVIEWER, TOWNSHIP_APPROVER, COUNTY_APPROVER, COUNTY_ADMIN},
 }

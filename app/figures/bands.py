@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.codes import N_
+from app.codes import CIRCLE_LAYER, N_
 
 HUNDREDTH = Decimal("0.01")
 
@@ -27,8 +27,8 @@ def elimination_rate(eliminated_persons: int, monitored_persons: int) -> Decimal
 
 
 # Circle layers 圈层 (§12) and the visits each calls for.
-LAYERS = ("red", "orange", "yellow", "blue")
-LAYER_LABELS = {"red": N_("红色圈层"), "orange": N_("橙色圈层"), "yellow": N_("黄色圈层"), "blue": N_("蓝色圈层")}
+LAYERS = CIRCLE_LAYER.values
+LAYER_LABELS = {layer: CIRCLE_LAYER.source_label(layer) for layer in LAYERS}
 LAYER_RULES = {
     "red": N_("脱贫户或监测户，未兜底，人均纯收入低于分层线，有劳动力"),
     "orange": N_("兜底户，人均纯收入低于分层线"),

@@ -3,18 +3,22 @@ from county to township to village. Every figure is counted within the user's sc
 area outside it answers 404."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from app import clock
 from app.auth.roles import requires
 from app.census.services import current_campaign
+from app.extensions import db
 from app.figures import bands
+from app.geo.models import Area
 from app.monitoring import workflow as monitoring_workflow
 from app.monitoring.queries import risk_type_choices
 from app.records import workflow as review_workflow
 from app.reports import dashboard_queries as queries
-from app.reports import dashboard_widgets
+from app.reports import dashboard_widgets, ranking
+from app.sql import id_in
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -38,7 +42,7 @@ def _dashboard(area_id: int | None):
     tallies = queries.Tallies.of(place, campaign)
     categories = tallies.monitored_by_category()
     return render_template(
-        "reports/dashboard.html", place=place, campaign=campaign,
+        "reports/dashboard.html", **_monthly_ranking(place, campaign), place=place, campaign=campaign,
         coverage=tallies.coverage(), flags=tallies.flags(), statuses=tallies.statuses(),
         waiting=queries.waiting(place, clock.today(), campaign),
         categories=categories, monitored=queries.Headcount(sum(c.households for c in categories.values()),
@@ -47,3 +51,22 @@ def _dashboard(area_id: int | None):
         eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers(),
         today=clock.today(), dashboard=bands, widgets=dashboard_widgets,
         review_states=review_workflow.STATE_LABELS, proposal_states=monitoring_workflow.STATE_LABELS)
+
+
+def _monthly_ranking(place: queries.Place, campaign) -> dict:
+    """月排名 on a county's dashboard (or the top one spanning townships); none below."""
+    if place.area is not None and place.area.level != "county":
+        return {"ranking": None}
+    try:
+        first, last = ranking.month_bounds(request.args.get("month", "")[:7] or None, clock.today())
+    except ValueError:  # a month typed into the address: the last full month instead
+        first, last = ranking.month_bounds(None, clock.today())
+    villages = db.session.scalars(select(Area).where(id_in(Area.id, list(place.villages))).order_by(Area.code)).all()
+    township_ids = {village.parent_id for village in villages}
+    townships = db.session.scalars(select(Area).where(id_in(Area.id, list(township_ids)),
+                                                      Area.level == "township").order_by(Area.code)).all()
+    if not townships:
+        return {"ranking": None}
+    by_township, by_village, measures = ranking.ranking(current_user, campaign, villages, townships, first, last)
+    return {"ranking": {"first": first, "last": last, "townships": by_township, "villages": by_village,
+                        "measures": measures}}

@@ -7,12 +7,14 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from app import clock
+from app.audits import services as audits
 from app.auth.roles import requires
 from app.census import services as census
 from app.extensions import db
 from app.records import attachments
 from app.records.models import Attachment
-from app.sync import ingest, queries
+from app.sync import ingest, queries, tasks
+from app.visits import services as visits
 
 bp = Blueprint("sync", __name__)
 
@@ -67,6 +69,42 @@ def push():
     if len(body["records"]) > MAX_BATCH_RECORDS:
         return jsonify(error=413, message=_("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS)), 413
     return jsonify(results=ingest.ingest(current_user, body["records"]))
+
+
+@bp.route("/api/sync/tasks")
+@requires("collect")
+def task_list():
+    return jsonify(tasks=tasks.tasks(current_user, clock.today()))
+
+
+@bp.route("/api/sync/visits", methods=["POST"])
+@requires("collect")
+def push_visits():
+    """走访记录: one result per visit (created, duplicate, invalid), each committed on its own."""
+    if (request.content_length or 0) > MAX_BATCH_BYTES:
+        return jsonify(error=413, message=_("一次同步的数据超过 4 MB，请分批发送。")), 413
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("visits"), list):
+        return jsonify(error=400, message=_("请求内容应为包含 visits 列表的 JSON。")), 400
+    if len(body["visits"]) > MAX_BATCH_RECORDS:
+        return jsonify(error=413, message=_("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS)), 413
+    today = clock.today()
+    return jsonify(results=[visits.receive_visit(current_user, item, today) for item in body["visits"]])
+
+
+@bp.route("/api/sync/audits", methods=["POST"])
+@requires("collect")
+def push_audits():
+    """审核复核表: one result per copy (created with its outcome, duplicate, invalid)."""
+    if (request.content_length or 0) > MAX_BATCH_BYTES:
+        return jsonify(error=413, message=_("一次同步的数据超过 4 MB，请分批发送。")), 413
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("copies"), list):
+        return jsonify(error=400, message=_("请求内容应为包含 copies 列表的 JSON。")), 400
+    if len(body["copies"]) > MAX_BATCH_RECORDS:
+        return jsonify(error=413, message=_("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS)), 413
+    today = clock.today()
+    return jsonify(results=[audits.receive_copy(current_user, item, today) for item in body["copies"]])
 
 
 def _attachment_state(attachment: Attachment):

@@ -1,0 +1,132 @@
+"""The visit log's sync (POST /api/sync/visits: per-item results, idempotent by UUID, scoped,
+never lost) and the phone's visit tasks (GET /api/sync/tasks)."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from app import clock
+from app.extensions import db
+from app.monitoring import services as monitoring
+from app.monitoring.models import AssistanceMeasure
+from app.visits import services as visits
+from app.visits.models import DutyEvent, Visit
+from tests import factories
+
+
+@pytest.fixture
+def setup(county):
+    """A cadre (enumerator) of village A answering for monitored household A-1 (unresolved for
+    60 days); A-2 is monitored with no cadre; B-1 (village B) is outside the cadre's areas."""
+    admin = factories.user("admin", "county_admin", [county.county])
+    cadre = factories.user("cadre", "enumerator", [county.village_a])
+    mine = factories.household(county.village_a, "A-1")
+    unassigned = factories.household(county.village_a, "A-2")
+    elsewhere = factories.household(county.village_b, "B-1")
+    since = clock.today() - dt.timedelta(days=60)
+    monitoring.enter_from_national_system(admin, [(household.id, "marginal", since)
+                                                  for household in (mine, unassigned, elsewhere)])
+    db.session.commit()
+    visits.assign_cadre(admin, mine, cadre, since)
+    return county, admin, cadre, mine, elsewhere
+
+
+def visit(household, **fields) -> dict:
+    return {"id": str(uuid.uuid4()), "household_id": household.id, "visit_date": clock.today().isoformat(),
+            "kind": "home_visit", "met": "户主", "income_change": "none", **fields}
+
+
+def push(client, *items):
+    response = client.post("/api/sync/visits", json={"visits": list(items)})
+    assert response.status_code == 200, response.data
+    return [item["result"] for item in response.get_json()["results"]]
+
+
+def test_a_visit_is_created_once_and_a_resend_is_a_duplicate(setup, login):
+    _, _, _, mine, _ = setup
+    client = login("cadre")
+    sent = visit(mine, per_capita_income="5,600.50", income_change="down", risk_found=True,
+                 risk_note="户主住院")
+    assert push(client, sent) == ["created"]
+    assert push(client, sent) == ["duplicate"]
+    stored = db.session.get(Visit, sent["id"])
+    assert (stored.per_capita_income_fen, stored.risk_found, stored.cadre.username) == (560050, True, "cadre")
+    assert db.session.scalar(select(func.count()).select_from(DutyEvent).where(
+        DutyEvent.action == "record_visit")) == 1
+    # The risk found is on the household's visit page, with the way to the census form.
+    page = client.get(f"/visits/households/{mine.id}").get_data(as_text=True)
+    assert "户主住院" in page and f"/census/households/{mine.id}" in page
+    # Other content under the same UUID is refused, never stored over the first.
+    assert push(client, {**sent, "met": "配偶"}) == ["invalid"]
+    db.session.expire_all()
+    assert db.session.get(Visit, sent["id"]).met == "户主"
+
+
+def test_each_item_has_its_own_result_and_a_bad_one_costs_the_others_nothing(setup, login):
+    _, _, _, mine, elsewhere = setup
+    client = login("cadre")
+    good, later = visit(mine), visit(mine, kind="call")
+    results = push(client, good, visit(elsewhere), visit(mine, kind="letter"), {"id": "not-a-uuid"},
+                   visit(mine, visit_date=(clock.today() + dt.timedelta(days=1)).isoformat()),
+                   visit(mine, kind="call", photo_sha256="a" * 64), visit(mine, risk_found=True), later)
+    assert results == ["created", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "created"]
+    assert set(db.session.scalars(select(Visit.id))) == {good["id"], later["id"]}
+
+
+def test_a_household_outside_the_areas_reads_as_one_that_does_not_exist(setup, login):
+    _, _, _, _, elsewhere = setup
+    response = login("cadre").post("/api/sync/visits", json={"visits": [visit(elsewhere),
+                                                                        {**visit(elsewhere), "household_id": 999999}]})
+    outside, missing = response.get_json()["results"]
+    assert outside["result"] == missing["result"] == "invalid"
+    assert outside["message"] == missing["message"]
+
+
+def test_measures_followed_up_must_be_the_households_own(setup, login):
+    _, admin, _, mine, elsewhere = setup
+    own, other = (AssistanceMeasure(household_id=household.id, measure_type="employment", measure_date=clock.today(),
+                                    recorded_by_id=admin.id) for household in (mine, elsewhere))
+    db.session.add_all([own, other])
+    db.session.commit()
+    client = login("cadre")
+    assert push(client, visit(mine, measure_ids=[other.id]), visit(mine, measure_ids=[own.id])) == [
+        "invalid", "created"]
+
+
+def test_the_request_must_be_a_list_of_visits_within_the_batch_limit(setup, login):
+    client = login("cadre")
+    assert client.post("/api/sync/visits", json={"records": []}).status_code == 400
+    assert client.post("/api/sync/visits", json={"visits": [{}] * 51}).status_code == 413
+    assert client.post("/api/sync/visits", json={"visits": ["x", None]}).get_json()["results"][0]["result"] == \
+        "invalid"
+
+
+def test_a_reviewer_without_the_collect_right_gets_403(setup, login):
+    county, *_ = setup
+    factories.user("township", "township_approver", [county.township_1])
+    assert login("township").post("/api/sync/visits", json={"visits": []}).status_code == 403
+
+
+def test_the_cadre_gets_a_visit_task_per_due_duty_and_the_visit_makes_it_done(setup, login, app):
+    county, admin, _, mine, _ = setup
+    # This county visits by monitoring status: twice a week for an unresolved household.
+    visits.choose_rule_set(admin, county.county, "by_status")
+    client = login("cadre")
+    task, = client.get("/api/sync/tasks").get_json()["tasks"]
+    assert (task["id"], task["kind"], task["household_id"]) == (
+        f"visit:{mine.id}:unresolved_home_visit", "visit", mine.id)
+    monday = clock.today() - dt.timedelta(days=clock.today().weekday())
+    assert task["details"]["period_start"] == monday.isoformat()
+    assert (task["details"]["due"], task["details"]["overdue"]) == (2, 2)  # last week had none
+    assert task["due"] == (monday - dt.timedelta(days=1)).isoformat()  # overdue since last Sunday
+    push(client, visit(mine), visit(mine))
+    task, = client.get("/api/sync/tasks").get_json()["tasks"]
+    assert (task["details"]["done"], task["details"]["due"], task["details"]["overdue"]) == (2, 0, 2)
+    # A cadre who answers for nothing has no tasks.
+    factories.user("other", "enumerator", [county.village_a])
+    other = app.test_client()
+    assert other.post("/login", data={"username": "other", "password": factories.PASSWORD}).status_code == 302
+    assert other.get("/api/sync/tasks").get_json() == {"tasks": []}
