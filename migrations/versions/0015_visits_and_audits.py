@@ -3,7 +3,7 @@ DOMAIN §12 are data in app/visits/duties.py; a county's own set is copied from 
 layers per household and year, the visit log and its audit events; sample audit rounds, their
 auditors, samples, audit copies and events
 
-Revision ID: 0018
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-02
 
@@ -11,7 +11,7 @@ Create Date: 2026-12-02
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0018'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
