@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import jsonbody
 from app.auth.roles import requires
 from app.census import messages
 from app.census import services as census
@@ -161,7 +162,7 @@ def _act(record_id: str, verb, *arguments):
     """The JSON API: the record is looked up within the user's areas before its body is
     read, so a record outside them answers 404 whatever was sent."""
     submission = records.record_or_404(current_user, record_id)
-    body = request.get_json(silent=True)
+    body = jsonbody.read()
     version = body.get("version") if isinstance(body, dict) else None
     if not isinstance(version, int) or isinstance(version, bool):
         return jsonify(error=400, message=_("请求内容应为包含 version（整数）的 JSON。")), 400

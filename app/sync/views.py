@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from app import clock
+from app import clock, jsonbody
 from app.auth.roles import requires
 from app.census import services as census
 from app.extensions import db
 from app.records import attachments
 from app.records.models import Attachment
-from app.sync import ingest, queries
+from app.sync import ingest, queries, schema
 
 bp = Blueprint("sync", __name__)
 
@@ -59,10 +59,10 @@ def records():
 @bp.route("/api/sync/records", methods=["POST"])
 @requires("collect")
 def push():
-    if (request.content_length or 0) > MAX_BATCH_BYTES:
-        return jsonify(error=413, message=_("一次同步的数据超过 4 MB，请分批发送。")), 413
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+    # Read with a bound whatever the transfer (a chunked body has no Content-Length); what no
+    # database can store is found record by record (app.sync.schema), so it costs only its record.
+    body = jsonbody.parse(jsonbody.read_bytes(MAX_BATCH_BYTES, _("一次同步的数据超过 4 MB，请分批发送。")))
+    if not schema.is_batch(body):
         return jsonify(error=400, message=_("请求内容应为包含 records 列表的 JSON。")), 400
     if len(body["records"]) > MAX_BATCH_RECORDS:
         return jsonify(error=413, message=_("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS)), 413
