@@ -27,10 +27,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_cli(app)
     _register_template_helpers(app)
 
-    from app import figures, jsonbody, records
+    from app import figures, records
     from app.main import errors
 
-    jsonbody.init_app(app)
     records.init_app(app)
     figures.init_app(app)
     errors.register(app)

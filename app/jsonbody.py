@@ -3,9 +3,9 @@
 What must always hold:
 - At most ``max_bytes`` are read, whether the body came with a Content-Length or chunked:
   the check reads the stream itself, never trusts the header alone.
-- Parsing never raises anything but ``BodyError``: a body too large (413), too deep for the
-  parser, not UTF-8 or not JSON (400) carries a message in the user's language, and the
-  handler ``init_app`` registers answers it as JSON.
+- Parsing never raises anything but ``RefusedInput``: a body too large (413), too deep for the
+  parser, not UTF-8 or not JSON (400) carries a message in the user's language, which
+  app.main.errors answers (JSON under /api/, a page elsewhere).
 - A value no database column can hold is found, never passed on: the literals ``NaN``,
   ``Infinity`` and ``-Infinity`` (and numbers so large they read as infinite) parse to a
   ``NotFinite`` marker instead of a float, and ``unstorable`` lists where those markers,
@@ -17,7 +17,7 @@ import json
 import math
 import re
 
-from flask import jsonify, request
+from flask import request
 from flask_babel import gettext as _
 
 MAX_BYTES = 1024 * 1024  # one record or one review action; the push's batches have their own bound
@@ -27,7 +27,9 @@ READ_BLOCK = 64 * 1024
 BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
-class BodyError(Exception):
+class RefusedInput(Exception):
+    """Input refused before any view reads it: ``status`` (400, 413) and a translated ``message``."""
+
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status, self.message = status, message
@@ -49,9 +51,9 @@ def _float(text: str) -> float | NotFinite:
 
 
 def read_bytes(max_bytes: int, too_large: str) -> bytes:
-    """The body, or BodyError(413, ``too_large``) once more than ``max_bytes`` arrive."""
+    """The body, or RefusedInput(413, ``too_large``) once more than ``max_bytes`` arrive."""
     if (request.content_length or 0) > max_bytes:
-        raise BodyError(413, too_large)
+        raise RefusedInput(413, too_large)
     blocks, total = [], 0
     while total <= max_bytes:
         block = request.stream.read(min(READ_BLOCK, max_bytes + 1 - total))
@@ -60,18 +62,18 @@ def read_bytes(max_bytes: int, too_large: str) -> bytes:
         blocks.append(block)
         total += len(block)
     if total > max_bytes:
-        raise BodyError(413, too_large)
+        raise RefusedInput(413, too_large)
     return b"".join(blocks)
 
 
 def parse(data: bytes):
-    """The document, NaN and Infinity as NotFinite markers; BodyError(400) when it is no JSON."""
+    """The document, NaN and Infinity as NotFinite markers; RefusedInput(400) when it is no JSON."""
     try:
         return json.loads(data, parse_constant=NotFinite, parse_float=_float)
     except RecursionError:
-        raise BodyError(400, too_deep_message()) from None
+        raise RefusedInput(400, too_deep_message()) from None
     except ValueError:  # also UnicodeDecodeError and integers beyond Python's digit limit
-        raise BodyError(400, _("请求内容不是有效的 JSON（UTF-8）。")) from None
+        raise RefusedInput(400, _("请求内容不是有效的 JSON（UTF-8）。")) from None
 
 
 def read():
@@ -79,7 +81,7 @@ def read():
     document = parse(read_bytes(MAX_BYTES, _("请求内容超过 %(limit)s MB。", limit=MAX_BYTES // (1024 * 1024))))
     problems = unstorable(document)
     if problems:
-        raise BodyError(400, problems[0][2])
+        raise RefusedInput(400, problems[0][2])
     return document
 
 
@@ -116,10 +118,3 @@ def unstorable(document, prefix: str = "") -> list[tuple[str, str, str]]:
 def bad_character_message() -> str:
     return _("含有无法保存的字符（NUL 或不成对的代理字符）。")
 
-
-def _answer(error: BodyError):
-    return jsonify(error=error.status, message=error.message), error.status
-
-
-def init_app(app) -> None:
-    app.register_error_handler(BodyError, _answer)

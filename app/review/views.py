@@ -13,6 +13,7 @@ from app.census import services as census
 from app.codes import N_
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.households.scope import filter_area_or_404
 from app.records import display, services, workflow
 from app.records import queries as records
 from app.refusals import refused_json, refused_page
@@ -30,8 +31,8 @@ def labels():
 def _filters() -> queries.Filters:
     status = request.args.get("status")
     return queries.Filters(status=status if status in workflow.STATES else None,
-                           village_id=request.args.get("village", type=whole_number),
-                           group_id=request.args.get("group", type=whole_number),
+                           village_id=filter_area_or_404(current_user, request.args.get("village"), "village"),
+                           group_id=filter_area_or_404(current_user, request.args.get("group"), "group"),
                            enumerator_id=request.args.get("enumerator", type=whole_number),
                            flagged=request.args.get("flagged") == "1",
                            unexplained=request.args.get("unexplained") == "1")

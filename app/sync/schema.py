@@ -19,8 +19,9 @@ from jsonschema import Draft202012Validator, validators
 from app.codes import N_
 from app.jsonbody import unstorable
 from app.records.models import ATTACHMENT_KINDS
+from app.typed import INT32_MAX
 
-INT32_MAX = 2**31 - 1  # household.id, submission_revision.base_revision: PostgreSQL integer
+# household.id, submission_revision.base_revision: PostgreSQL integer columns
 ID_INTEGER = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}
 
 RECORD = {
