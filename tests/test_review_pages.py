@@ -16,7 +16,7 @@ from app.census import services as census
 from app.extensions import db
 from app.records.models import ReviewEvent, Submission, SubmissionRevision
 from tests import factories
-from tests.sync_setup import another_household, answers, count, field, push, record
+from tests.sync_setup import another_household, answers, assign_to, count, field, push, record
 
 FLAGGED_WAGE = "10000"  # 5,000 yuan a head: below the 8,700 threshold
 
@@ -53,7 +53,7 @@ def world(county, app):
     """Village A: A-1 (group A1, flagged) and A-2 (clean) sent by the enumerator; village B:
     B-1 (clean) sent by another enumerator. Reviewers for A and B, the township and the county."""
     built = field(county)
-    factories.user("enum_b", "enumerator", [county.village_b])
+    assign_to(built, built.other, factories.user("enum_b", "enumerator", [county.village_b]))
     built.enumerator_client = sign_in(app, "enum")
     built.records = {"A-1": record(built, built.household, flagged(built.household)),
                      "A-2": record(built, built.second)}

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from app.records.models import Submission
-from tests.sync_setup import count, field, push, record
+from tests import factories
+from tests.sync_setup import assign_to, count, field, push, record
 
 
 @pytest.fixture
@@ -144,3 +145,28 @@ def test_a_chunked_body_within_the_limit_is_read_whole(setup):
     body = json.dumps({"records": [record(setup)]}).encode()
     response = post_chunked(setup.client, body)
     assert response.status_code == 200 and response.get_json()["results"][0]["result"] == "created"
+
+
+def test_only_the_households_assignee_may_push_its_record(setup, app):
+    """A village reviewer has the collect right, yet a household assigned to an enumerator is
+    the enumerator's to record: each of the reviewer's records is refused, none created."""
+    factories.user("reviewer", "village_reviewer", [setup.county.village_a])
+    reviewer = app.test_client()
+    reviewer.post("/login", data={"username": "reviewer", "password": factories.PASSWORD})
+    sent = [record(setup), record(setup, setup.second)]
+    response = push(reviewer, *sent)
+    assert response.status_code == 200
+    assert [(r["result"], r["issues"][0]["code"]) for r in response.get_json()["results"]] == \
+        [("invalid", "not_assigned")] * 2
+    assert count(Submission) == 0
+    assert [r["result"] for r in push(setup.client, *sent).get_json()["results"]] == ["created", "created"]
+
+
+def test_after_reassignment_the_earlier_assignee_resends_as_a_duplicate_but_stores_nothing_new(setup):
+    sent = record(setup)
+    assert push(setup.client, sent).get_json()["results"][0]["result"] == "created"
+    assign_to(setup, setup.household, factories.user("enum2", "enumerator", [setup.county.village_a]))
+    assert push(setup.client, sent).get_json()["results"][0]["result"] == "duplicate"
+    another = record(setup)
+    [result] = push(setup.client, another).get_json()["results"]
+    assert (result["result"], result["issues"][0]["code"]) == ("invalid", "not_assigned")

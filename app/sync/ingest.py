@@ -43,7 +43,7 @@ class Batch:
     user: object
     campaign: Campaign | None
     in_scope: frozenset[int]
-    in_campaign: frozenset[int]
+    assignees: dict  # household id → its enumerator in the campaign, for the households in scope
     definitions: dict
     facts: list  # census.Facts per record (None where the record is unusable), read in two queries
     households: dict  # id → Household in scope; held here, since the session only keeps weak references
@@ -76,9 +76,9 @@ def _prepare(user, records: list) -> Batch:
                                     .options(selectinload(Household.village), selectinload(Household.group))).all() \
         if named else []
     in_scope = frozenset(household.id for household in households)
-    in_campaign = frozenset(db.session.scalars(select(Assignment.household_id).where(
-        Assignment.campaign_id == campaign.id, Assignment.household_id.in_(in_scope)))) \
-        if campaign and in_scope else frozenset()
+    assignees = dict(db.session.execute(select(Assignment.household_id, Assignment.enumerator_id).where(
+        Assignment.campaign_id == campaign.id, Assignment.household_id.in_(in_scope))).all()) \
+        if campaign and in_scope else {}
     by_id = {household.id: household for household in households}
     usable = [index for index, record in enumerate(records)
               if record is not None and record["household_id"] in by_id]
@@ -92,7 +92,7 @@ def _prepare(user, records: list) -> Batch:
         facts[index] = record_facts
     ids = [record_id for record_id in map(_record_id, filter(None, records)) if record_id]
     known = set(db.session.scalars(select(Submission.id).where(Submission.id.in_(ids)))) if ids else set()
-    return Batch(user, campaign, in_scope, in_campaign, {}, facts, by_id, known)
+    return Batch(user, campaign, in_scope, assignees, {}, facts, by_id, known)
 
 
 def _record_id(record) -> str | None:
@@ -134,7 +134,7 @@ def _ingest_one(batch: Batch, record, facts) -> dict:
     if incoming.household_id not in batch.in_scope:
         raise Refused([issue("household_id", "not_in_scope", _("该户不在您负责的范围内。"))])
     stored = receive(batch.user, batch.campaign, incoming, known=incoming.id in batch.known,
-                     in_campaign=incoming.household_id in batch.in_campaign,
+                     assignee_id=batch.assignees.get(incoming.household_id),
                      evaluate=lambda: _evaluate(batch, incoming, facts))
     return _answer(stored, incoming.id)
 
