@@ -120,7 +120,8 @@ def _ingest_committed(batch: Batch, record, facts) -> dict:
     except Exception:
         db.session.rollback()
         current_app.logger.exception("Sync ingest failed for record %s", record_id)
-        return {"id": record_id, "result": "error", "message": _("服务器暂时无法保存这条记录，稍后会自动重试。")}
+        return {"id": record_id, "result": "error",
+                "message": _("服务器出现故障，暂时无法保存这条记录；手机会重试几次，仍不成功时请联系管理员。")}
 
 
 def _stored(batch: Batch, record, facts) -> dict:

@@ -324,6 +324,7 @@ class App {
     await this.saving;
     record.state = "outbox";
     record.issues = [];
+    record.server_errors = 0;  // saved again: the server's fault gets its retries afresh
     record.form_version = this.formVersion();
     record.client_result = { income: this.form.income, screening: this.form.screening };
     await this.store.putRecord(record);
