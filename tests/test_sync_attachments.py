@@ -2,6 +2,7 @@
 uploads capped per user and expiring."""
 import datetime as dt
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,14 @@ def test_expired_partials_do_not_count_against_the_cap(app, setup):
     db.session.commit()
     assert first_chunk(setup.client, limit)[0].status_code == 200
     assert on_disk(app, digests[0]) == []
+
+
+def test_a_chunked_upload_over_the_limit_is_refused_without_reading_it_all(setup):
+    data = JPEG * (5 * 1024 * 1024 // len(JPEG) + 1)
+    response = setup.client.put(f"/api/attachments/{sha(data)}", input_stream=io.BytesIO(data), csrf=False,
+                                headers={"X-CSRFToken": setup.client.csrf_token(), "Content-Type": "image/jpeg",
+                                         "Transfer-Encoding": "chunked"},
+                                environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413
+    assert response.get_json()["message"] == "文件超过 5 MB，无法上传；请压缩或重新拍摄后再试。"
+    assert count(Attachment) == 0

@@ -1,5 +1,6 @@
 """Ingest (入库) of records pushed by phones: the transport half of docs/sync.md. It reads
-what every record of a batch is checked against once, checks each record's shape, lets
+what every record of a batch is checked against once, checks each record's shape (against
+app.sync.schema first: a record that fails is answered before any query), lets
 app.records.services store it, and shapes the per-record answer.
 
 What must always hold:

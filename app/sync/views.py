@@ -94,11 +94,10 @@ def attachment_status(sha256: str):
 def attachment_upload(sha256: str):
     if not attachments.SHA256.fullmatch(sha256):
         return _bad_sha()
-    if (request.content_length or 0) > attachments.MAX_BYTES:
-        return jsonify(error=413, message=attachments.too_large_message()), 413
+    body = jsonbody.read_bytes(attachments.MAX_BYTES, attachments.too_large_message())  # chunked too
     try:
         attachment = attachments.receive(current_user, sha256, request.content_type,
-                                         request.headers.get("Content-Range"), request.get_data())
+                                         request.headers.get("Content-Range"), body)
     except attachments.UploadError as error:
         db.session.rollback()
         state = _attachment_state(error.attachment) if error.attachment is not None else {}
