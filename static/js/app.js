@@ -278,7 +278,8 @@ class App {
         text: t("%(path)s：服务器上为“%(stored)s”，本机为“%(received)s”", change) }))));
     }
     for (const issue of record.issues ?? []) {
-      notes.push(element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${issue.message ?? issue.code}（${issue.path}）` }));
+      const where = issue.path ? `（${issue.path}）` : "";  // a fault on the server names no field
+      notes.push(element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${issue.message ?? issue.code}${where}` }));
     }
     return notes;
   }
