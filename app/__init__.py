@@ -117,9 +117,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.audits.cli import cli as audits_cli
     from app.demo.cli import cli as demo_cli
+    from app.records.cli import cli as attachments_cli
     from app.roster.cli import cli as roster_cli
 
-    for group in (demo_cli, roster_cli, audits_cli):
+    for group in (demo_cli, roster_cli, audits_cli, attachments_cli):
         app.cli.add_command(group)
 
 

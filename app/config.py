@@ -55,6 +55,9 @@ def load() -> dict:
         # werkzeug's scrypt (N=2^15): slow on purpose. Tests set a cheaper cost.
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # Attachment uploads begun and not finished: at most this many per user, expired after so many hours.
+        "MAX_PARTIAL_UPLOADS": int(os.environ.get("RUHU_MAX_PARTIAL_UPLOADS", 10)),
+        "PARTIAL_UPLOAD_HOURS": int(os.environ.get("RUHU_PARTIAL_UPLOAD_HOURS", 48)),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         # The county's time zone: every time on a page is shown in it (stored in UTC).
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("RUHU_TIMEZONE", "Asia/Shanghai"),

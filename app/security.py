@@ -12,10 +12,15 @@
   cache. What carries none (static files, the service worker, the offline app's shell and
   what it precaches) says so itself.
 - Cross-site writes to the API are refused.
+- A path, query parameter or form field holding a character no database can store (NUL,
+  a lone surrogate) is refused with 400 and a message before any view runs; JSON bodies
+  are checked where they are read (app.jsonbody).
 """
 from flask import abort, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_talisman import DENY
+
+from app.jsonbody import BAD_CHARACTER, RefusedInput, bad_character_message
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -47,6 +52,15 @@ def refuse_cross_site_api_writes():
         abort(403)
 
 
+def refuse_unstorable_characters():
+    fields = request.args.items(multi=True)
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields = [*fields, *request.form.items(multi=True)]
+    if BAD_CHARACTER.search(request.path) or any(BAD_CHARACTER.search(key) or BAD_CHARACTER.search(value)
+                                                 for key, value in fields):
+        raise RefusedInput(400, bad_character_message())
+
+
 def init_app(app) -> None:
     from app.extensions import talisman
 
@@ -59,6 +73,7 @@ def init_app(app) -> None:
     )
     app.session_interface = SessionInterface()
     app.before_request(refuse_cross_site_api_writes)
+    app.before_request(refuse_unstorable_characters)
     app.after_request(no_store_unless_said)
 
 

@@ -21,6 +21,7 @@ import unicodedata
 REMOVED = re.compile("[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
                      "\u200b-\u200d\u2060\ufeff]")
 DIGITS = re.compile("[0-9]+")
+INT32_MAX = 2**31 - 1  # the ids and versions these numbers name are 32-bit integer columns
 
 
 def compact(text: str) -> str:
@@ -31,7 +32,8 @@ def compact(text: str) -> str:
 
 def whole_number(text: str) -> int:
     """ASCII digits as an int, for ``request.args.get(..., type=whole_number)``: a
-    ValueError for anything else, so '١٢' or '²' is no number rather than 12 or a crash."""
-    if not DIGITS.fullmatch(text):
+    ValueError for anything else, so '١٢' or '²' is no number rather than 12 or a crash,
+    and a number beyond a 32-bit column names nothing rather than overflowing the query."""
+    if not DIGITS.fullmatch(text) or len(text) > len(str(INT32_MAX)) or int(text) > INT32_MAX:
         raise ValueError(text)
     return int(text)

@@ -16,7 +16,7 @@ from app.records.models import Submission, SubmissionRevision
 from app.records.queries import household_record
 from app.records.services import approve_record, reopen_record, return_record
 from tests import factories
-from tests.sync_setup import answers, field, push, record
+from tests.sync_setup import answers, assign_to, field, push, record
 
 LOW_INCOME = {"wage_migrant": "6000"}  # 3,000 yuan a head for two: below the 8,700 threshold
 
@@ -64,9 +64,10 @@ def approved_record(app, setup, household, reviewer, *, income=None, consent: bo
         record_answers["notes"] = {"enumerator_notes": f"第 {existing.revision + 1} 次修订"}
         sent = record(setup, household, record_answers, attachments=files, id=existing.id,
                       base_revision=existing.revision)
+    enumerator = _enumerator_for(setup, household)
+    assign_to(setup, household, enumerator)
     client = app.test_client()
-    client.post("/login", data={"username": _enumerator_for(setup, household).username,
-                                "password": factories.PASSWORD})
+    client.post("/login", data={"username": enumerator.username, "password": factories.PASSWORD})
     [result] = push(client, sent).get_json()["results"]
     assert result["result"] == "created", result
     if signature == "uploaded":

@@ -21,7 +21,8 @@ JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
 
 def field(county) -> SimpleNamespace:
     """Campaign 2026 (threshold 8,700 yuan); the enumerator covers village A and is assigned
-    households A-1 and A-2; B-1 (village B) is assigned to nobody in village A's team."""
+    households A-1 and A-2, and B-1 of village B, which lies outside their areas (a test that
+pushes B-1 as village B's enumerator assigns it to them first, ``assign_to``)."""
     campaign = Campaign(name="2026年收入普查", year=2026, form_version=definitions.DEFAULT_VERSION)
     campaign.thresholds.append(MonitoringThreshold(year=2026, area=county.county, amount_fen=THRESHOLD))
     db.session.add(campaign)
@@ -48,6 +49,14 @@ def another_household(setup, number: str):
     db.session.add(Assignment(campaign=setup.campaign, household=household, enumerator=setup.enumerator))
     db.session.commit()
     return household
+
+
+def assign_to(setup, household, enumerator) -> None:
+    """Make ``enumerator`` the household's assignee in the campaign: only the assignee may push its record."""
+    assignment = db.session.scalar(select(Assignment).where(Assignment.campaign_id == setup.campaign.id,
+                                                            Assignment.household_id == household.id))
+    assignment.enumerator = enumerator
+    db.session.commit()
 
 
 def answers(household) -> dict:

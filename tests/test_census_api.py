@@ -189,3 +189,17 @@ def test_digits_of_another_script_are_refused_on_the_server_as_on_the_phone(enum
     assert [(i["path"], i["code"]) for i in response.get_json()["issues"] if i["severity"] == "error"] == [
         ("household.phone", "phone_format"), ("members[0].months_worked", "integer_format"),
         ("income.wage_local", "money_format")]
+
+
+@pytest.mark.parametrize("body, message", [
+    ('{"answers": ' + "[" * 5000 + "]" * 5000 + "}", "JSON 嵌套超过 32 层。"),
+    ('{"answers": {"x": ' + "[" * 40 + "]" * 40 + "}}", "JSON 嵌套超过 32 层。"),
+    ('{"answers": {"income": {"wage_migrant": NaN}}}', "数值应为有限的数字，不能是 NaN 或 Infinity。"),
+    ('{"answers": {"household": {"phone": "139\\u0000"}}}', "含有无法保存的字符（NUL 或不成对的代理字符）。"),
+    ('{"answers": {}, "form_version": ["2026.1"]}', "未知的调查表版本“['2026.1']”。"),
+])
+def test_a_body_no_database_could_store_answers_400_with_a_message(enumerator, household, body, message):
+    response = enumerator.post(f"/api/households/{household.id}/check", data=body, content_type="application/json",
+                               headers={"X-CSRFToken": enumerator.csrf_token()}, csrf=False)
+    assert response.status_code == 400
+    assert response.get_json()["message"] == message

@@ -16,7 +16,7 @@ from app.records.models import Submission
 from app.records.workflow import STATE_LABELS
 from app.reports import dashboard_queries
 from tests import factories
-from tests.sync_setup import answers, field, push, record
+from tests.sync_setup import answers, assign_to, field, push, record
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def county_with_records(client, county, login):
     setup = field(county)
     for number in ("A-3", "A-4", "A-5"):
         factories.household(county.village_a, number)
-    factories.user("enum_b", "enumerator", [county.village_b])
+    assign_to(setup, setup.other, factories.user("enum_b", "enumerator", [county.village_b]))
     reviewer = factories.user("reviewer", "village_reviewer", [county.village_a, county.village_b])
     admin = factories.user("admin", "county_admin", [county.county])
     login("enum")

@@ -16,7 +16,7 @@ from app.census import services as census
 from app.extensions import db
 from app.records.models import ReviewEvent, Submission, SubmissionRevision
 from tests import factories
-from tests.sync_setup import another_household, answers, count, field, push, record
+from tests.sync_setup import another_household, answers, assign_to, count, field, push, record
 
 FLAGGED_WAGE = "10000"  # 5,000 yuan a head: below the 8,700 threshold
 
@@ -53,7 +53,7 @@ def world(county, app):
     """Village A: A-1 (group A1, flagged) and A-2 (clean) sent by the enumerator; village B:
     B-1 (clean) sent by another enumerator. Reviewers for A and B, the township and the county."""
     built = field(county)
-    factories.user("enum_b", "enumerator", [county.village_b])
+    assign_to(built, built.other, factories.user("enum_b", "enumerator", [county.village_b]))
     built.enumerator_client = sign_in(app, "enum")
     built.records = {"A-1": record(built, built.household, flagged(built.household)),
                      "A-2": record(built, built.second)}
@@ -175,7 +175,13 @@ def test_a_county_narrows_the_queue_to_a_village_then_to_its_groups(world, app):
     # A village reviewer has one village: no village to choose, its groups at once.
     own = page(world.reviewer, "/review/")
     assert options(own, "village") == [] and str(county.group_a1.id) in options(own, "group")
-    assert listed(page(world.reviewer, f"/review/?village={county.village_b.id}")) == []
+    # A filter naming an area outside the user's scope answers as a record there would: 404.
+    assert world.reviewer.get(f"/review/?village={county.village_b.id}").status_code == 404
+    assert world.reviewer.get(f"/review/?group={county.group_a1.id}").status_code == 200
+    for bad in (f"village={county.group_a1.id}", "village=" + "9" * 40, "group=" + "9" * 40, "village=abc"):
+        assert world.reviewer.get(f"/review/?{bad}").status_code == 404, bad
+    for ignored in ("enumerator=" + "9" * 40, "after=" + "9" * 40, "village="):
+        assert world.reviewer.get(f"/review/?{ignored}").status_code == 200, ignored
 
 
 def test_the_enumerator_choices_are_those_who_sent_records_here(world, app):

@@ -205,3 +205,14 @@ def test_only_the_village_resolves_a_copy_and_only_in_its_area(setup):
     with pytest.raises(NotFound):
         services.take_copy(outsider, copy, submission(setup).version)
     assert not copy.resolved and events(setup) == []
+
+
+@pytest.mark.parametrize("body", ['{"version": 1, "reason": ' + "[" * 5000 + "]" * 5000 + "}",
+                                  '{"version": 1, "comments": {"household.phone": "\\u0000"}}',
+                                  '{"version": NaN}'])
+def test_a_body_no_database_could_store_answers_400_and_changes_nothing(setup, body):
+    client = setup.reviewer_client
+    response = client.post(f"/api/review/records/{setup.record['id']}/return", data=body,
+                           content_type="application/json", headers={"X-CSRFToken": client.csrf_token()}, csrf=False)
+    assert response.status_code == 400 and response.get_json()["message"]
+    assert submission(setup).status == "submitted" and events(setup) == []

@@ -58,11 +58,28 @@ def test_user_without_areas_sees_nothing(client, login, county, households):
     assert client.get(f"/households/{households['a1'].id}").status_code == 404
 
 
-def test_filter_by_a_village_outside_scope_shows_nothing(client, login, county, households):
+def test_filter_by_a_village_outside_scope_answers_404(client, login, county, households):
+    """An empty 200 would tell that the village exists; a 40-digit id would overflow the query."""
     factories.user("enum", "enumerator", [county.village_a])
     login("enum")
-    listing = client.get(f"/households/?village={county.village_c.id}").get_data(as_text=True)
-    assert "C-0001" not in listing
+    assert client.get(f"/households/?village={county.village_c.id}").status_code == 404
+    assert client.get("/households/?village=" + "9" * 40).status_code == 404
+    assert "A1-0001" in client.get(f"/households/?village={county.village_a.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/households/?q=%00", "/households/?after=A%00", "/households/?%00=1",
+                                 "/review/records/%00"])
+def test_a_nul_in_a_path_or_query_parameter_answers_400_with_a_message(client, login, county, url):
+    factories.user("enum", "enumerator", [county.village_a])
+    login("enum")
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "含有无法保存的字符（NUL 或不成对的代理字符）。" in response.get_data(as_text=True)
+
+
+def test_a_nul_in_a_form_field_answers_400(client, county):
+    response = client.post("/login", data={"username": "enum\x00", "password": "x"}, csrf=False)
+    assert response.status_code == 400
 
 
 def test_role_without_right_gets_403_and_anonymous_is_sent_to_login(client, login, county):

@@ -1,9 +1,15 @@
-"""Attachments: addressed by SHA-256, chunked, resumable, verified, idempotent."""
+"""Attachments: addressed by SHA-256, chunked, resumable, verified, idempotent; partial
+uploads capped per user and expiring."""
+import datetime as dt
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from app import clock
+from app.extensions import db
 from app.records.models import Attachment
 from tests.sync_setup import JPEG, count, field, push, record
 
@@ -117,3 +123,53 @@ def test_a_record_is_complete_when_its_last_file_arrives(setup):
     assert state() == (False, [sha(signature)])
     put(setup.client, sha(signature), signature[50:], "image/png", f"bytes 50-{len(signature) - 1}/{len(signature)}")
     assert state() == (True, [])
+
+
+def first_chunk(client, number: int):
+    """The first 100 bytes of a PNG no other test has."""
+    data = PNG + number.to_bytes(4, "big")
+    return put(client, sha(data), data[:100], "image/png", f"bytes 0-99/{len(data)}"), sha(data)
+
+
+def test_a_user_has_at_most_so_many_files_begun_and_not_finished(app, setup):
+    limit = app.config["MAX_PARTIAL_UPLOADS"]
+    for number in range(limit):
+        assert first_chunk(setup.client, number)[0].status_code == 200
+    refused, digest = first_chunk(setup.client, limit)
+    assert refused.status_code == 429
+    assert refused.get_json()["message"] == f"已有 {limit} 个文件尚未传完，请先传完它们再上传新文件。"
+    assert on_disk(app, digest) == [] and count(Attachment) == limit
+
+
+def test_a_partial_upload_expires_and_the_phone_starts_it_again(app, setup, runner):
+    response, digest = first_chunk(setup.client, 1)
+    assert response.status_code == 200
+    _, kept = first_chunk(setup.client, 2)
+    old = clock.now() - dt.timedelta(hours=app.config["PARTIAL_UPLOAD_HOURS"], minutes=1)
+    db.session.execute(update(Attachment).where(Attachment.sha256 == digest).values(created_at=old))
+    db.session.commit()
+    result = runner.invoke(args=["attachments", "expire"])
+    assert result.exit_code == 0 and "1 partial uploads removed." in result.output
+    assert on_disk(app, digest) == [] and on_disk(app, kept) == [f"{kept}.part"]
+    assert setup.client.get(f"/api/attachments/{digest}").status_code == 404
+
+
+def test_expired_partials_do_not_count_against_the_cap(app, setup):
+    limit = app.config["MAX_PARTIAL_UPLOADS"]
+    digests = [first_chunk(setup.client, number)[1] for number in range(limit)]
+    old = clock.now() - dt.timedelta(hours=app.config["PARTIAL_UPLOAD_HOURS"] + 1)
+    db.session.execute(update(Attachment).where(Attachment.sha256 == digests[0]).values(created_at=old))
+    db.session.commit()
+    assert first_chunk(setup.client, limit)[0].status_code == 200
+    assert on_disk(app, digests[0]) == []
+
+
+def test_a_chunked_upload_over_the_limit_is_refused_without_reading_it_all(setup):
+    data = JPEG * (5 * 1024 * 1024 // len(JPEG) + 1)
+    response = setup.client.put(f"/api/attachments/{sha(data)}", input_stream=io.BytesIO(data), csrf=False,
+                                headers={"X-CSRFToken": setup.client.csrf_token(), "Content-Type": "image/jpeg",
+                                         "Transfer-Encoding": "chunked"},
+                                environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413
+    assert response.get_json()["message"] == "文件超过 5 MB，无法上传；请压缩或重新拍摄后再试。"
+    assert count(Attachment) == 0

@@ -104,7 +104,7 @@ def test_an_amount_above_the_bound_makes_the_record_invalid(setup):
     ({"form_version": "1999.9"}, "form_version"),
     ({"base_revision": 0}, "base_revision"),
     ({"answers": {"members": ["x"]}}, "members[0]"),
-    ({"answers": []}, ""),
+    ({"answers": []}, "answers"),
     ({"client_result": [1]}, "client_result"),
     ({"attachments": [{"sha256": "abc", "kind": "photo"}]}, "attachments[0]"),
 ])

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
 from app.sql import id_in
+from app.typed import whole_number
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,27 @@ def user_villages(user) -> frozenset[int]:
     """The ids of the villages with households the user may see: theirs and those of their groups."""
     scope = scope_of(user)
     return scope.village_ids | {area_tree().parent[group] for group in scope.group_ids}
+
+
+def filter_area_or_404(user, value: str | None, level: str) -> int | None:
+    """The area a list filter names (``?village=``, ``?group=``): None when the filter is
+    absent or empty, its id when the user sees all or part of it; anything else answers 404,
+    as a record outside the scope does (an empty list would tell that the area exists)."""
+    if not value:
+        return None
+    try:
+        area_id = whole_number(value)
+    except ValueError:
+        abort(404)
+    tree = area_tree()
+    if tree.level.get(area_id) != level:
+        abort(404)
+    scope = scope_of(user)
+    if level == "village" and area_id in user_villages(user):
+        return area_id
+    if level == "group" and (area_id in scope.group_ids or tree.parent[area_id] in scope.village_ids):
+        return area_id
+    abort(404)
 
 
 def scoped_villages(user) -> list[Area]:

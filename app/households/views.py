@@ -3,8 +3,7 @@ from flask_login import current_user
 
 from app.auth.roles import requires
 from app.households import queries
-from app.households.scope import get_household_or_404, scoped_villages
-from app.typed import whole_number
+from app.households.scope import filter_area_or_404, get_household_or_404, scoped_villages
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 
@@ -13,7 +12,7 @@ bp = Blueprint("households", __name__, url_prefix="/households")
 @requires("view_households")
 def index():
     search = request.args.get("q", "")[:50]
-    village_id = request.args.get("village", type=whole_number)
+    village_id = filter_area_or_404(current_user, request.args.get("village"), "village")
     rows, next_key = queries.list_households(
         current_user, search=search, village_id=village_id, after=request.args.get("after") or None
     )

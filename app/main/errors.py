@@ -4,6 +4,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.jsonbody import RefusedInput
+
 
 def _messages():
     return {
@@ -29,6 +31,10 @@ def register(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(400, _("页面已过期或来源不明，请刷新页面后重新提交。"))
+
+    @app.errorhandler(RefusedInput)
+    def refused_input(error):
+        return _render(error.status, error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error):

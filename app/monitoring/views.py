@@ -13,9 +13,10 @@ from app.auth.roles import requires
 from app.census.services import current_campaign
 from app.codes import ASSISTANCE_MEASURE, CLUE_CHANNEL, ELIMINATION_KIND, N_
 from app.errors import DomainError, InvalidInput
+from app.extensions import db
 from app.files import tables
 from app.geo.models import Area
-from app.households.scope import get_household_or_404, scoped_villages
+from app.households.scope import filter_area_or_404, get_household_or_404, scoped_villages
 from app.monitoring import elimination, queries, services, workflow
 from app.monitoring.models import EVENT_LABELS
 from app.records import display
@@ -62,10 +63,8 @@ def _refused(error: DomainError, page):
 
 def _village_arg() -> Area | None:
     """The ?village= the user asked for, which must be one they see (else 404)."""
-    village_id = request.args.get("village", type=whole_number)
-    if village_id is None:
-        return None
-    return next((village for village in scoped_villages(current_user) if village.id == village_id), None) or abort(404)
+    village_id = filter_area_or_404(current_user, request.args.get("village"), "village")
+    return None if village_id is None else db.session.get(Area, village_id)
 
 
 # Village assessment -----------------------------------------------------------------------------

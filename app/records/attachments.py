@@ -10,17 +10,23 @@ What must always hold:
 - Sending a complete file again changes nothing (idempotent).
 - When a file completes, each submission whose current revision now has every file is
   marked complete (app.records.services does the same when the record arrives after its files).
+- Partial uploads are bounded: a user has at most ``MAX_PARTIAL_UPLOADS`` files begun and not
+  finished, and a partial file older than ``PARTIAL_UPLOAD_HOURS`` expires (its row and
+  ``.part`` file are removed: when its user begins another file, and by ``flask attachments
+  expire``). A phone whose partial expired finds no file on asking and sends it from the start.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 
+from app import clock
 from app.extensions import db
 from app.records.models import CONTENT_TYPES, Attachment, RevisionAttachment, Submission, SubmissionRevision
 from app.records.queries import is_current_revision
@@ -83,6 +89,7 @@ def receive(user, sha256: str, content_type: str | None, content_range: str | No
     if attachment is not None and attachment.complete:
         return attachment
     if attachment is None:
+        _check_partial_cap(user)
         attachment = Attachment(sha256=sha256, size=size, content_type=content_type, received=0,
                                 uploaded_by_id=user.id)
         db.session.add(attachment)
@@ -101,6 +108,33 @@ def receive(user, sha256: str, content_type: str | None, content_range: str | No
         _finish(attachment, final, partial)
     db.session.commit()
     return attachment
+
+
+def _check_partial_cap(user) -> None:
+    """Before a user begins another file: their expired partials go, and at most
+    MAX_PARTIAL_UPLOADS may be left unfinished."""
+    expire_partials(Attachment.uploaded_by_id == user.id)
+    pending = db.session.scalar(select(func.count()).select_from(Attachment).where(
+        Attachment.uploaded_by_id == user.id, Attachment.complete == false()))
+    limit = current_app.config["MAX_PARTIAL_UPLOADS"]
+    if pending >= limit:
+        raise UploadError(429, _("已有 %(count)s 个文件尚未传完，请先传完它们再上传新文件。", count=pending))
+
+
+def expire_partials(*where) -> int:
+    """Remove the unfinished files begun more than PARTIAL_UPLOAD_HOURS ago (those ``where``
+    says, or all), and commit; returns how many. Rows go first, files once that is committed:
+    a row never names a partial file that is gone."""
+    cutoff = clock.now() - dt.timedelta(hours=current_app.config["PARTIAL_UPLOAD_HOURS"])
+    expired = db.session.scalars(select(Attachment).where(
+        Attachment.complete == false(), Attachment.created_at < cutoff, *where).with_for_update()).all()
+    digests = [attachment.sha256 for attachment in expired]
+    for attachment in expired:
+        db.session.delete(attachment)
+    db.session.commit()
+    for sha256 in digests:
+        _paths(sha256)[1].unlink(missing_ok=True)
+    return len(digests)
 
 
 def _finish(attachment: Attachment, final: Path, partial: Path) -> None:

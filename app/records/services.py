@@ -98,13 +98,14 @@ class Stored:
     kind: str = "content"
 
 
-def receive(actor, campaign, incoming: Incoming, *, known: bool, in_campaign: bool,
+def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: int | None,
             evaluate: Callable[[], dict]) -> Stored:
     """Store ``incoming`` as a new record, a correction of a returned one, a duplicate or a
     conflict; the caller commits. ``known``: a record with this id may be stored (it is then
-    read and locked); ``in_campaign``: its household is in ``campaign``; ``evaluate`` gives
-    the server's result (income, screening, issues), and is asked only when a revision is to
-    be stored. Raises Refused for a record that cannot be stored."""
+    read and locked); ``assignee_id``: who the household is assigned to in ``campaign``
+    (None: it is not in the campaign), the only user who may store a revision of its record;
+    ``evaluate`` gives the server's result (income, screening, issues), and is asked only
+    when a revision is to be stored. Raises Refused for a record that cannot be stored."""
     submission = db.session.get(Submission, incoming.id, with_for_update=True, populate_existing=True) \
         if known else None
     if submission is not None and submission.household_id != incoming.household_id:
@@ -116,13 +117,17 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, in_campaign: bo
     if current is not None and not (submission.status == "returned" and incoming.base_revision == submission.revision):
         return _conflict(actor, incoming, content, submission, current, "content")
 
-    if campaign is None or not in_campaign:
+    if campaign is None or assignee_id is None:
         raise Refused([issue("household_id", "not_in_campaign", _("该户不在当前普查批次中。"))])
+    if assignee_id != actor.id:
+        # A village reviewer may collect too, but a household's record is its assignee's to send.
+        raise Refused([issue("household_id", "not_assigned",
+                             _("该户在本批次中分配给了其他普查员，只有该普查员可以提交它的记录。"))])
     if submission is None:
         recorded = queries.household_record(incoming.household_id, campaign.id)
         if recorded is not None and recorded.id == incoming.id:
             # This very record, stored since the caller looked (a resend racing the first copy).
-            return receive(actor, campaign, incoming, known=True, in_campaign=in_campaign, evaluate=evaluate)
+            return receive(actor, campaign, incoming, known=True, assignee_id=assignee_id, evaluate=evaluate)
         if recorded is not None:
             return _conflict(actor, incoming, content, recorded, queries.current_revision(recorded),
                              "household_recorded")

@@ -1,11 +1,11 @@
 """A household's census record on the web: the form page (online) and the server's check of a
 record, both starting from last year's approved record."""
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import clock
+from app import clock, jsonbody
 from app.auth.roles import requires
 from app.census import definitions, services, validation
 from app.households.scope import get_household_or_404
@@ -34,12 +34,12 @@ def check(household_id: int):
     """The server's verdict on a record: 200 when nothing blocks it, else 422 with every
     issue and its path; 400 when the body is not a record at all."""
     household = get_household_or_404(current_user, household_id)
-    body = request.get_json(silent=True)
+    body = jsonbody.read()
     if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
         return jsonify(error=400, message=_("请求内容应为包含 answers 对象的 JSON。")), 400
     campaign = services.current_campaign()
     version = body.get("form_version") or (campaign.form_version if campaign else definitions.DEFAULT_VERSION)
-    definition = definitions.get(version)
+    definition = definitions.get(version) if isinstance(version, str) else None
     if definition is None:
         return jsonify(error=400, message=_("未知的调查表版本“%(version)s”。", version=version)), 400
     wrong = validation.malformed(definition, body["answers"])

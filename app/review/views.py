@@ -6,12 +6,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import jsonbody
 from app.auth.roles import requires
 from app.census import messages
 from app.census import services as census
 from app.codes import N_
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.households.scope import filter_area_or_404
 from app.records import display, services, workflow
 from app.records import queries as records
 from app.refusals import refused_json, refused_page
@@ -29,8 +31,8 @@ def labels():
 def _filters() -> queries.Filters:
     status = request.args.get("status")
     return queries.Filters(status=status if status in workflow.STATES else None,
-                           village_id=request.args.get("village", type=whole_number),
-                           group_id=request.args.get("group", type=whole_number),
+                           village_id=filter_area_or_404(current_user, request.args.get("village"), "village"),
+                           group_id=filter_area_or_404(current_user, request.args.get("group"), "group"),
                            enumerator_id=request.args.get("enumerator", type=whole_number),
                            flagged=request.args.get("flagged") == "1",
                            unexplained=request.args.get("unexplained") == "1")
@@ -161,7 +163,7 @@ def _act(record_id: str, verb, *arguments):
     """The JSON API: the record is looked up within the user's areas before its body is
     read, so a record outside them answers 404 whatever was sent."""
     submission = records.record_or_404(current_user, record_id)
-    body = request.get_json(silent=True)
+    body = jsonbody.read()
     version = body.get("version") if isinstance(body, dict) else None
     if not isinstance(version, int) or isinstance(version, bool):
         return jsonify(error=400, message=_("请求内容应为包含 version（整数）的 JSON。")), 400

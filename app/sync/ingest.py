@@ -1,5 +1,6 @@
 """Ingest (入库) of records pushed by phones: the transport half of docs/sync.md. It reads
-what every record of a batch is checked against once, checks each record's shape, lets
+what every record of a batch is checked against once, checks each record's shape (against
+app.sync.schema first: a record that fails is answered before any query), lets
 app.records.services store it, and shapes the per-record answer.
 
 What must always hold:
@@ -29,8 +30,9 @@ from app.extensions import db
 from app.households.models import Household
 from app.households.scope import household_filter
 from app.records import attachments, queries
-from app.records.models import ATTACHMENT_KINDS, CONTENT_TYPES, Submission
+from app.records.models import CONTENT_TYPES, Submission
 from app.records.services import Incoming, Refused, Stored, issue, receive
+from app.sync import schema
 
 MAX_PHOTOS = 5
 
@@ -42,7 +44,7 @@ class Batch:
     user: object
     campaign: Campaign | None
     in_scope: frozenset[int]
-    in_campaign: frozenset[int]
+    assignees: dict  # household id → its enumerator in the campaign, for the households in scope
     definitions: dict
     facts: list  # census.Facts per record (None where the record is unusable), read in two queries
     households: dict  # id → Household in scope; held here, since the session only keeps weak references
@@ -51,31 +53,36 @@ class Batch:
 
 def ingest(user, records: list) -> list[dict]:
     """One result per record, in order (see docs/sync.md, Push)."""
-    batch = _prepare(user, records)
+    # Shapes first (app.sync.schema): a record that fails is answered without a query.
+    shape_issues = [schema.record_issues(record) for record in records]
+    well_formed = [record if not issues else None for record, issues in zip(records, shape_issues)]
+    batch = _prepare(user, well_formed)
     session = db.session()
     # The campaign, areas and households read once stay loaded across the per-record commits
     # instead of being read again for every record; submissions are always read afresh.
     session.expire_on_commit = False
     try:
-        return [_ingest_committed(batch, record, facts) for record, facts in zip(records, batch.facts)]
+        return [{"id": _record_id(record), "result": "invalid", "issues": issues} if issues
+                else _ingest_committed(batch, record, facts)
+                for record, issues, facts in zip(records, shape_issues, batch.facts)]
     finally:
         session.expire_on_commit = True
 
 
 def _prepare(user, records: list) -> Batch:
-    named = {record.get("household_id") for record in records if isinstance(record, dict)}
-    named = [value for value in named if _is_int(value)]
+    """``records`` holds None in place of each record whose shape failed."""
+    named = list({record["household_id"] for record in records if record is not None})
     campaign = census.current_campaign()
     households = db.session.scalars(select(Household).where(Household.id.in_(named), household_filter(user))
                                     .options(selectinload(Household.village), selectinload(Household.group))).all() \
         if named else []
     in_scope = frozenset(household.id for household in households)
-    in_campaign = frozenset(db.session.scalars(select(Assignment.household_id).where(
-        Assignment.campaign_id == campaign.id, Assignment.household_id.in_(in_scope)))) \
-        if campaign and in_scope else frozenset()
+    assignees = dict(db.session.execute(select(Assignment.household_id, Assignment.enumerator_id).where(
+        Assignment.campaign_id == campaign.id, Assignment.household_id.in_(in_scope))).all()) \
+        if campaign and in_scope else {}
     by_id = {household.id: household for household in households}
-    usable = [index for index, record in enumerate(records) if isinstance(record, dict)
-              and record.get("household_id") in by_id and isinstance(record.get("answers"), dict)]
+    usable = [index for index, record in enumerate(records)
+              if record is not None and record["household_id"] in by_id]
     last_year = {household_id: queries.per_capita(revision)
                  for household_id, (_year, revision) in queries.approved_earlier(campaign, in_scope).items()} \
         if campaign else {}
@@ -84,9 +91,9 @@ def _prepare(user, records: list) -> Batch:
     facts = [None] * len(records)
     for index, record_facts in zip(usable, found):
         facts[index] = record_facts
-    ids = [record_id for record_id in map(_record_id, records) if record_id]
+    ids = [record_id for record_id in map(_record_id, filter(None, records)) if record_id]
     known = set(db.session.scalars(select(Submission.id).where(Submission.id.in_(ids)))) if ids else set()
-    return Batch(user, campaign, in_scope, in_campaign, {}, facts, by_id, known)
+    return Batch(user, campaign, in_scope, assignees, {}, facts, by_id, known)
 
 
 def _record_id(record) -> str | None:
@@ -114,7 +121,8 @@ def _ingest_committed(batch: Batch, record, facts) -> dict:
     except Exception:
         db.session.rollback()
         current_app.logger.exception("Sync ingest failed for record %s", record_id)
-        return {"id": record_id, "result": "error", "message": _("服务器暂时无法保存这条记录，稍后会自动重试。")}
+        return {"id": record_id, "result": "error",
+                "message": _("服务器出现故障，暂时无法保存这条记录；手机会重试几次，仍不成功时请联系管理员。")}
 
 
 def _stored(batch: Batch, record, facts) -> dict:
@@ -128,7 +136,7 @@ def _ingest_one(batch: Batch, record, facts) -> dict:
     if incoming.household_id not in batch.in_scope:
         raise Refused([issue("household_id", "not_in_scope", _("该户不在您负责的范围内。"))])
     stored = receive(batch.user, batch.campaign, incoming, known=incoming.id in batch.known,
-                     in_campaign=incoming.household_id in batch.in_campaign,
+                     assignee_id=batch.assignees.get(incoming.household_id),
                      evaluate=lambda: _evaluate(batch, incoming, facts))
     return _answer(stored, incoming.id)
 
@@ -154,32 +162,19 @@ def _answer(stored: Stored, record_id: str) -> dict:
     return {**answer, "complete": not stored.missing, "missing_attachments": stored.missing}
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _parse(batch: Batch, record) -> Incoming:
-    """The record's fields, or Refused listing every field with the wrong shape."""
-    if not isinstance(record, dict):
-        raise Refused([issue("", "malformed", _("记录应为 JSON 对象。"))])
+    """The record's fields, or Refused listing every field the server will not take; its
+    shape has passed app.sync.schema."""
     issues = []
     record_id = _record_id(record)
     if record_id is None:
-        issues.append(issue("id", "malformed", _("记录编号应为 UUID。")))
-    if not _is_int(record.get("household_id")):
-        issues.append(issue("household_id", "malformed", _("农户 ID 应为整数。")))
-    base = record.get("base_revision")
-    if base is not None and not (_is_int(base) and base >= 1):
-        issues.append(issue("base_revision", "malformed", _("基于的修订号应为正整数或 null。")))
-    client_result = record.get("client_result")
-    if client_result is not None and not isinstance(client_result, dict):
-        issues.append(issue("client_result", "malformed", _("手机端结果应为 JSON 对象。")))
-    version = record.get("form_version")
-    definition = _definition(batch, version) if isinstance(version, str) else None
+        issues.append(issue("id", "malformed", schema.message("id")))
+    version = record["form_version"]
+    definition = _definition(batch, version)
     if definition is None:
         issues.append(issue("form_version", "unknown_form_version",
                              _("未知的调查表版本“%(version)s”。", version=version)))
-    answers = record.get("answers")
+    answers = record["answers"]
     if definition is not None:
         issues += [issue(path, "malformed", _("记录的结构不正确，无法检查。"))
                    for path in validation.malformed(definition, answers)]
@@ -187,7 +182,8 @@ def _parse(batch: Batch, record) -> Incoming:
     issues += attachment_issues
     if issues:
         raise Refused(issues)
-    return Incoming(record_id, record["household_id"], version, definition, base, answers, client_result, found)
+    return Incoming(record_id, record["household_id"], version, definition, record.get("base_revision"), answers,
+                    record.get("client_result"), found)
 
 
 def _definition(batch: Batch, version: str) -> dict | None:
@@ -199,19 +195,12 @@ def _definition(batch: Batch, version: str) -> dict | None:
 def _attachments(listed) -> tuple[tuple[tuple[str, str], ...], list[dict]]:
     """(sha256, kind) of each declared file, and the issues: at most one signature and five
     photos, each file once, declared types and sizes the upload will accept."""
-    if not isinstance(listed, list):
-        return (), [issue("attachments", "malformed", _("附件应为列表。"))]
     found, issues = [], []
     for index, item in enumerate(listed):
         path = f"attachments[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get("sha256"), str) \
-                or not attachments.SHA256.fullmatch(item["sha256"]) or item.get("kind") not in ATTACHMENT_KINDS:
-            issues.append(issue(path, "malformed", _("附件应给出 64 位小写十六进制的 SHA-256 和类别（签名或照片）。")))
-            continue
         if item.get("content_type", CONTENT_TYPES[0]) not in CONTENT_TYPES:
             issues.append(issue(path, "attachment_type", attachments.wrong_type_message()))
-        size = item.get("size", 0)
-        if not _is_int(size) or size > attachments.MAX_BYTES:
+        if item.get("size", 0) > attachments.MAX_BYTES:
             issues.append(issue(path, "attachment_too_large", attachments.too_large_message()))
         found.append((item["sha256"], item["kind"]))
     kinds = [kind for _sha256, kind in found]

@@ -6,14 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from app import clock
+from app import clock, jsonbody
 from app.audits import services as audits
 from app.auth.roles import requires
 from app.census import services as census
 from app.extensions import db
 from app.records import attachments
 from app.records.models import Attachment
-from app.sync import ingest, queries, tasks
+from app.sync import ingest, queries, schema, tasks
 from app.visits import services as visits
 
 bp = Blueprint("sync", __name__)
@@ -58,17 +58,33 @@ def records():
     return jsonify(records=queries.user_records(current_user, campaign))
 
 
+def _batch(key: str, not_a_batch: str, is_batch=None) -> list:
+    """A pushed batch's items. Read with a bound whatever the transfer (a chunked body has no
+    Content-Length); a malformed request is refused with a message (app.main.errors answers)."""
+    body = jsonbody.parse(jsonbody.read_bytes(MAX_BATCH_BYTES, _("一次同步的数据超过 4 MB，请分批发送。")))
+    if not (is_batch(body) if is_batch else isinstance(body, dict) and isinstance(body.get(key), list)):
+        raise jsonbody.RefusedInput(400, not_a_batch)
+    if len(body[key]) > MAX_BATCH_RECORDS:
+        raise jsonbody.RefusedInput(413, _("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS))
+    return body[key]
+
+
+def _unstorable(item) -> dict | None:
+    """The answer for an item holding what no database can store (NaN, NUL, nesting too deep)."""
+    found = jsonbody.unstorable(item)
+    if not found:
+        return None
+    path, code, message = found[0]
+    return {"id": item.get("id") if isinstance(item, dict) else None, "result": "invalid", "code": code,
+            "message": message}
+
+
 @bp.route("/api/sync/records", methods=["POST"])
 @requires("collect")
 def push():
-    if (request.content_length or 0) > MAX_BATCH_BYTES:
-        return jsonify(error=413, message=_("一次同步的数据超过 4 MB，请分批发送。")), 413
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-        return jsonify(error=400, message=_("请求内容应为包含 records 列表的 JSON。")), 400
-    if len(body["records"]) > MAX_BATCH_RECORDS:
-        return jsonify(error=413, message=_("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS)), 413
-    return jsonify(results=ingest.ingest(current_user, body["records"]))
+    # What no database can store is found record by record (app.sync.schema): it costs only its record.
+    records = _batch("records", _("请求内容应为包含 records 列表的 JSON。"), schema.is_batch)
+    return jsonify(results=ingest.ingest(current_user, records))
 
 
 @bp.route("/api/sync/tasks")
@@ -81,30 +97,18 @@ def task_list():
 @requires("collect")
 def push_visits():
     """走访记录: one result per visit (created, duplicate, invalid), each committed on its own."""
-    if (request.content_length or 0) > MAX_BATCH_BYTES:
-        return jsonify(error=413, message=_("一次同步的数据超过 4 MB，请分批发送。")), 413
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("visits"), list):
-        return jsonify(error=400, message=_("请求内容应为包含 visits 列表的 JSON。")), 400
-    if len(body["visits"]) > MAX_BATCH_RECORDS:
-        return jsonify(error=413, message=_("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS)), 413
+    items = _batch("visits", _("请求内容应为包含 visits 列表的 JSON。"))
     today = clock.today()
-    return jsonify(results=[visits.receive_visit(current_user, item, today) for item in body["visits"]])
+    return jsonify(results=[_unstorable(item) or visits.receive_visit(current_user, item, today) for item in items])
 
 
 @bp.route("/api/sync/audits", methods=["POST"])
 @requires("collect")
 def push_audits():
     """审核复核表: one result per copy (created with its outcome, duplicate, invalid)."""
-    if (request.content_length or 0) > MAX_BATCH_BYTES:
-        return jsonify(error=413, message=_("一次同步的数据超过 4 MB，请分批发送。")), 413
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("copies"), list):
-        return jsonify(error=400, message=_("请求内容应为包含 copies 列表的 JSON。")), 400
-    if len(body["copies"]) > MAX_BATCH_RECORDS:
-        return jsonify(error=413, message=_("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS)), 413
+    items = _batch("copies", _("请求内容应为包含 copies 列表的 JSON。"))
     today = clock.today()
-    return jsonify(results=[audits.receive_copy(current_user, item, today) for item in body["copies"]])
+    return jsonify(results=[_unstorable(item) or audits.receive_copy(current_user, item, today) for item in items])
 
 
 def _attachment_state(attachment: Attachment):
@@ -132,11 +136,10 @@ def attachment_status(sha256: str):
 def attachment_upload(sha256: str):
     if not attachments.SHA256.fullmatch(sha256):
         return _bad_sha()
-    if (request.content_length or 0) > attachments.MAX_BYTES:
-        return jsonify(error=413, message=attachments.too_large_message()), 413
+    body = jsonbody.read_bytes(attachments.MAX_BYTES, attachments.too_large_message())  # chunked too
     try:
         attachment = attachments.receive(current_user, sha256, request.content_type,
-                                         request.headers.get("Content-Range"), request.get_data())
+                                         request.headers.get("Content-Range"), body)
     except attachments.UploadError as error:
         db.session.rollback()
         state = _attachment_state(error.attachment) if error.attachment is not None else {}

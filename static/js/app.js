@@ -278,7 +278,8 @@ class App {
         text: t("%(path)s：服务器上为“%(stored)s”，本机为“%(received)s”", change) }))));
     }
     for (const issue of record.issues ?? []) {
-      notes.push(element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${issue.message ?? issue.code}（${issue.path}）` }));
+      const where = issue.path ? `（${issue.path}）` : "";  // a fault on the server names no field
+      notes.push(element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${issue.message ?? issue.code}${where}` }));
     }
     return notes;
   }
@@ -324,6 +325,7 @@ class App {
     await this.saving;
     record.state = "outbox";
     record.issues = [];
+    record.server_errors = 0;  // saved again: the server's fault gets its retries afresh
     record.form_version = this.formVersion();
     record.client_result = { income: this.form.income, screening: this.form.screening };
     await this.store.putRecord(record);

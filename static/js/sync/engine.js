@@ -7,10 +7,13 @@
 // - a household with a record on the server is never offered a new draft: the phone keeps a
 //   mark of every such record (done, or recorded elsewhere and under review);
 // - one run at a time; failures back off exponentially (schedule.js), capped at 5 min;
+// - a record answered "error" MAX_ERROR_ANSWERS times running leaves the outbox as "invalid"
+//   with the server's sentence, so that one record the server cannot store never wedges the
+//   phone's sync; it is never deleted;
 // - a 401 stops the run and keeps everything: after signing in again the outbox continues;
 //   so does a 403 "password_change_required" (an admin reset the password), whose sentence
 //   and link to the change page the app shows instead of the sign-in link.
-import { BATCH, MAX_RETRY_MS, nextBatchSize, retryDelay } from "./schedule.js";
+import { BATCH, MAX_ERROR_ANSWERS, MAX_RETRY_MS, nextBatchSize, retryDelay } from "./schedule.js";
 
 // Sync waits for the user on a web page: signing in, or (with the server's sentence and link)
 // changing a password that an admin reset.
@@ -177,7 +180,12 @@ export class SyncEngine {
           status: result.status, diff: result.diff ?? [] } });
     } else if (result.result === "invalid") {
       await this.store.putRecord({ ...current, state: "invalid", issues: result.issues ?? [] });
-    }  // "error": a fault on the server kept nothing; the record stays in the outbox for the next run
+    } else if (result.result === "error") {  // a fault on the server kept nothing: retried, a bounded number of times
+      const errors = (current.server_errors ?? 0) + 1;
+      await this.store.putRecord(errors < MAX_ERROR_ANSWERS ? { ...current, server_errors: errors }
+        : { ...current, server_errors: errors, state: "invalid",
+          issues: [{ path: "", code: "server_error", message: result.message ?? "" }] });
+    }
   }
 
   async pushFiles() {

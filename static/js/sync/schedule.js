@@ -17,3 +17,8 @@ export function nextBatchSize(size, { ok, elapsedMs, full }) {
   if (full && elapsedMs < BATCH.fastMs) return Math.min(BATCH.max, size * 2);
   return size;
 }
+
+// A record the server answered "error" (a fault on its side) this many times running stops
+// being retried: the phone shows it as needing attention, keeps it, and sends it again once
+// the enumerator saves it again.
+export const MAX_ERROR_ANSWERS = 5;
