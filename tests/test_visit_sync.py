@@ -3,6 +3,7 @@ never lost) and the phone's visit tasks (GET /api/sync/tasks)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -130,3 +131,18 @@ def test_the_cadre_gets_a_visit_task_per_due_duty_and_the_visit_makes_it_done(se
     other = app.test_client()
     assert other.post("/login", data={"username": "other", "password": factories.PASSWORD}).status_code == 302
     assert other.get("/api/sync/tasks").get_json() == {"tasks": []}
+
+
+def test_a_visit_holding_what_no_database_stores_is_invalid_and_its_neighbour_is_kept(setup, login):
+    _, _, _, mine, _ = setup
+    client = login("cadre")
+    items = [json.dumps(visit(mine, met="户主\u0000")), json.dumps(visit(mine)),
+             json.dumps(visit(mine)).replace('"income_change": "none"', '"income_change": NaN')]
+    raw = '{"visits": [' + ", ".join(items) + "]}"
+    response = client.post("/api/sync/visits", data=raw, content_type="application/json",
+                           headers={"X-CSRFToken": client.csrf_token()})
+    assert response.status_code == 200, response.data
+    assert [item["result"] for item in response.get_json()["results"]] == ["invalid", "created", "invalid"]
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+    assert client.post("/api/sync/visits", data=b"[" * 5000, content_type="application/json",
+                       headers={"X-CSRFToken": client.csrf_token()}).status_code == 400
