@@ -133,15 +133,20 @@ def record_for(household, campaign, definition: dict, n: int, record_id: str) ->
         member["pension_insurance"] = member.get("pension_insurance") or "residents"
         if not member.get("schooling"):
             member["education_level"] = member.get("education_level") or "junior_secondary"
+        if not member.get("residents_medical_insurance") and not member.get("employees_medical_insurance"):
+            member["residents_medical_insurance"] = True
     answers["guarantees"] = {g["id"]: True for g in definition["guarantees"]}
     answers["consent"] = {"consent_given": True, "consent_signer": answers["members"][0]["name"]}
     answers["income"] = {item: f"{(n * 37 + index * 113) % 9000 + 100}.{index % 100:02d}"
                          for index, item in enumerate(money)}
     result = services.evaluate(household, campaign, answers, definition)
     asked = [re.fullmatch(r"members\[(\d+)\]\.out_of_school_reason", issue["path"]) for issue in result["issues"]]
-    if any(asked):  # a school-age child out of school: the form asks why
+    out_of_school = any(issue["code"] == "education_guarantee_out_of_school" for issue in result["issues"])
+    if any(asked) or out_of_school:  # a school-age child out of school: the form asks why; schooling is not secured
         for found in filter(None, asked):
             answers["members"][int(found[1])]["out_of_school_reason"] = "长期患病，在家休养"
+        if out_of_school:
+            answers["guarantees"].update(compulsory_education=False, compulsory_education_note="适龄儿童因病休学")
         result = services.evaluate(household, campaign, answers, definition)
     assert not [i for i in result["issues"] if i["severity"] == "error"], result["issues"]
     return {"id": record_id, "household_id": household.id, "form_version": campaign.form_version,
