@@ -1,13 +1,15 @@
 """A batch of records is one transaction with a savepoint per record (docs/sync.md, Push):
 one failing record costs only itself, and nothing is acknowledged before the commit."""
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.exc import OperationalError
 
 from app.census import services as census
 from app.extensions import db
 from app.figures.models import VillageFigures
+from app.records.canonical import content_sha256
 from app.records.models import Submission, SubmissionRevision
+from app.sync import ingest
 from tests.sync_setup import another_household, count, field, push, record
 
 BATCH = 50
@@ -93,3 +95,27 @@ def test_the_villages_of_new_records_are_counted_again(setup):
     assert db.session.get(type(village), village.id).data_version > before
     figures = db.session.get(VillageFigures, (setup.campaign.id, village.id))
     assert figures is not None and figures.data_version == db.session.get(type(village), village.id).data_version
+
+
+def test_records_stored_by_another_request_after_the_batch_looked_are_received_again(setup, monkeypatch):
+    """New records are written together after the others; one stored meanwhile by another
+    request (a resend racing its first copy) fails that write, and each is received again
+    on its own: it is a duplicate, the others are created."""
+    first, raced, last = (record(setup, household) for household in setup.households[:3])
+    real = ingest._prepare
+
+    def prepare_then_the_first_copy_commits(user, records):
+        prepared = real(user, records)
+        with db.engine.begin() as connection:  # the other request, on a connection of its own
+            connection.execute(insert(Submission.__table__), {
+                "id": raced["id"], "household_id": raced["household_id"], "campaign_id": setup.campaign.id,
+                "enumerator_id": setup.enumerator.id, "revision": 1, "status": "submitted", "version": 1})
+            connection.execute(insert(SubmissionRevision.__table__), {
+                "submission_id": raced["id"], "number": 1, "answers": raced["answers"],
+                "content_sha256": content_sha256(raced["answers"]), "form_version": raced["form_version"],
+                "server_result": {}, "enumerator_id": setup.enumerator.id})
+        return prepared
+
+    monkeypatch.setattr(ingest, "_prepare", prepare_then_the_first_copy_commits)
+    assert results(push(setup.client, first, raced, last)) == ["created", "duplicate", "created"]
+    assert (count(Submission), count(SubmissionRevision)) == (3, 3)

@@ -110,7 +110,7 @@ def _stored(outcome: str, submission: Submission, **details) -> Stored:
 
 
 def receive(actor, campaign, incoming: Incoming, *, known: bool, in_campaign: bool, unrecorded: bool = False,
-            evaluate: Callable[[], dict]) -> Stored:
+            evaluate: Callable[[], dict], pending: NewRecords | None = None) -> Stored:
     """Store ``incoming`` as a new record, a correction of a returned one, a duplicate or a
     conflict; the caller commits. ``known``: a record with this id may be stored (it is then
     read and locked); ``in_campaign``: its household is in ``campaign``; ``unrecorded``: the
@@ -118,7 +118,7 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, in_campaign: bo
     stored since makes the insert fail on the unique constraint; the caller then asks again
     without it); ``evaluate`` gives the server's result (income, screening, issues), and is
     asked only when a revision is to be stored. Raises Refused for a record that cannot be
-    stored.
+    stored. ``pending``: a new record is added there, to be written with others (NewRecords).
 
     A new record is written with Core statements, not the ORM's unit of work (which costs
     more than checking and computing the record): no flush sees it, so the caller moves its
@@ -150,7 +150,11 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, in_campaign: bo
     if submission is None:
         if incoming.base_revision is not None:
             raise Refused([issue("base_revision", "unknown_base", _("服务器上没有这条记录，无法作为更正提交。"))])
-        return _insert_new(actor, campaign, incoming, content, server_result, files_missing)
+        rows = pending if pending is not None else NewRecords()
+        stored = rows.add(actor, campaign, incoming, content, server_result, files_missing)
+        if pending is None:
+            rows.write()
+        return stored
     submission.revision += 1  # the resubmit event names the revision it brings
     try:
         record_transition(actor, submission, "resubmit")
@@ -167,27 +171,55 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, in_campaign: bo
     return _stored("created", submission, missing=files_missing)
 
 
-def _insert_new(actor, campaign, incoming: Incoming, content: str, server_result: dict,
-                files_missing: list[str]) -> Stored:
-    """A new record's rows as the ORM and its flush hooks would write them (the summary
-    columns, the people of its current revision), one Core statement per table."""
-    connection = db.session.connection()
-    connection.execute(insert(Submission.__table__), {
-        "id": incoming.id, "household_id": incoming.household_id, "campaign_id": campaign.id,
-        "enumerator_id": actor.id, "revision": 1, "status": "submitted", "version": 1,
-        "result_mismatch": results_differ(incoming.client_result, server_result), "complete": not files_missing,
-        **summary(server_result)})
-    revision_id = connection.execute(insert(SubmissionRevision.__table__).returning(SubmissionRevision.id), {
-        "submission_id": incoming.id, "number": 1, "answers": incoming.answers, "content_sha256": content,
-        "form_version": incoming.form_version, "client_result": incoming.client_result,
-        "server_result": server_result, "base_revision": None, "enumerator_id": actor.id}).scalar_one()
-    if incoming.attachments:
-        connection.execute(insert(RevisionAttachment.__table__), [
-            {"revision_id": revision_id, "sha256": sha256, "kind": kind} for sha256, kind in incoming.attachments])
-    people = people_rows(incoming.id, incoming.household_id, campaign.id, incoming.answers)
-    if people:
-        connection.execute(insert(RecordPerson.__table__), people)
-    return Stored("created", incoming.id, 1, "submitted", missing=files_missing)
+class NewRecords:
+    """New records' rows, written together by ``write`` with one executemany per table, as
+    the ORM and its flush hooks would write them (the summary columns, the people of the
+    current revision). ``receive`` adds a new record here when the caller passes one instead
+    of writing it at once; the caller then writes them, and if that fails (a record stored
+    since it looked), receives each again on its own."""
+
+    def __init__(self):
+        self.submissions: list[dict] = []
+        self.revisions: list[dict] = []
+        self.attachments: dict[str, list[dict]] = {}  # record id → its files' rows, less the revision id
+        self.people: list[dict] = []
+
+    def __len__(self) -> int:
+        return len(self.submissions)
+
+    def add(self, actor, campaign, incoming: Incoming, content: str, server_result: dict,
+            files_missing: list[str]) -> Stored:
+        self.submissions.append({
+            "id": incoming.id, "household_id": incoming.household_id, "campaign_id": campaign.id,
+            "enumerator_id": actor.id, "revision": 1, "status": "submitted", "version": 1,
+            "result_mismatch": results_differ(incoming.client_result, server_result), "complete": not files_missing,
+            **summary(server_result)})
+        self.revisions.append({
+            "submission_id": incoming.id, "number": 1, "answers": incoming.answers, "content_sha256": content,
+            "form_version": incoming.form_version, "client_result": incoming.client_result,
+            "server_result": server_result, "base_revision": None, "enumerator_id": actor.id})
+        if incoming.attachments:
+            self.attachments[incoming.id] = [{"sha256": sha256, "kind": kind} for sha256, kind in incoming.attachments]
+        self.people += people_rows(incoming.id, incoming.household_id, campaign.id, incoming.answers)
+        return Stored("created", incoming.id, 1, "submitted", missing=files_missing)
+
+    def write(self) -> None:
+        """No flush sees these rows: the caller moves their villages' figures on
+        (app.figures.mark_changed)."""
+        if not self.submissions:
+            return
+        connection = db.session.connection()
+        connection.execute(insert(Submission.__table__), self.submissions)
+        revisions = SubmissionRevision.__table__
+        written = connection.execute(insert(revisions).returning(
+            revisions.c.submission_id, revisions.c.id, sort_by_parameter_order=True), self.revisions).all()
+        if self.attachments:
+            revision_of = dict(written)
+            connection.execute(insert(RevisionAttachment.__table__), [
+                {"revision_id": revision_of[record_id], **row}
+                for record_id, rows in self.attachments.items() for row in rows])
+        if self.people:
+            connection.execute(insert(RecordPerson.__table__), self.people)
 
 
 def _conflict(actor, incoming: Incoming, content: str, submission: Submission, current: SubmissionRevision,

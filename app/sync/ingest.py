@@ -17,6 +17,7 @@ What must always hold:
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -34,7 +35,7 @@ from app.households.models import Household
 from app.households.scope import household_filter
 from app.records import attachments, queries
 from app.records.models import ATTACHMENT_KINDS, CONTENT_TYPES, Submission
-from app.records.services import Incoming, Refused, Stored, issue, receive
+from app.records.services import Incoming, NewRecords, Refused, Stored, issue, receive
 from app.sql import begin_writing
 
 MAX_PHOTOS = 5
@@ -54,13 +55,23 @@ class Batch:
     known: set  # ids of the batch already stored: only these are looked up (and locked) one by one
     unrecorded: set  # households of the campaign with no record yet: no need to look for one
     changed: set = field(default_factory=set)  # villages of the records stored
+    # New records written together after the others (NewRecords), and their places in the batch.
+    pending: NewRecords = field(default_factory=NewRecords)
+    pending_at: list = field(default_factory=list)
 
 
 def ingest(user, records: list) -> list[dict]:
     """One result per record, in order (see docs/sync.md, Push)."""
     batch = _prepare(user, records)
     begin_writing(db.session)
-    answers = [_ingest_in_savepoint(batch, record, facts) for record, facts in zip(records, batch.facts)]
+    alone = _alone(records)
+    answers = []
+    for index, (record, facts) in enumerate(zip(records, batch.facts)):
+        waiting = len(batch.pending)
+        answers.append(_ingest_in_savepoint(batch, record, facts, batch.pending if index in alone else None))
+        if len(batch.pending) > waiting:
+            batch.pending_at.append(index)
+    _write_pending(batch, records, answers)
     try:
         if batch.changed:
             mark_changed(batch.changed)  # new records are written without the ORM's flush (receive)
@@ -112,19 +123,42 @@ def _record_id(record) -> str | None:
         return None
 
 
-def _ingest_in_savepoint(batch: Batch, record, facts) -> dict:
+def _alone(records: list) -> set[int]:
+    """The places of the records whose id and household no other record of the batch has:
+    a new one of them can wait to be written with the others (a resend of a record in the
+    same batch, or a second record of its household, must meet it stored)."""
+    ids = Counter(map(_record_id, records))
+    households = Counter(record.get("household_id") for record in records if isinstance(record, dict))
+    return {index for index, record in enumerate(records) if isinstance(record, dict)
+            and ids[_record_id(record)] == 1 and households[record.get("household_id")] == 1}
+
+
+def _write_pending(batch: Batch, records: list, answers: list[dict]) -> None:
+    """Write the new records that waited, in one savepoint; if that fails (a record of theirs
+    stored by a concurrent request since the batch looked), receive each on its own."""
+    if not batch.pending:
+        return
+    try:
+        with db.session.begin_nested():
+            batch.pending.write()
+    except Exception:
+        for index in batch.pending_at:
+            answers[index] = _ingest_in_savepoint(batch, records[index], batch.facts[index], None)
+
+
+def _ingest_in_savepoint(batch: Batch, record, facts, pending: NewRecords | None) -> dict:
     record_id = _record_id(record)
     try:
         try:
             with db.session.begin_nested():
-                return _ingest_one(batch, record, facts)
+                return _ingest_one(batch, record, facts, pending)
         except IntegrityError:
             # The same id, or another record of the household, stored by a concurrent request: on a
             # second look it is a duplicate or a conflict.
             batch.known.add(record_id)
             batch.unrecorded.discard(record.get("household_id"))
             with db.session.begin_nested():
-                return _ingest_one(batch, record, facts)
+                return _ingest_one(batch, record, facts, None)
     except Refused as refused:
         return {"id": record_id, "result": "invalid", "issues": refused.issues}
     except Exception:
@@ -136,14 +170,14 @@ def _error(record_id: str | None) -> dict:
     return {"id": record_id, "result": "error", "message": _("服务器暂时无法保存这条记录，稍后会自动重试。")}
 
 
-def _ingest_one(batch: Batch, record, facts) -> dict:
+def _ingest_one(batch: Batch, record, facts, pending: NewRecords | None) -> dict:
     incoming = _parse(batch, record)
     if incoming.household_id not in batch.in_scope:
         raise Refused([issue("household_id", "not_in_scope", _("该户不在您负责的范围内。"))])
     stored = receive(batch.user, batch.campaign, incoming, known=incoming.id in batch.known,
                      in_campaign=incoming.household_id in batch.in_campaign,
                      unrecorded=incoming.household_id in batch.unrecorded,
-                     evaluate=lambda: _evaluate(batch, incoming, facts))
+                     evaluate=lambda: _evaluate(batch, incoming, facts), pending=pending)
     # Stored now (until the batch's commit fails): a resend of it in this batch is looked up by
     # its id, and another new record of the household meets this one.
     batch.known.add(incoming.id)
