@@ -61,7 +61,8 @@ def make_app(url: str):
 
 
 def populate(households: int):
-    """County, villages, households of 5, a campaign with a threshold, all assigned to 'enum'."""
+    """County, villages, households of 5 (numbered village by village, as an enumerator's batch
+    holds one village's records), a campaign with a threshold, all assigned to 'enum'."""
     from sqlalchemy import insert, select
 
     from app import identity
@@ -82,7 +83,7 @@ def populate(households: int):
     db.session.add_all([county, township, *villages, user, campaign])
     db.session.commit()
     db.session.execute(insert(Household), [
-        {"household_number": f"H{n:06d}", "village_id": villages[n % VILLAGES].id, "household_type": "ordinary",
+        {"household_number": f"H{n:06d}", "village_id": villages[n * VILLAGES // households].id, "household_type": "ordinary",
          "phone": "13800138000"} for n in range(households)])
     ids = dict(db.session.execute(select(Household.household_number, Household.id)).all())
     people = [("head", "male", 1970), ("spouse", "female", 1972), ("son", "male", 1995), ("daughter", "female", 1998),

@@ -4,7 +4,9 @@ app.records.services store it, and shapes the per-record answer.
 
 What must always hold:
 - A record that fails rolls back alone and never costs the others their place: each record
-  is stored in a savepoint of its own, inside one transaction per batch.
+  is checked and stored in a savepoint of its own, inside one transaction per batch. New
+  records that nothing else in the batch refers to are written together at the end; if
+  that write fails, each of them is received again in a savepoint of its own.
 - A record is acknowledged only once it is durable: the batch's transaction is committed
   before the answer is made; if the commit fails, no record of the batch is acknowledged
   (every record that was to be stored answers ``error``, and the phone sends it again).
