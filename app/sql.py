@@ -14,3 +14,14 @@ def id_in(column, ids: Iterable[int]) -> ColumnElement:
     choices"). Integers only, so nothing can be injected."""
     values = sorted(int(value) for value in ids)
     return column.in_(bindparam(None, values, expanding=True, literal_execute=True))
+
+
+def begin_writing(session) -> None:
+    """Begin the session's transaction as one that writes, before a first SAVEPOINT in it.
+    pysqlite (SQLite) begins a transaction only before an INSERT, UPDATE or DELETE, so a
+    SAVEPOINT before any of them is a transaction of its own, committed by its RELEASE.
+    IMMEDIATE takes SQLite's write lock at once, waiting for another writer up to the busy
+    timeout (a transaction that had read first could not wait). PostgreSQL begins as it should."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

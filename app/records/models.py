@@ -153,11 +153,15 @@ def list_people_of_current_revisions(session, _context) -> None:
             submission = revision.submission
             if revision.number > 1:  # a record's first revision has no people listed yet
                 connection.execute(delete(table).where(table.c.submission_id == submission.id))
-            rows = [{"submission_id": submission.id, "person_key": key, "household_id": submission.household_id,
-                     "campaign_id": submission.campaign_id, "present": present}
-                    for key, present in people_of(revision.answers).items()]
+            rows = people_rows(submission.id, submission.household_id, submission.campaign_id, revision.answers)
             if rows:
                 connection.execute(insert(table), rows)
+
+
+def people_rows(submission_id: str, household_id: int, campaign_id: int, answers: dict) -> list[dict]:
+    """The ``record_person`` rows of a record whose current revision has ``answers``."""
+    return [{"submission_id": submission_id, "person_key": key, "household_id": household_id,
+             "campaign_id": campaign_id, "present": present} for key, present in people_of(answers).items()]
 
 
 HOOKS = (("before_flush", summarise_current_revisions), ("after_flush", list_people_of_current_revisions))

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock, errors
@@ -38,6 +38,7 @@ from app.codes import N_
 from app.errors import InvalidInput
 from app.extensions import db
 from app.households import people
+from app.households.models import RecordPerson
 from app.households.scope import check_in_scope
 from app.records import attachments, queries, workflow
 from app.records.canonical import content_sha256, field_diff
@@ -48,6 +49,8 @@ from app.records.models import (
     Submission,
     SubmissionRevision,
     SyncConflict,
+    people_rows,
+    summary,
 )
 from app.records.results import results_differ
 
@@ -89,23 +92,39 @@ class Incoming:
 @dataclass(frozen=True)
 class Stored:
     """What became of a received record: ``created`` (a new record or revision),
-    ``duplicate`` or ``conflict`` (of ``kind``, with ``diff`` against the stored revision)."""
+    ``duplicate`` or ``conflict`` (of ``kind``, with ``diff`` against the stored revision);
+    ``record_id``, ``revision`` and ``status`` are the stored record's (for a second record
+    of a household, the household's record)."""
 
     outcome: str
-    submission: Submission
+    record_id: str
+    revision: int
+    status: str
     missing: list[str] = field(default_factory=list)  # files not yet on the server
     diff: list[dict] = field(default_factory=list)
     kind: str = "content"
 
 
-def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: int | None,
-            evaluate: Callable[[], dict]) -> Stored:
+def _stored(outcome: str, submission: Submission, **details) -> Stored:
+    return Stored(outcome, submission.id, submission.revision, submission.status, **details)
+
+
+def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: int | None, unrecorded: bool = False,
+            evaluate: Callable[[], dict], pending: NewRecords | None = None) -> Stored:
     """Store ``incoming`` as a new record, a correction of a returned one, a duplicate or a
     conflict; the caller commits. ``known``: a record with this id may be stored (it is then
     read and locked); ``assignee_id``: who the household is assigned to in ``campaign``
     (None: it is not in the campaign), the only user who may store a revision of its record;
-    ``evaluate`` gives the server's result (income, screening, issues), and is asked only
-    when a revision is to be stored. Raises Refused for a record that cannot be stored."""
+    ``unrecorded``: the
+    caller read, in this transaction, that the household has no record in ``campaign`` (one
+    stored since makes the insert fail on the unique constraint; the caller then asks again
+    without it); ``evaluate`` gives the server's result (income, screening, issues), and is
+    asked only when a revision is to be stored. Raises Refused for a record that cannot be
+    stored. ``pending``: a new record is added there, to be written with others (NewRecords).
+
+    A new record is written with Core statements, not the ORM's unit of work (which costs
+    more than checking and computing the record): no flush sees it, so the caller moves its
+    village's figures on (app.figures.mark_changed)."""
     submission = db.session.get(Submission, incoming.id, with_for_update=True, populate_existing=True) \
         if known else None
     if submission is not None and submission.household_id != incoming.household_id:
@@ -113,7 +132,8 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: in
     content = content_sha256(incoming.answers)
     current = submission and queries.current_revision(submission)
     if current is not None and current.content_sha256 == content:
-        return Stored("duplicate", submission, attachments.missing_by_revision([current.id]).get(current.id, []))
+        return _stored("duplicate", submission,
+                       missing=attachments.missing_by_revision([current.id]).get(current.id, []))
     if current is not None and not (submission.status == "returned" and incoming.base_revision == submission.revision):
         return _conflict(actor, incoming, content, submission, current, "content")
 
@@ -123,7 +143,7 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: in
         # A village reviewer may collect too, but a household's record is its assignee's to send.
         raise Refused([issue("household_id", "not_assigned",
                              _("该户在本批次中分配给了其他普查员，只有该普查员可以提交它的记录。"))])
-    if submission is None:
+    if submission is None and not unrecorded:
         recorded = queries.household_record(incoming.household_id, campaign.id)
         if recorded is not None and recorded.id == incoming.id:
             # This very record, stored since the caller looked (a resend racing the first copy).
@@ -136,15 +156,16 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: in
     if submission is None:
         if incoming.base_revision is not None:
             raise Refused([issue("base_revision", "unknown_base", _("服务器上没有这条记录，无法作为更正提交。"))])
-        submission = Submission(id=incoming.id, household_id=incoming.household_id, campaign_id=campaign.id,
-                                enumerator_id=actor.id, revision=1, status="submitted")
-        db.session.add(submission)
-    else:
-        submission.revision += 1  # the resubmit event names the revision it brings
-        try:
-            record_transition(actor, submission, "resubmit")
-        except workflow.WorkflowError as error:
-            raise Refused([issue("id", "not_allowed", _(error.message))]) from None
+        rows = pending if pending is not None else NewRecords()
+        stored = rows.add(actor, campaign, incoming, content, server_result, files_missing)
+        if pending is None:
+            rows.write()
+        return stored
+    submission.revision += 1  # the resubmit event names the revision it brings
+    try:
+        record_transition(actor, submission, "resubmit")
+    except workflow.WorkflowError as error:
+        raise Refused([issue("id", "not_allowed", _(error.message))]) from None
     submission.result_mismatch = results_differ(incoming.client_result, server_result)
     submission.complete = not files_missing
     db.session.add(SubmissionRevision(
@@ -153,7 +174,58 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: in
         base_revision=incoming.base_revision, enumerator_id=actor.id,
         attachments=[RevisionAttachment(sha256=sha256, kind=kind) for sha256, kind in incoming.attachments]))
     db.session.flush()  # once, so that a new revision moves the version on by exactly one
-    return Stored("created", submission, files_missing)
+    return _stored("created", submission, missing=files_missing)
+
+
+class NewRecords:
+    """New records' rows, written together by ``write`` with one executemany per table, as
+    the ORM and its flush hooks would write them (the summary columns, the people of the
+    current revision). ``receive`` adds a new record here when the caller passes one instead
+    of writing it at once; the caller then writes them, and if that fails (a record stored
+    since it looked), receives each again on its own."""
+
+    def __init__(self):
+        self.submissions: list[dict] = []
+        self.revisions: list[dict] = []
+        self.attachments: dict[str, list[dict]] = {}  # record id → its files' rows, less the revision id
+        self.people: list[dict] = []
+
+    def __len__(self) -> int:
+        return len(self.submissions)
+
+    def add(self, actor, campaign, incoming: Incoming, content: str, server_result: dict,
+            files_missing: list[str]) -> Stored:
+        self.submissions.append({
+            "id": incoming.id, "household_id": incoming.household_id, "campaign_id": campaign.id,
+            "enumerator_id": actor.id, "revision": 1, "status": "submitted", "version": 1,
+            "result_mismatch": results_differ(incoming.client_result, server_result), "complete": not files_missing,
+            **summary(server_result)})
+        self.revisions.append({
+            "submission_id": incoming.id, "number": 1, "answers": incoming.answers, "content_sha256": content,
+            "form_version": incoming.form_version, "client_result": incoming.client_result,
+            "server_result": server_result, "base_revision": None, "enumerator_id": actor.id})
+        if incoming.attachments:
+            self.attachments[incoming.id] = [{"sha256": sha256, "kind": kind} for sha256, kind in incoming.attachments]
+        self.people += people_rows(incoming.id, incoming.household_id, campaign.id, incoming.answers)
+        return Stored("created", incoming.id, 1, "submitted", missing=files_missing)
+
+    def write(self) -> None:
+        """No flush sees these rows: the caller moves their villages' figures on
+        (app.figures.mark_changed)."""
+        if not self.submissions:
+            return
+        connection = db.session.connection()
+        connection.execute(insert(Submission.__table__), self.submissions)
+        revisions = SubmissionRevision.__table__
+        written = connection.execute(insert(revisions).returning(
+            revisions.c.submission_id, revisions.c.id, sort_by_parameter_order=True), self.revisions).all()
+        if self.attachments:
+            revision_of = dict(written)
+            connection.execute(insert(RevisionAttachment.__table__), [
+                {"revision_id": revision_of[record_id], **row}
+                for record_id, rows in self.attachments.items() for row in rows])
+        if self.people:
+            connection.execute(insert(RecordPerson.__table__), self.people)
 
 
 def _conflict(actor, incoming: Incoming, content: str, submission: Submission, current: SubmissionRevision,
@@ -171,7 +243,7 @@ def _conflict(actor, incoming: Incoming, content: str, submission: Submission, c
             content_sha256=content, form_version=incoming.form_version, base_revision=incoming.base_revision,
             client_result=incoming.client_result, attachments=[list(pair) for pair in incoming.attachments],
             enumerator_id=actor.id))
-    return Stored("conflict", submission, diff=field_diff(current.answers, incoming.answers), kind=kind)
+    return _stored("conflict", submission, diff=field_diff(current.answers, incoming.answers), kind=kind)
 
 
 # Review ---------------------------------------------------------------------------------------

@@ -4,8 +4,13 @@ app.sync.schema first: a record that fails is answered before any query), lets
 app.records.services store it, and shapes the per-record answer.
 
 What must always hold:
-- Each record of a batch is committed on its own; a record that fails rolls back alone and
-  never costs the others their place.
+- A record that fails rolls back alone and never costs the others their place: each record
+  is checked and stored in a savepoint of its own, inside one transaction per batch. New
+  records that nothing else in the batch refers to are written together at the end; if
+  that write fails, each of them is received again in a savepoint of its own.
+- A record is acknowledged only once it is durable: the batch's transaction is committed
+  before the answer is made; if the commit fails, no record of the batch is acknowledged
+  (every record that was to be stored answers ``error``, and the phone sends it again).
 - ``error`` answers only a fault on the server (the phone retries it); a record the server
   will not take answers ``invalid`` with its issues.
 - The server recomputes income and screening with the same engine as the phone; the
@@ -15,11 +20,12 @@ What must always hold:
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -27,11 +33,13 @@ from app.campaigns.models import Assignment, Campaign
 from app.census import definitions, validation
 from app.census import services as census
 from app.extensions import db
+from app.figures.models import mark_changed
 from app.households.models import Household
 from app.households.scope import household_filter
 from app.records import attachments, queries
 from app.records.models import CONTENT_TYPES, Submission
-from app.records.services import Incoming, Refused, Stored, issue, receive
+from app.records.services import Incoming, NewRecords, Refused, Stored, issue, receive
+from app.sql import begin_writing
 from app.sync import schema
 
 MAX_PHOTOS = 5
@@ -49,24 +57,41 @@ class Batch:
     facts: list  # census.Facts per record (None where the record is unusable), read in two queries
     households: dict  # id → Household in scope; held here, since the session only keeps weak references
     known: set  # ids of the batch already stored: only these are looked up (and locked) one by one
+    unrecorded: set  # households of the campaign with no record yet: no need to look for one
+    changed: set = field(default_factory=set)  # villages of the records stored
+    # New records written together after the others (NewRecords), and their places in the batch.
+    pending: NewRecords = field(default_factory=NewRecords)
+    pending_at: list = field(default_factory=list)
 
 
 def ingest(user, records: list) -> list[dict]:
     """One result per record, in order (see docs/sync.md, Push)."""
+    original = records
     # Shapes first (app.sync.schema): a record that fails is answered without a query.
     shape_issues = [schema.record_issues(record) for record in records]
-    well_formed = [record if not issues else None for record, issues in zip(records, shape_issues)]
-    batch = _prepare(user, well_formed)
-    session = db.session()
-    # The campaign, areas and households read once stay loaded across the per-record commits
-    # instead of being read again for every record; submissions are always read afresh.
-    session.expire_on_commit = False
+    records = [record if not issues else None for record, issues in zip(records, shape_issues)]
+    batch = _prepare(user, records)
+    begin_writing(db.session)
+    alone = _alone(records)
+    answers = []
+    for index, (record, issues, facts) in enumerate(zip(records, shape_issues, batch.facts)):
+        if issues:
+            answers.append({"id": _record_id(original[index]), "result": "invalid", "issues": issues})
+            continue
+        waiting = len(batch.pending)
+        answers.append(_ingest_in_savepoint(batch, record, facts, batch.pending if index in alone else None))
+        if len(batch.pending) > waiting:
+            batch.pending_at.append(index)
+    _write_pending(batch, records, answers)
     try:
-        return [{"id": _record_id(record), "result": "invalid", "issues": issues} if issues
-                else _ingest_committed(batch, record, facts)
-                for record, issues, facts in zip(records, shape_issues, batch.facts)]
-    finally:
-        session.expire_on_commit = True
+        if batch.changed:
+            mark_changed(batch.changed)  # new records are written without the ORM's flush (receive)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("Sync ingest failed to commit a batch of %s records", len(records))
+        return [answer if answer["result"] == "invalid" else _error(answer["id"]) for answer in answers]
+    return answers
 
 
 def _prepare(user, records: list) -> Batch:
@@ -80,6 +105,7 @@ def _prepare(user, records: list) -> Batch:
     assignees = dict(db.session.execute(select(Assignment.household_id, Assignment.enumerator_id).where(
         Assignment.campaign_id == campaign.id, Assignment.household_id.in_(in_scope))).all()) \
         if campaign and in_scope else {}
+    in_campaign = frozenset(assignees)
     by_id = {household.id: household for household in households}
     usable = [index for index, record in enumerate(records)
               if record is not None and record["household_id"] in by_id]
@@ -91,9 +117,14 @@ def _prepare(user, records: list) -> Batch:
     facts = [None] * len(records)
     for index, record_facts in zip(usable, found):
         facts[index] = record_facts
-    ids = [record_id for record_id in map(_record_id, filter(None, records)) if record_id]
-    known = set(db.session.scalars(select(Submission.id).where(Submission.id.in_(ids)))) if ids else set()
-    return Batch(user, campaign, in_scope, assignees, {}, facts, by_id, known)
+    ids = {record_id for record_id in map(_record_id, filter(None, records)) if record_id}
+    # The batch's ids already stored, and the records of its households: one query for both.
+    stored = db.session.execute(select(Submission.id, Submission.household_id).where(or_(
+        Submission.id.in_(ids), and_(Submission.campaign_id == campaign.id, Submission.household_id.in_(in_campaign)))
+        if campaign else Submission.id.in_(ids))).all() if ids or in_campaign else []
+    known = {record_id for record_id, _household in stored if record_id in ids}
+    unrecorded = set(in_campaign) - {household for _record, household in stored}
+    return Batch(user, campaign, in_scope, assignees, {}, facts, by_id, known, unrecorded)
 
 
 def _record_id(record) -> str | None:
@@ -104,40 +135,68 @@ def _record_id(record) -> str | None:
         return None
 
 
-def _ingest_committed(batch: Batch, record, facts) -> dict:
+def _alone(records: list) -> set[int]:
+    """The places of the records whose id and household no other record of the batch has:
+    a new one of them can wait to be written with the others (a resend of a record in the
+    same batch, or a second record of its household, must meet it stored)."""
+    ids = Counter(map(_record_id, filter(None, records)))
+    households = Counter(record["household_id"] for record in records if record is not None)
+    return {index for index, record in enumerate(records) if record is not None
+            and ids[_record_id(record)] == 1 and households[record["household_id"]] == 1}
+
+
+def _write_pending(batch: Batch, records: list, answers: list[dict]) -> None:
+    """Write the new records that waited, in one savepoint; if that fails (a record of theirs
+    stored by a concurrent request since the batch looked), receive each on its own."""
+    if not batch.pending:
+        return
+    try:
+        with db.session.begin_nested():
+            batch.pending.write()
+    except Exception:
+        for index in batch.pending_at:
+            answers[index] = _ingest_in_savepoint(batch, records[index], batch.facts[index], None)
+
+
+def _ingest_in_savepoint(batch: Batch, record, facts, pending: NewRecords | None) -> dict:
     record_id = _record_id(record)
     try:
         try:
-            return _stored(batch, record, facts)
+            with db.session.begin_nested():
+                return _ingest_one(batch, record, facts, pending)
         except IntegrityError:
             # The same id, or another record of the household, stored by a concurrent request: on a
             # second look it is a duplicate or a conflict.
-            db.session.rollback()
             batch.known.add(record_id)
-            return _stored(batch, record, facts)
+            batch.unrecorded.discard(record.get("household_id"))
+            with db.session.begin_nested():
+                return _ingest_one(batch, record, facts, None)
     except Refused as refused:
-        db.session.rollback()
         return {"id": record_id, "result": "invalid", "issues": refused.issues}
     except Exception:
-        db.session.rollback()
         current_app.logger.exception("Sync ingest failed for record %s", record_id)
-        return {"id": record_id, "result": "error",
-                "message": _("服务器出现故障，暂时无法保存这条记录；手机会重试几次，仍不成功时请联系管理员。")}
+        return _error(record_id)
 
 
-def _stored(batch: Batch, record, facts) -> dict:
-    result = _ingest_one(batch, record, facts)
-    db.session.commit()
-    return result
+def _error(record_id: str | None) -> dict:
+    return {"id": record_id, "result": "error",
+            "message": _("服务器出现故障，暂时无法保存这条记录；手机会重试几次，仍不成功时请联系管理员。")}
 
 
-def _ingest_one(batch: Batch, record, facts) -> dict:
+def _ingest_one(batch: Batch, record, facts, pending: NewRecords | None) -> dict:
     incoming = _parse(batch, record)
     if incoming.household_id not in batch.in_scope:
         raise Refused([issue("household_id", "not_in_scope", _("该户不在您负责的范围内。"))])
     stored = receive(batch.user, batch.campaign, incoming, known=incoming.id in batch.known,
                      assignee_id=batch.assignees.get(incoming.household_id),
-                     evaluate=lambda: _evaluate(batch, incoming, facts))
+                     unrecorded=incoming.household_id in batch.unrecorded,
+                     evaluate=lambda: _evaluate(batch, incoming, facts), pending=pending)
+    # Stored now (until the batch's commit fails): a resend of it in this batch is looked up by
+    # its id, and another new record of the household meets this one.
+    batch.known.add(incoming.id)
+    batch.unrecorded.discard(incoming.household_id)
+    if stored.outcome == "created":
+        batch.changed.add(batch.households[incoming.household_id].village_id)
     return _answer(stored, incoming.id)
 
 
@@ -153,11 +212,9 @@ def _evaluate(batch: Batch, incoming: Incoming, facts) -> dict:
 def _answer(stored: Stored, record_id: str) -> dict:
     """The result under the id the phone sent; a second record of a household also names the
     household's record (``record``) it is kept beside."""
-    submission = stored.submission
-    answer = {"id": record_id, "result": stored.outcome, "revision": submission.revision,
-              "status": submission.status}
+    answer = {"id": record_id, "result": stored.outcome, "revision": stored.revision, "status": stored.status}
     if stored.outcome == "conflict":
-        second = {"record": submission.id} if stored.kind == "household_recorded" else {}
+        second = {"record": stored.record_id} if stored.kind == "household_recorded" else {}
         return {**answer, "kind": stored.kind, **second, "diff": stored.diff}
     return {**answer, "complete": not stored.missing, "missing_attachments": stored.missing}
 
