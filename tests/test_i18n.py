@@ -66,7 +66,6 @@ PAGES = {
     "main.home": ("enumerator", lambda w: "/"),
     "households.index": ("enumerator", lambda w: "/households/"),
     "households.detail": ("enumerator", lambda w: f"/households/{w.household.id}"),
-    "records.form": ("enumerator", lambda w: f"/census/households/{w.household.id}"),
     "admin.index": ("county_admin", lambda w: "/admin/"),
     "admin.areas": ("county_admin", lambda w: "/admin/areas"),
     "admin.users": ("county_admin", lambda w: "/admin/users"),
