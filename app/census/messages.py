@@ -100,13 +100,13 @@ CLIENT = [
     N_("%(path)s：服务器上为“%(stored)s”，本机为“%(received)s”"), N_("上次同步："), N_("事件"), N_("人均纯收入"), N_("从未同步"),
     N_("保存签名"), N_("共 %(total)s 户，显示 %(shown)s 户。"), N_("农户签名"), N_("冲突"), N_("删除"), N_("删除事件"), N_("删除成员"),
     N_("同步失败，稍后自动重试。"), N_("否"), N_("在此处签名"), N_("姓名、身份证号后几位、户编号或组"), N_("完成，放入待发送"), N_("审核意见："), N_("已发送"),
-    N_("已发送，等待审核。"), N_("已开启持久存储"), N_("待发送"), N_("成员"), N_("我的农户"), N_("提醒"), N_("搜索农户"),
+    N_("已发送，等待审核。"), N_("已开启持久存储"), N_("待发送"), N_("成员"), N_("我的农户"), N_("提醒：%(message)s"), N_("搜索农户"),
     N_("文件太大（超过 5 MB），无法保存。"), N_("无法读取这张照片，请换一张。"), N_("是"), N_("更新到新版本"), N_("有新版本。"),
-    N_("服务器上已有不同内容的这份记录，两份都已保留，由审核人员处理。"), N_("服务器拒收："), N_("未开启持久存储：手机空间不足时数据可能被清除"),
+    N_("服务器上已有不同内容的这份记录，两份都已保留，由审核人员处理。"), N_("服务器拒收：%(message)s（%(path)s）"), N_("未开启持久存储：手机空间不足时数据可能被清除"),
     N_("未选择"), N_("栏目"), N_("比上年"), N_("添加事件"), N_("添加成员"), N_("添加照片"), N_("清除"), N_("照片"), N_("照片（最多 5 张）"),
     N_("登录已过期，请重新登录；未发送的记录都还在。"), N_("监测范围"), N_("离线"), N_("立即同步"), N_("草稿"), N_("被拒收"), N_("计算过程"),
     N_("说明（必填）"), N_("请先签名。"), N_("返回列表"), N_("还有 %(count)s 处需要处理，已标在对应的题目旁。"), N_("还没有分配给您的农户：请在有网络时同步。"),
-    N_("退回"), N_("错误"), N_("已通过"), N_("已有记录"),
+    N_("退回"), N_("错误：%(message)s"), N_("已通过"), N_("已有记录"),
     N_("全部"), N_("待审核"), N_("已完成"), N_("未调查"), N_("按状态筛选"), N_("显示更多"), N_("%(field)s 的意见：%(comment)s"),
     N_("审核意见（%(count)s 条）"), N_("填写收入后显示人均纯收入和建议。"),
     N_("本机还没有这户的资料：请在有网络时同步；如果同步后仍没有，说明该户没有分配给您。"),
@@ -114,6 +114,17 @@ CLIENT = [
     N_("该户本次普查已有记录（来自另一部手机或其他采集员），正在审核，不需要再次采集。"),
     N_("该户本次普查已有另一条记录（可能来自另一部手机）。这一份已原样保存在服务器上，由村里决定采用哪一份。"),
 ]
+
+
+# The app shell's own words (templates/pwa/shell.html), by key. The service worker keeps the
+# shell in the language it was first fetched in; the app puts these back in the user's.
+SHELL = {
+    "brand": N_("入户"),
+    "insecure": N_("当前连接不安全（不是 HTTPS），无法离线使用。请联系管理员为本系统启用 HTTPS。"),
+    "start_failed": N_("应用没能启动。请刷新页面；如果仍然不行，请联系管理员。已保存的记录不会丢失。"),
+    "sign_in": N_("请先登录（需要网络）。"),
+    "loading": N_("正在加载……"),
+}
 
 
 def _text(message_id: str, params: dict | None = None) -> str:
@@ -152,5 +163,6 @@ def for_client() -> dict:
         "lines": {code: gettext(message) for code, message in LINES.items()},
         "suggestions": {"category": gettext(CATEGORY_SUGGESTION), "risks": gettext(RISK_SUGGESTION)},
         "ui": {text: gettext(text) for text in CLIENT},
+        "shell": {key: gettext(text) for key, text in SHELL.items()},
         "money_params": sorted(MONEY_PARAMS),
     }

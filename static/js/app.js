@@ -70,6 +70,10 @@ class App {
     this.text = createMessages(bundle);
     this.t = this.text.t;
     document.documentElement.lang = this.locale === "en" ? "en" : "zh-Hans";
+    // The cached shell speaks the language it was first fetched in: its words follow the user's.
+    for (const node of document.querySelectorAll("[data-text]")) {
+      node.textContent = bundle.messages.shell?.[node.dataset.text] ?? node.textContent;  // a bundle stored by an older app has none
+    }
   }
 
   async askForPersistentStorage() {
@@ -316,7 +320,8 @@ class App {
         text: t("%(path)s：服务器上为“%(stored)s”，本机为“%(received)s”", change) }))));
     }
     for (const issue of record.issues ?? []) {
-      notes.push(element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${issue.message ?? issue.code}（${issue.path}）` }));
+      notes.push(element("p", { class: "flash flash-error", text: t("服务器拒收：%(message)s（%(path)s）",
+        { message: issue.message ?? issue.code, path: issue.path }) }));
     }
     return notes;
   }

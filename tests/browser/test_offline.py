@@ -270,3 +270,18 @@ def test_a_flapping_signal_while_the_list_is_open_breaks_nothing(page: Page, wor
     expect(page.locator(".record-form .census-section").first).to_be_visible()
     page.wait_for_timeout(500)  # the syncs started before the tap have all ended
     expect(page.get_by_label("外出务工收入")).to_be_visible()
+
+
+def test_the_cached_shell_follows_a_language_switch(page: Page, world):
+    """The worker keeps the shell as first fetched (in Chinese); after switching to English
+    the shell's words are English too."""
+    open_app(page)
+    page.goto("/")
+    page.get_by_role("button", name="English").click()
+    response = page.goto("/app")
+    assert response.from_service_worker  # the Chinese copy
+    expect(page.locator("body[data-app-ready]")).to_have_count(1)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Ruhu", exact=True)).to_be_visible()
+    expect(page).to_have_title("Ruhu")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My households")

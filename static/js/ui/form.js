@@ -399,7 +399,8 @@ export class CensusForm {
     wrapper?.classList.toggle("has-error", issues.some((i) => i.severity === "error"));
     for (const issue of issues) {
       const words = issue.message ?? this.text.issue(issue);
-      const line = element("span", { class: issue.severity, text: `${this.text.t(issue.severity === "error" ? "错误" : "提醒")}：${words}` });
+      const line = element("span", { class: issue.severity,
+        text: this.text.t(issue.severity === "error" ? "错误：%(message)s" : "提醒：%(message)s", { message: words }) });
       target.append(line);
       if (issue.severity === "warning") {
         const key = `${issue.path}|${issue.code}`;
