@@ -58,6 +58,11 @@ def sign(page: Page):
     expect(page.get_by_role("img", name="农户签名")).to_be_visible()
 
 
+def records_pulled(response) -> bool:
+    """The answer to a sync run's pull of record states (wait for it before cutting the network)."""
+    return response.request.method == "GET" and response.url.endswith("/api/sync/records")
+
+
 def count(page: Page, state: str):
     return page.locator(f'[data-count="{state}"]')
 
