@@ -143,11 +143,13 @@ def serve(app):
 
 
 def sign_in(page, username: str) -> None:
-    page.goto("/login")
+    """Signed in on the home page: an enumerator would land in /app, and its first open is
+    what is measured."""
+    page.goto("/login?next=/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/app")
+    page.wait_for_url("**/")
 
 
 def shell_and_form(args, workdir: Path) -> None:
