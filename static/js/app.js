@@ -172,6 +172,7 @@ class App {
     const list = this.list;
     const states = statesByHousehold(records);
     const counts = countByFilter(list.households, states);
+    const number = (value) => value.toLocaleString(this.locale === "en" ? "en" : "zh-CN");  // 1,200
     const names = { all: t("全部"), returned: t("退回"), draft: t("草稿"), waiting: t("待审核"), done: t("已完成"),
       not_visited: t("未调查") };
     const input = element("input", { id: "household-search", type: "search", autocomplete: "off",
@@ -191,7 +192,7 @@ class App {
         ({ matches, total } = search(chosen.map((household) => list.index.get(household.id)), input.value, this.shown));
       }
       summary.textContent = households.length
-        ? t("共 %(total)s 户，显示 %(shown)s 户。", { total: total.toLocaleString(), shown: matches.length.toLocaleString() })
+        ? t("共 %(total)s 户，显示 %(shown)s 户。", { total: number(total), shown: number(matches.length) })
         : t("还没有分配给您的农户：请在有网络时同步。");
       results.replaceChildren(...matches.map((household) => this.listItem(household, states.get(household.id))));
       more.hidden = matches.length >= total;
@@ -199,7 +200,7 @@ class App {
     };
     for (const filter of FILTERS) {
       const button = element("button", { type: "button", "data-filter": filter },
-        `${names[filter]} `, element("span", { class: "count", text: counts[filter].toLocaleString() }));
+        `${names[filter]} `, element("span", { class: "count", text: number(counts[filter]) }));
       button.addEventListener("click", () => { this.filter = filter; this.shown = PAGE_SIZE; show(); });
       filters.append(button);
     }
@@ -336,7 +337,7 @@ class App {
       const wrapper = container.querySelector(`[data-wrapper="${CSS.escape(comment.path)}"]`);
       const line = element("p", { class: "review-comment", text: `${t("审核意见：")}${comment.text}` });
       const name = wrapper?.querySelector("label, legend")?.textContent;
-      const text = name ? t("%(field)s 的意见：%(comment)s", { field: name, comment: comment.text }) : comment.text;
+      const text = name ? t("“%(field)s”的意见：%(comment)s", { field: name, comment: comment.text }) : comment.text;
       if (wrapper) {
         wrapper.append(line);
         const jump = element("button", { type: "button", class: "link", text });
