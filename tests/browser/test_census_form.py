@@ -123,3 +123,19 @@ def test_a_question_shows_its_hint(page: Page, household):
     wage = page.get_by_label("外出务工收入")
     expect(wage).to_have_accessible_description(re.compile("到县外务工的全年工资收入"))
     expect(page.get_by_text("住房鉴定为 C 级或 D 级危房的选“否”。")).to_be_visible()
+
+
+WIDER_THAN_THE_PHONE = """() => [...document.querySelectorAll('body *')]
+    .filter((node) => node.getBoundingClientRect().right > innerWidth + 1)
+    .map((node) => `${node.tagName}.${node.className}`)"""
+
+
+def test_nothing_is_wider_than_the_phone_in_either_language(page: Page, household):
+    open_form(page, household)
+    assert page.evaluate(WIDER_THAN_THE_PHONE) == []
+    page.goto("/")
+    page.get_by_role("button", name="English").click()
+    page.goto(f"/app#/household/{household.id}")
+    expect(page.get_by_role("heading", name="Household income (yuan)")).to_be_visible()
+    expect(page.locator(".record-form[data-complete]")).to_have_count(1)
+    assert page.evaluate(WIDER_THAN_THE_PHONE) == []
