@@ -14,6 +14,7 @@ from app.households.models import Household
 from app.records import services as review
 from app.records.models import Submission
 from tests import factories
+from tests.browser.test_census_form import WIDER_THAN_THE_PHONE
 from tests.browser.test_offline import complete_record, count, open_app, open_household, records_pulled
 
 HOUSEHOLDS = 211
@@ -44,6 +45,7 @@ def test_every_household_is_reachable_and_filters_count_states(page: Page, many)
     expect(page.get_by_role("status").filter(has_text="共 211 户")).to_have_text("共 211 户，显示 50 户。")
     expect(filter_button(page, "全部 211")).to_have_attribute("aria-pressed", "true")
     expect(filter_button(page, "未调查 211")).to_be_visible()
+    assert page.evaluate(WIDER_THAN_THE_PHONE) == []
     for shown in (100, 150, 200, 211):
         page.get_by_role("button", name="显示更多").click()
         expect(page.locator("a.household")).to_have_count(shown)
