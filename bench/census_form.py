@@ -3,7 +3,8 @@
     .venv/bin/python bench/census_form.py [--rate 4] [--samples 20]
 
 Serves the real app on a fresh SQLite database (made by the migrations) with one household
-of 29 members, opens its census form in Debian's Chromium as a Pixel 5, and throttles the
+of 29 members assigned to an enumerator, opens its census form in the offline app
+(/app#/household/<id>) in Debian's Chromium as a Pixel 5, and throttles the
 CPU with CDP (Emulation.setCPUThrottlingRate). Two operations are timed inside the page,
 from the event to the end of the forced layout that follows it:
   - adding the 30th member (click "添加成员": a new member block, totals recomputed);
@@ -60,6 +61,7 @@ def build_database(app) -> int:
 
     from app import identity
     from app.auth.models import User
+    from app.campaigns.models import Assignment, Campaign
     from app.extensions import db
     from app.geo.models import Area
     from app.households.models import Household, Member
@@ -81,7 +83,10 @@ def build_database(app) -> int:
                               members=members)
         user = User(username="bench", display_name="Bench", role="enumerator", areas=[village])
         user.set_password(PASSWORD)
-        db.session.add_all([household, user])
+        campaign = Campaign(name="2026", year=2026, form_version="2026.1")
+        db.session.add_all([household, user, campaign])
+        db.session.flush()
+        db.session.add(Assignment(campaign_id=campaign.id, household_id=household.id, enumerator_id=user.id))
         db.session.commit()
         return household.id
 
@@ -119,8 +124,9 @@ def main() -> None:
         page.get_by_label("用户名").fill("bench")
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
-        page.goto(f"{base}/census/households/{household_id}")
-        page.wait_for_selector("body[data-form-ready]")
+        page.wait_for_url("**/app")  # an enumerator lands in the offline app
+        page.goto(f"{base}/app#/household/{household_id}")
+        page.wait_for_selector(".record-form[data-complete]", timeout=60_000)
         assert page.locator(".repeat-item").count() == 29
         cdp = context.new_cdp_session(page)
         results = {}

@@ -23,6 +23,16 @@ def test_sign_in_and_out(client, admin):
     assert client.get("/").status_code == 302  # back to the login page
 
 
+@pytest.mark.parametrize(("role", "landing"), [("enumerator", "/app"), ("village_reviewer", "/"), ("township_approver", "/")])
+def test_an_enumerator_lands_in_the_offline_app(client, county, role, landing):
+    """Only collecting, an enumerator has nothing to do on the office pages; a village
+    reviewer also collects but reviews first."""
+    factories.user("someone", role, [county.village_a])
+    response = client.post("/login", data={"username": "someone", "password": factories.PASSWORD})
+    assert response.headers["Location"] == landing
+    assert client.get("/login").headers["Location"] == landing  # signed in already
+
+
 def test_wrong_password_is_refused_with_a_message(client, admin):
     response = client.post("/login", data={"username": "admin", "password": "nope"})
     assert response.status_code == 401

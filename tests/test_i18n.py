@@ -61,6 +61,17 @@ def test_every_message_has_an_english_translation():
     assert untranslated == [], "run `make translations` and translate: " + ", ".join(untranslated)
 
 
+def test_english_uses_english_punctuation():
+    """No full-width colon, comma, semicolon, full stop or bracket in an English message."""
+    with open(CATALOG, "rb") as file:
+        catalog = read_po(file, locale="en")
+    full_width = re.compile("[：，；。（）]")
+    wrong = [message.id for message in catalog if message.id
+             for string in (message.string if isinstance(message.string, tuple) else (message.string,))
+             if full_width.search(string or "")]
+    assert wrong == []
+
+
 # Every page a signed-in person can open, with the role that opens it and how to build its URL
 # from the `world` fixture. A new page must be added here (test_every_page_is_listed).
 PAGES = {
@@ -69,7 +80,6 @@ PAGES = {
     "main.home": ("enumerator", lambda w: "/"),
     "households.index": ("enumerator", lambda w: "/households/"),
     "households.detail": ("enumerator", lambda w: f"/households/{w.household.id}"),
-    "records.form": ("enumerator", lambda w: f"/census/households/{w.household.id}"),
     "admin.index": ("county_admin", lambda w: "/admin/"),
     "admin.areas": ("county_admin", lambda w: "/admin/areas"),
     "admin.users": ("county_admin", lambda w: "/admin/users"),

@@ -38,6 +38,11 @@ def can(user, right: str) -> bool:
     return user.is_authenticated and user.role in RIGHTS[right]
 
 
+def lands_in_app(user) -> bool:
+    """An enumerator (采集员) only collects: after sign-in they go straight to the offline app."""
+    return can(user, "collect") and not can(user, "see_reviews")
+
+
 def requires(right: str):
     """Sign-in required (else redirect to the login page); then the right (else 403)."""
 

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth import accounts, services
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.models import LOCALES
+from app.auth.roles import lands_in_app
 from app.errors import InvalidInput
 
 bp = Blueprint("auth", __name__)
@@ -28,10 +29,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _landing() -> str:
+    return url_for("pwa.shell") if lands_in_app(current_user) else url_for("main.home")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(_landing())
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -40,7 +45,8 @@ def login():
             login_user(result.user)
             if result.user.locale is None and "locale_choice" in session:
                 services.set_locale(result.user, session["locale_choice"])
-            return redirect(_safe_next(request.args.get("next")))
+            target = request.args.get("next")
+            return redirect(_safe_next(target) if target else _landing())
         if result.locked_minutes:
             flash(_("登录失败次数过多，请 %(minutes)d 分钟后再试。", minutes=result.locked_minutes), "error")
             status = 429

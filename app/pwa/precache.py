@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 STATIC = ROOT / "static"
 # The app shell's static files: everything the offline app imports, and nothing it doesn't.
 STATIC_FILES = (
-    "css/app.css", "icons/icon-192.png", "icons/icon-512.png", "icons/favicon-32.png", "icons/mark.svg",
+    "css/app.css", "css/field.css",
+    "icons/icon-192.png", "icons/icon-512.png", "icons/favicon-32.png", "icons/mark.svg",
     "vendor/idb-8.0.4/idb.js",
     *(str(path.relative_to(STATIC)) for folder in ("js/core", "js/ui", "js/store", "js/sync")
       for path in sorted((STATIC / folder).glob("*.js"))),

@@ -3,7 +3,7 @@ import json
 from flask import Blueprint, Response, current_app, make_response, render_template, url_for
 
 from app.auth.roles import requires
-from app.census import definitions, services
+from app.census import definitions, messages, services
 from app.pwa import precache
 
 bp = Blueprint("pwa", __name__)
@@ -22,7 +22,8 @@ def shell():
     """The offline app's shell: no user data and no CSRF token, so it can be cached for days
     (by the service worker; a shared cache must not keep it, since it follows the user's language)."""
     modules = [url_for("static", filename=name) for name in precache.STATIC_FILES if name.endswith(".js")]
-    response = make_response(render_template("pwa/shell.html", form_version=_form_version(), modules=modules))
+    response = make_response(render_template("pwa/shell.html", form_version=_form_version(), modules=modules,
+                                             shell_text=messages.SHELL))
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

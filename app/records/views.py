@@ -1,31 +1,17 @@
-"""A household's census record on the web: the form page (online) and the server's check of a
-record, both starting from last year's approved record."""
+"""The server's check of a household's census record (the form itself is the offline app's,
+/app#/household/<id>)."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import clock, jsonbody
+from app import jsonbody
 from app.auth.roles import requires
 from app.census import definitions, services, validation
 from app.households.scope import get_household_or_404
 from app.records import queries as records
 
 bp = Blueprint("records", __name__)
-
-
-@bp.route("/census/households/<int:household_id>")
-@requires("collect")
-def form(household_id: int):
-    household = get_household_or_404(current_user, household_id)
-    campaign = services.current_campaign()
-    version = campaign.form_version if campaign and definitions.get(campaign.form_version) \
-        else definitions.DEFAULT_VERSION
-    last_year = records.last_year(campaign, household)
-    return render_template("census/form.html", household=household, version=version,
-                           threshold=services.threshold(campaign, household),
-                           last_year_per_capita=records.per_capita(last_year),
-                           prefill=services.prefill(household, clock.today(), last_year and last_year.answers))
 
 
 @bp.route("/api/households/<int:household_id>/check", methods=["POST"])

@@ -32,14 +32,11 @@ def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
     found = []
     for household in households:
         year, last_year = earlier.get(household.id, (None, None))
-        members = household.ordered_members
         head = household.head
         found.append({
             "id": household.id, "household_number": household.household_number,
             "village": household.village.name, "group": household.group.name if household.group else None,
             "head_name": head.name if head else None,
-            "id_tails": [member.id_number[-4:] for member in members],
-            "member_names": [member.name for member in members],
             "threshold": thresholds.get(household.village_id),
             "prefill": census.prefill(household, today, last_year and last_year.answers),
             "last_year": last_year and {"year": year, "per_capita_net_income": per_capita(last_year)},

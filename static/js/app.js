@@ -10,9 +10,11 @@ import { buildIndex, search } from "./core/search.js";
 import { blocking } from "./core/validation.js";
 import { formatYuan } from "./core/money.js";
 import { element } from "./ui/dom.js";
+import { EDITABLE, FILTERS, arrange, countByFilter, statesByHousehold } from "./core/households.js";
 
-const EDITABLE = ["draft", "outbox", "returned", "invalid"];
 const RECORD_ROUTE = /^#\/record\/(.+)$/;
+const HOUSEHOLD_ROUTE = /^#\/household\/(\d+)$/;
+const PAGE_SIZE = 50;  // households drawn at a time; "show more" draws the next ones
 const USER_KEY = "ruhu.user";
 
 class App {
@@ -27,8 +29,10 @@ class App {
     // Views are drawn after awaits, and a sync can end while a household opens: each
     // drawing takes a number and only the latest may touch the screen.
     this.drawing = 0;
-    this.householdsVersion = 0;  // moves on after every sync: the search index is rebuilt
-    this.index = null;
+    this.householdsVersion = 0;  // moves on after every sync: the list and its search index are rebuilt
+    this.list = null;
+    this.filter = "all";
+    this.shown = PAGE_SIZE;
   }
 
   async start() {
@@ -66,6 +70,10 @@ class App {
     this.text = createMessages(bundle);
     this.t = this.text.t;
     document.documentElement.lang = this.locale === "en" ? "en" : "zh-Hans";
+    // The cached shell speaks the language it was first fetched in: its words follow the user's.
+    for (const node of document.querySelectorAll("[data-text]")) {
+      node.textContent = bundle.messages.shell?.[node.dataset.text] ?? node.textContent;  // a bundle stored by an older app has none
+    }
   }
 
   async askForPersistentStorage() {
@@ -82,12 +90,14 @@ class App {
     this.campaign = campaign;
     this.householdsVersion += 1;
     await this.refreshStatus();
-    if (!RECORD_ROUTE.test(location.hash)) await this.renderList();
+    if (!this.form) await this.route();  // never redraw a form being filled in
   }
 
   async route() {
-    const match = location.hash.match(RECORD_ROUTE);
-    if (match) await this.renderRecord(decodeURIComponent(match[1]));
+    const record = location.hash.match(RECORD_ROUTE);
+    const household = location.hash.match(HOUSEHOLD_ROUTE);
+    if (record) await this.renderRecordById(decodeURIComponent(record[1]));
+    else if (household) await this.renderHousehold(Number(household[1]));
     else await this.renderList();
     await this.refreshStatus();
   }
@@ -145,6 +155,8 @@ class App {
     navigator.serviceWorker.addEventListener("controllerchange", () => { if (this.updating) location.reload(); });
   }
 
+  // The list is drawn from the households in number order; the search index is built
+  // only when the first word is typed, so a long list shows at once.
   async renderList() {
     const drawing = ++this.drawing;
     const t = this.t;
@@ -153,34 +165,52 @@ class App {
     const records = await this.store.allRecords();
     if (drawing !== this.drawing) return;
     this.form = null;
-    if (this.index?.version !== version) {
+    if (this.list?.version !== version) {
       households.sort((a, b) => a.household_number.localeCompare(b.household_number));
-      this.index = { version, entries: buildIndex(households) };
+      this.list = { version, households, index: null };
     }
-    const index = this.index.entries;
-    const states = new Map();
-    for (const record of records) {
-      if (!states.has(record.household_id) || EDITABLE.includes(record.state)) states.set(record.household_id, record.state);
-    }
+    const list = this.list;
+    const states = statesByHousehold(records);
+    const counts = countByFilter(list.households, states);
+    const number = (value) => value.toLocaleString(this.locale === "en" ? "en" : "zh-CN");  // 1,200
+    const names = { all: t("全部"), returned: t("退回"), draft: t("草稿"), waiting: t("待审核"), done: t("已完成"),
+      not_visited: t("未调查") };
     const input = element("input", { id: "household-search", type: "search", autocomplete: "off",
       placeholder: t("姓名、身份证号后几位、户编号或组") });
     input.value = this.query ?? "";
+    const filters = element("div", { class: "filters", role: "group", "aria-label": t("按状态筛选") });
     const results = element("ul", { class: "household-list" });
     const summary = element("p", { class: "muted", role: "status" });
+    const more = element("button", { type: "button", class: "more", text: t("显示更多") });
     const show = () => {
       this.query = input.value;
-      const { matches, total } = search(index, input.value);
+      const chosen = arrange(list.households, states, this.filter);
+      let matches = chosen.slice(0, this.shown);
+      let total = chosen.length;
+      if (input.value.trim()) {
+        list.index ??= new Map(buildIndex(list.households).map((entry) => [entry.household.id, entry]));
+        ({ matches, total } = search(chosen.map((household) => list.index.get(household.id)), input.value, this.shown));
+      }
       summary.textContent = households.length
-        ? this.t("共 %(total)s 户，显示 %(shown)s 户。", { total, shown: matches.length })
-        : this.t("还没有分配给您的农户：请在有网络时同步。");
+        ? t("共 %(total)s 户，显示 %(shown)s 户。", { total: number(total), shown: number(matches.length) })
+        : t("还没有分配给您的农户：请在有网络时同步。");
       results.replaceChildren(...matches.map((household) => this.listItem(household, states.get(household.id))));
+      more.hidden = matches.length >= total;
+      for (const button of filters.children) button.setAttribute("aria-pressed", String(button.dataset.filter === this.filter));
     };
-    input.addEventListener("input", show);
+    for (const filter of FILTERS) {
+      const button = element("button", { type: "button", "data-filter": filter },
+        `${names[filter]} `, element("span", { class: "count", text: number(counts[filter]) }));
+      button.addEventListener("click", () => { this.filter = filter; this.shown = PAGE_SIZE; show(); });
+      filters.append(button);
+    }
+    input.addEventListener("input", () => { this.shown = PAGE_SIZE; show(); });
+    more.addEventListener("click", () => { this.shown += PAGE_SIZE; show(); });
     show();
     this.view.replaceChildren(
       element("h1", { text: t("我的农户") }),
       element("div", { class: "field" }, element("label", { for: "household-search", text: t("搜索农户") }), input),
-      summary, results,
+      filters, summary, results, more,
     );
   }
 
@@ -188,36 +218,39 @@ class App {
     const t = this.t;
     const labels = { draft: t("草稿"), outbox: t("待发送"), sent: t("已发送"), returned: t("退回"), invalid: t("被拒收"),
       conflict: t("冲突"), done: t("已通过"), recorded: t("已有记录") };
-    const button = element("button", { type: "button", class: "household" },
+    const link = element("a", { class: "household", href: `#/household/${household.id}` },
       element("strong", { text: household.head_name ?? "" }), " ",
       element("span", { text: household.household_number }), " ",
       element("span", { class: "muted", text: [household.village, household.group].filter(Boolean).join(" · ") }),
       state ? element("span", { class: `badge badge-${state}`, text: labels[state] }) : null);
-    button.addEventListener("click", () => this.openHousehold(household));
-    return element("li", {}, button);
+    return element("li", {}, link);
   }
 
   // One census record per household: the one in hand (to edit; else a copy the village has
   // still to decide on; else read-only once sent, done or recorded elsewhere); a new draft
-  // only for a household the phone knows no record of.
-  async openHousehold(household) {
-    const records = (await this.store.allRecords()).filter((r) => r.household_id === household.id)
+  // only for a household the phone knows no record of, stored with its first answer.
+  async renderHousehold(id) {
+    const drawing = ++this.drawing;
+    const household = await this.store.getHousehold(id);
+    const records = (await this.store.recordsOfHousehold(id))
       .sort((a, b) => (b.updated_at ?? "").localeCompare(a.updated_at ?? ""));
-    let record = records.find((r) => EDITABLE.includes(r.state)) ?? records.find((r) => r.state === "conflict")
-      ?? records[0];
-    if (!record) {
-      record = {
-        id: crypto.randomUUID(), household_id: household.id, state: "draft", form_version: this.formVersion(),
-        answers: structuredClone(household.prefill), attachments: [], created_at: new Date().toISOString(),
-      };
-      await this.store.putRecord(record);
+    if (drawing !== this.drawing) return;
+    if (!household) {
+      this.form = null;
+      this.view.replaceChildren(element("a", { href: "#/", class: "button", text: this.t("返回列表") }),
+        element("p", { class: "flash", text: this.t("本机还没有这户的资料：请在有网络时同步；如果同步后仍没有，说明该户没有分配给您。") }));
+      return;
     }
-    location.hash = `#/record/${encodeURIComponent(record.id)}`;
+    const record = records.find((r) => EDITABLE.includes(r.state)) ?? records.find((r) => r.state === "conflict")
+      ?? records[0] ?? {
+      id: crypto.randomUUID(), household_id: household.id, state: "draft", form_version: this.formVersion(),
+      answers: structuredClone(household.prefill), attachments: [], created_at: new Date().toISOString(),
+    };
+    await this.renderRecord(record, household, drawing);
   }
 
-  async renderRecord(id) {
+  async renderRecordById(id) {
     const drawing = ++this.drawing;
-    const t = this.t;
     const record = await this.store.getRecord(id);
     const household = record && await this.store.getHousehold(record.household_id);
     if (drawing !== this.drawing) return;
@@ -225,8 +258,14 @@ class App {
       location.hash = "#/";
       return;
     }
+    await this.renderRecord(record, household, drawing);
+  }
+
+  async renderRecord(record, household, drawing) {
+    const t = this.t;
     const readOnly = !EDITABLE.includes(record.state);
     if (!record.answers) {  // only a mark of a record made elsewhere: what the phone knows of it
+      this.form = null;
       this.view.replaceChildren(element("a", { href: "#/", class: "button", text: t("返回列表") }),
         element("h1", { text: `${household.head_name ?? ""} · ${household.household_number}` }),
         ...this.recordNotes(record));
@@ -243,6 +282,9 @@ class App {
       threshold: household.threshold ?? null,
       lastYearPerCapita: household.last_year?.per_capita_net_income ?? null,
       referenceDate: record.answers.household?.visit_date ?? new Date().toISOString().slice(0, 10),
+      // A record already finished once shows every issue it has; a new one only those of
+      // the fields touched, until it is finished.
+      showAllIssues: record.state !== "draft",
       onChange: () => this.autosave(record),
     });
     const drawn = this.form.render();
@@ -253,6 +295,7 @@ class App {
       this.view.append(element("p", {}, finish));
     }
     await drawn;
+    if (drawing !== this.drawing) return;
     this.showComments(container, record.comments ?? [], notes);
     await attachments.render();
   }
@@ -278,19 +321,36 @@ class App {
         text: t("%(path)s：服务器上为“%(stored)s”，本机为“%(received)s”", change) }))));
     }
     for (const issue of record.issues ?? []) {
-      const where = issue.path ? `（${issue.path}）` : "";  // a fault on the server names no field
-      notes.push(element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${issue.message ?? issue.code}${where}` }));
+      const message = issue.message ?? issue.code;  // a fault on the server names no field
+      notes.push(element("p", { class: "flash flash-error", text: issue.path
+        ? t("服务器拒收：%(message)s（%(path)s）", { message, path: issue.path })
+        : t("服务器拒收：%(message)s", { message }) }));
     }
     return notes;
   }
 
-  showComments(container, comments, fallback) {
+  // The reviewer's comments: each under its field, and all of them listed at the top, each
+  // a button that takes the enumerator to its field.
+  showComments(container, comments, summary) {
+    if (!comments.length) return;
+    const t = this.t;
+    const list = element("ol", { class: "comment-list" });
     for (const comment of comments) {
-      const line = element("p", { class: "review-comment", text: `${this.t("审核意见：")}${comment.text}` });
       const wrapper = container.querySelector(`[data-wrapper="${CSS.escape(comment.path)}"]`);
-      if (wrapper) wrapper.append(line);
-      else fallback.append(line);
+      const line = element("p", { class: "review-comment", text: `${t("审核意见：")}${comment.text}` });
+      const name = wrapper?.querySelector("label, legend")?.textContent;
+      const text = name ? t("“%(field)s”的意见：%(comment)s", { field: name, comment: comment.text }) : comment.text;
+      if (wrapper) {
+        wrapper.append(line);
+        const jump = element("button", { type: "button", class: "link", text });
+        jump.addEventListener("click", () => this.form.focusField(comment.path));
+        list.append(element("li", {}, jump));
+      } else {
+        list.append(element("li", { text }));
+      }
     }
+    summary.append(element("section", { class: "card comments", "aria-labelledby": "comments-title" },
+      element("h2", { id: "comments-title", text: t("审核意见（%(count)s 条）", { count: comments.length }) }), list));
   }
 
   // Every change is journaled synchronously, then written to IndexedDB in the same task
@@ -316,6 +376,7 @@ class App {
 
   async finish(record, message) {
     await this.form.ready;
+    this.form.showAllIssues = true;
     const unresolved = blocking(this.form.validateNow());
     if (unresolved.length) {
       message.textContent = this.t("还有 %(count)s 处需要处理，已标在对应的题目旁。", { count: unresolved.length });

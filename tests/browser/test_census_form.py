@@ -1,42 +1,37 @@
-"""The census form on a phone: live totals and flags, issues beside their fields, the
-roster grows, and the server agrees."""
-import datetime as dt
+"""The census form on a phone (the offline app's, reached from the household's page): live
+totals and flags once income is typed, issues beside their fields once touched, the roster
+grows."""
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.campaigns.models import Campaign, MonitoringThreshold
-from app.extensions import db
-from tests import factories
 from tests.browser.test_sign_in import sign_in
 
 
 @pytest.fixture
-def household(county):
-    household = factories.household(county.village_a, "A-0001", members=[
-        factories.member("head", name="Wang Wu", birth_date=dt.date(1975, 4, 2)),
-        factories.member("spouse", name="Li Mei", sex="female", birth_date=dt.date(1978, 9, 20)),
-    ])
-    campaign = Campaign(name="Census 2026", year=2026, form_version="2026.1")
-    db.session.add(campaign)
-    db.session.flush()
-    db.session.add(MonitoringThreshold(campaign_id=campaign.id, year=2026, area_id=county.county.id, amount_fen=870000))
-    db.session.commit()
-    factories.user("enum", "enumerator", [county.village_a])
-    return household
+def household(world):
+    return world
 
 
 def open_form(page: Page, household):
+    """The census visit offered on the household's page opens the offline app on it."""
     sign_in(page, "enum")
+    expect(page).to_have_url(re.compile(r"/app$"))  # an enumerator lands in the app
+    expect(page.get_by_role("link", name="Wang Wu")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the first sync answered: leaving cuts none of its requests
     page.goto(f"/households/{household.id}")
     page.get_by_role("link", name="入户调查").click()
-    expect(page.locator("body[data-form-ready]")).to_have_count(1)
+    expect(page).to_have_url(re.compile(rf"/app#/household/{household.id}$"))
+    expect(page.locator(".record-form[data-complete]")).to_have_count(1)
 
 
 def test_totals_and_flags_follow_the_typing(page: Page, household):
     open_form(page, household)
     bar = page.get_by_role("status").filter(has_text="人均纯收入")
-    expect(bar).to_contain_text("人均纯收入 0.00 / 监测范围 8,700.00")
+    expect(bar).to_contain_text("人均纯收入 — / 监测范围 8,700.00")
+    expect(bar).to_contain_text("填写收入后显示人均纯收入和建议。")  # no verdict before any income
+    expect(bar).not_to_contain_text("不高于监测范围")
     page.get_by_label("外出务工收入").fill("12000")
     expect(bar).to_contain_text("人均纯收入 6,000.00")
     expect(bar).to_contain_text("不高于监测范围 8,700.00 元")
@@ -50,7 +45,7 @@ def test_an_issue_shows_beside_its_field_and_the_section_counts_it(page: Page, h
     open_form(page, household)
     phone = page.get_by_label("联系电话")
     phone.fill("139")
-    issue = page.locator(f"#{phone.get_attribute('aria-describedby')}")
+    issue = page.locator(f"#{phone.get_attribute('aria-describedby').split()[-1]}")
     expect(issue).to_have_text("错误：联系电话应为以 1 开头的 11 位数字。")
     expect(page.get_by_role("navigation", name="栏目").get_by_role("link", name="家庭基本情况")).to_contain_text("(")
     phone.fill("13912345678")
@@ -70,14 +65,6 @@ def test_adding_a_member_and_conditional_questions(page: Page, household):
     expect(disability_class).to_be_visible()
 
 
-def test_the_server_check_reports_in_place(page: Page, page_errors, household):
-    page_errors.expect(r"status of 422 .*/api/households/\d+/check")  # the check's answer: issues found
-    open_form(page, household)
-    page.get_by_label("联系电话").fill("139")
-    page.get_by_role("button", name="提交服务器检查").click()
-    expect(page.locator("#check-status")).to_have_text("服务器检查未通过，请修改标红的项。")
-
-
 def test_amounts_typed_in_full_width_count_and_an_amount_above_the_bound_says_so(page: Page, household):
     """What a Chinese input method types in full-width mode reads as on the server."""
     open_form(page, household)
@@ -86,5 +73,69 @@ def test_amounts_typed_in_full_width_count_and_an_amount_above_the_bound_says_so
     wage.fill("１２，０００")
     expect(bar).to_contain_text("人均纯收入 6,000.00")
     wage.fill("100000000.01")
-    issue = page.locator(f"#{wage.get_attribute('aria-describedby')}")
+    issue = page.locator(f"#{wage.get_attribute('aria-describedby').split()[-1]}")
     expect(issue).to_have_text("错误：金额不能超过 100,000,000.00 元。")
+
+
+def test_opening_judges_nothing_and_stores_nothing_until_an_answer(page: Page, household):
+    """No error before a field is touched, no draft before the first answer; finishing shows
+    every issue left."""
+    open_form(page, household)
+    expect(page.locator(".record-form .issue:visible")).to_have_count(0)
+    expect(page.locator('[data-count="draft"]')).to_have_text("草稿 0")
+    page.get_by_label("联系电话").fill("139")
+    expect(page.locator(".record-form .issue:visible")).to_have_count(1)
+    expect(page.locator('[data-count="draft"]')).to_have_text("草稿 1")
+    page.get_by_role("button", name="完成，放入待发送").click()
+    expect(page.get_by_role("alert").filter(has_text="处需要处理")).to_be_visible()
+    assert page.locator(".record-form .issue:visible").count() > 1
+
+
+def test_yes_no_answers_are_big_enough_to_tap(page: Page, household):
+    open_form(page, household)
+    sizes = page.locator("fieldset.yes-no label.check:visible").evaluate_all(
+        "labels => labels.map((l) => [l.getBoundingClientRect().width, l.getBoundingClientRect().height])")
+    assert sizes and all(width >= 44 and height >= 44 for width, height in sizes), sizes
+
+
+def test_the_sticky_bar_never_covers_the_field_being_edited(page: Page, household):
+    """Tabbing through the form, each focused field (with its hint and issue) is above the bar."""
+    open_form(page, household)
+    page.get_by_label("外出务工收入").fill("3000")  # a verdict: the bar is at its tallest
+    page.get_by_label("入户日期").focus()
+    hidden = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        covered = page.evaluate("""() => {
+            const focused = document.activeElement;
+            const wrapper = focused.closest("[data-wrapper]");
+            if (!wrapper) return null;
+            const bar = document.querySelector(".sticky-bar").getBoundingClientRect();
+            return wrapper.getBoundingClientRect().bottom > bar.top + 1 ? wrapper.dataset.wrapper : null;
+        }""")
+        if covered:
+            hidden.append(covered)
+    assert hidden == []
+
+
+def test_a_question_shows_its_hint(page: Page, household):
+    open_form(page, household)
+    wage = page.get_by_label("外出务工收入")
+    expect(wage).to_have_accessible_description(re.compile("到县外务工的全年工资收入"))
+    expect(page.get_by_text("住房鉴定为 C 级或 D 级危房的选“否”。")).to_be_visible()
+
+
+WIDER_THAN_THE_PHONE = """() => [...document.querySelectorAll('body *')]
+    .filter((node) => node.getBoundingClientRect().right > innerWidth + 1)
+    .map((node) => `${node.tagName}.${node.className}`)"""
+
+
+def test_nothing_is_wider_than_the_phone_in_either_language(page: Page, household):
+    open_form(page, household)
+    assert page.evaluate(WIDER_THAN_THE_PHONE) == []
+    page.goto("/")
+    page.get_by_role("button", name="English").click()
+    page.goto(f"/app#/household/{household.id}")
+    expect(page.get_by_role("heading", name="Household income (yuan)")).to_be_visible()
+    expect(page.locator(".record-form[data-complete]")).to_have_count(1)
+    assert page.evaluate(WIDER_THAN_THE_PHONE) == []

@@ -27,11 +27,11 @@ def open_app(page: Page):
     page.goto("/app")
     expect(page.locator("body[data-app-ready]")).to_have_count(1)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    expect(page.get_by_role("button", name="Wang Wu")).to_be_visible()
+    expect(page.get_by_role("link", name="Wang Wu")).to_be_visible()
 
 
 def open_household(page: Page, name: str = "Wang Wu"):
-    page.get_by_role("button", name=name).click()
+    page.get_by_role("link", name=name).click()
     expect(page.locator(".record-form .census-section").first).to_be_visible()
 
 
@@ -58,6 +58,11 @@ def sign(page: Page):
     expect(page.get_by_role("img", name="农户签名")).to_be_visible()
 
 
+def records_pulled(response) -> bool:
+    """The answer to a sync run's pull of record states (wait for it before cutting the network)."""
+    return response.request.method == "GET" and response.url.endswith("/api/sync/records")
+
+
 def count(page: Page, state: str):
     return page.locator(f'[data-count="{state}"]')
 
@@ -68,11 +73,11 @@ def test_1_after_one_sign_in_the_app_and_households_load_offline(page: Page, wor
     response = page.reload()
     assert response.from_service_worker
     expect(page.locator("body[data-app-ready]")).to_have_count(1)
-    expect(page.get_by_role("button", name="Wang Wu")).to_be_visible()
+    expect(page.get_by_role("link", name="Wang Wu")).to_be_visible()
     expect(page.get_by_text("离线", exact=True)).to_be_visible()
     page.get_by_label("搜索农户").fill("Zhao")
-    expect(page.get_by_role("button", name="Zhao Qi")).to_be_visible()
-    expect(page.get_by_role("button", name="Wang Wu")).to_have_count(0)
+    expect(page.get_by_role("link", name="Zhao Qi")).to_be_visible()
+    expect(page.get_by_role("link", name="Wang Wu")).to_have_count(0)
 
 
 def test_2_a_household_filled_offline_survives_a_reload(page: Page, world):
@@ -267,7 +272,22 @@ def test_a_flapping_signal_while_the_list_is_open_breaks_nothing(page: Page, wor
         }
       }"""
     page.evaluate(flapping, 40)
-    page.evaluate(f"() => {{ ({flapping})(20); document.querySelector('button.household').click(); }}")
+    page.evaluate(f"() => {{ ({flapping})(20); document.querySelector('a.household').click(); }}")
     expect(page.locator(".record-form .census-section").first).to_be_visible()
     page.wait_for_timeout(500)  # the syncs started before the tap have all ended
     expect(page.get_by_label("外出务工收入")).to_be_visible()
+
+
+def test_the_cached_shell_follows_a_language_switch(page: Page, world):
+    """The worker keeps the shell as first fetched (in Chinese); after switching to English
+    the shell's words are English too."""
+    open_app(page)
+    page.goto("/")
+    page.get_by_role("button", name="English").click()
+    response = page.goto("/app")
+    assert response.from_service_worker  # the Chinese copy
+    expect(page.locator("body[data-app-ready]")).to_have_count(1)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Ruhu", exact=True)).to_be_visible()
+    expect(page).to_have_title("Ruhu")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My households")

@@ -8,7 +8,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.records import services as review
 from app.records.models import Submission, SyncConflict
-from tests.browser.test_offline import complete_record, count, open_app, open_household
+from tests.browser.test_offline import complete_record, count, open_app, open_household, records_pulled
 from tests.browser.test_sign_in import sign_in
 
 
@@ -30,10 +30,10 @@ def test_an_approved_household_opens_read_only_and_never_as_a_new_draft(page: Pa
     record = the_record()
     review.approve_record(reviewer(), record, record.version)
 
-    page.get_by_role("button", name="立即同步").click()
+    with page.expect_response(records_pulled):  # this run's pull answered: going offline cuts nothing
+        page.get_by_role("button", name="立即同步").click()
     expect(count(page, "done")).to_have_text("已通过 1")
-    expect(page.get_by_role("button", name="Wang Wu").locator(".badge-done")).to_have_text("已通过")
-    page.wait_for_load_state("networkidle")  # the run's last pulls answered: going offline cuts none of them
+    expect(page.get_by_role("link", name="Wang Wu").locator(".badge-done")).to_have_text("已通过")
     page.context.set_offline(True)
     page.reload()
     open_household(page)
@@ -81,10 +81,10 @@ def test_a_second_phones_record_of_the_household_is_a_copy_the_village_takes(pag
         other.get_by_role("link", name="返回列表").click()
         other.get_by_role("button", name="立即同步").click()
         expect(count(other, "conflict")).to_have_text("冲突 0")
-        expect(other.get_by_role("button", name="Wang Wu").locator(".badge-done")).to_have_text("已通过")
+        expect(other.get_by_role("link", name="Wang Wu").locator(".badge-done")).to_have_text("已通过")
         page.get_by_role("button", name="立即同步").click()
         expect(count(page, "done")).to_have_text("已通过 1")
-        page.get_by_role("button", name="Wang Wu").click()
+        page.get_by_role("link", name="Wang Wu").click()
         expect(page.get_by_text("人均纯收入 15,000.00 元")).to_be_visible()  # the copy taken, not its own
     finally:
         second_phone.close()

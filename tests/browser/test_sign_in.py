@@ -14,15 +14,16 @@ def enumerator(county):
     return factories.user("enum", "enumerator", [county.village_a])
 
 
-def sign_in(page: Page, username: str, password: str = factories.PASSWORD):
-    page.goto("/login")
+def sign_in(page: Page, username: str, password: str = factories.PASSWORD, next_page: str | None = None):
+    """An enumerator lands in the offline app unless another page is asked for."""
+    page.goto(f"/login?next={next_page}" if next_page else "/login")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
 
 
 def test_enumerator_signs_in_switches_language_and_opens_a_household(page: Page, enumerator):
-    sign_in(page, "enum")
+    sign_in(page, "enum", next_page="/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，Enum")
 
@@ -44,7 +45,7 @@ def test_enumerator_signs_in_switches_language_and_opens_a_household(page: Page,
     page.context.clear_cookies()
     page.goto("/login")
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
-    sign_in(page, "enum")
+    sign_in(page, "enum", next_page="/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
@@ -58,7 +59,7 @@ def test_wrong_password_shows_a_message_in_place(page: Page, page_errors, enumer
 def test_another_villages_household_is_not_found(page: Page, page_errors, county, enumerator):
     page_errors.expect(r"status of 404 .*/households/\d+")
     other = factories.household(county.village_c, "C-0001", members=[factories.member("head", name="Zhou Jiu")])
-    sign_in(page, "enum")
+    sign_in(page, "enum", next_page="/")
     response = page.goto(f"/households/{other.id}")
     assert response.status == 404
     expect(page.get_by_text("Zhou Jiu")).to_have_count(0)

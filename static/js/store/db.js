@@ -72,6 +72,10 @@ export class Store {
     return this.db.getAll("records");
   }
 
+  recordsOfHousehold(householdId) {
+    return this.db.getAllFromIndex("records", "household_id", householdId);
+  }
+
   recordsInState(state) {
     return this.db.getAllFromIndex("records", "state", state);
   }

@@ -228,6 +228,7 @@ export class SyncEngine {
     await this.store.replaceHouseholds(households);
     await this.store.setMeta("campaign", campaign);
     await this.store.setMeta("householdsEtag", response.headers.get("ETag"));
+    this.onChange();  // the list can be drawn now, before the records are pulled
   }
 
   async pullRecords() {

@@ -2,6 +2,8 @@
 // every keystroke recomputes income and flags (sticky bar) with the same pure modules the
 // server uses. Validation follows a moment later and shows each issue beside its field.
 // Work per keystroke is bounded by one record: nothing re-renders the whole roster.
+// Nothing is judged before it is asked for: the verdict waits for the first income figure,
+// and an issue shows once its field was touched (or everywhere, once finishing was tried).
 import { compute } from "../core/income.js";
 import { screen } from "../core/screening.js";
 import { validate, blocking } from "../core/validation.js";
@@ -12,9 +14,13 @@ import { element } from "./dom.js";
 
 const VALIDATION_DELAY_MS = 150;
 const FIRST_SECTIONS = 2;  // household and members: what an enumerator starts with
+// Flags that judge the income: meaningless until some income is entered.
+const INCOME_FLAGS = new Set(["below_threshold", "near_threshold", "after_rigid_costs_within_threshold", "sharp_drop",
+  "rigid_cost_burden"]);
 
 export class CensusForm {
-  constructor(root, bundle, answers, { threshold = null, lastYearPerCapita = null, referenceDate, onChange = () => {} } = {}) {
+  constructor(root, bundle, answers, { threshold = null, lastYearPerCapita = null, referenceDate, showAllIssues = false,
+    onChange = () => {} } = {}) {
     this.root = root;
     this.bundle = bundle;
     this.definition = bundle.definition;
@@ -23,6 +29,9 @@ export class CensusForm {
     this.lastYearPerCapita = lastYearPerCapita;
     this.referenceDate = referenceDate;
     this.onChange = onChange;
+    this.showAllIssues = showAllIssues;
+    this.touched = new Set();
+    this.incomeItems = this.definition.income.categories.flatMap((category) => category.items.map((item) => item.id));
     this.text = createMessages(bundle);
     this.codeValues = Object.fromEntries(Object.entries(bundle.code_tables).map(([name, rows]) => [name, rows.map((r) => r.value)]));
     this.names = {};
@@ -62,6 +71,16 @@ export class CensusForm {
     this.root.addEventListener("input", (event) => this.handle(event));
     this.root.addEventListener("change", (event) => this.handle(event));
     this.root.addEventListener("click", (event) => this.click(event));
+    this.root.addEventListener("focusout", (event) => this.touch(event.target));
+    this.root.addEventListener("focusin", (event) => { if (!this.pointing) this.reveal(event.target); });
+    // A tapped field is where the finger is: scrolling it mid-tap would move the tap's target.
+    this.root.addEventListener("pointerdown", () => {
+      this.pointing = true;
+      const done = () => { this.pointing = false; };
+      addEventListener("pointerup", done, { once: true });
+      addEventListener("pointercancel", done, { once: true });
+    });
+    this.watchStickyHeight();
     this.recompute();
     containers.slice(0, FIRST_SECTIONS).forEach(([section, container]) => this.renderSection(section, container));
     this.ready = (async () => {
@@ -107,13 +126,16 @@ export class CensusForm {
     const label = this.text.label(question.label);
     const value = record[question.id];
     const issue = element("p", { class: "issue", id: `${id}-issue`, hidden: true });
+    const hint = question.hint ? element("p", { class: "hint", id: `${id}-hint`, text: this.text.label(question.hint) }) : null;
+    const describedBy = [hint?.id, issue.id].filter(Boolean).join(" ");
     const data = { "data-path": path, "data-section": section.id, "data-field": question.id, "data-type": question.type };
     let wrapper;
     if (question.type === "yes_no") {
       const name = id;
       const option = (optionValue, text) => element("label", { class: "check" },
-        element("input", { type: "radio", name, value: String(optionValue), checked: value === optionValue, ...data }), text);
-      wrapper = element("fieldset", { class: "field yes-no" }, element("legend", { text: label }),
+        element("input", { type: "radio", name, value: String(optionValue), checked: value === optionValue,
+          "aria-describedby": describedBy, ...data }), text);
+      wrapper = element("fieldset", { class: "field yes-no" }, element("legend", { text: label }), hint,
         option(true, this.text.t("是")), option(false, this.text.t("否")));
     } else {
       let input;
@@ -136,8 +158,8 @@ export class CensusForm {
         input = element("input", { id, ...kinds[question.type], ...data });
         input.value = value ?? "";
       }
-      input.setAttribute("aria-describedby", issue.id);
-      wrapper = element("div", { class: "field" }, element("label", { for: id, text: label }), input);
+      input.setAttribute("aria-describedby", describedBy);
+      wrapper = element("div", { class: "field" }, element("label", { for: id, text: label }), hint, input);
     }
     wrapper.dataset.wrapper = path;
     wrapper.hidden = !holds(question.when, record, this.referenceDate);
@@ -177,6 +199,7 @@ export class CensusForm {
       return;
     }
     if (!input.dataset.field) return;
+    this.touched.add(input.dataset.path);
     const { section, record, container } = this.recordFor(input);
     record[input.dataset.field] = this.valueOf(input);
     if (section.id === "members" && input.dataset.field === "name") {
@@ -208,6 +231,13 @@ export class CensusForm {
   }
 
   click(event) {
+    // The section list scrolls to its section; the app's address (its route) stays as it is.
+    const jump = event.target.closest("a[href^='#s-']");
+    if (jump) {
+      event.preventDefault();
+      this.root.querySelector(jump.getAttribute("href"))?.scrollIntoView({ block: "start" });
+      return;
+    }
     const button = event.target.closest("button[data-add], button[data-remove]");
     if (!button) return;
     const section = this.definition.sections.find((s) => s.id === (button.dataset.add ?? button.dataset.remove));
@@ -229,6 +259,39 @@ export class CensusForm {
     this.onChange(this.answers);
   }
 
+  // A field left (even unchanged) counts as touched: its issues show from then on.
+  touch(input) {
+    if (!input.dataset?.path || this.touched.has(input.dataset.path)) return;
+    this.touched.add(input.dataset.path);
+    this.showIssues();
+  }
+
+  // The field reached by keyboard, with its hint, issue and the reviewer's comment under it,
+  // is never left under the sticky bar (field.css keeps the bar's height as scroll padding).
+  reveal(input) {
+    input.closest?.("[data-wrapper]")?.scrollIntoView({ block: "nearest" });
+  }
+
+  watchStickyHeight() {
+    if (typeof ResizeObserver === "undefined") return;
+    new ResizeObserver(([entry]) => {
+      document.documentElement.style.setProperty("--sticky-height", `${Math.ceil(entry.borderBoxSize[0].blockSize)}px`);
+    }).observe(this.sticky);
+  }
+
+  focusField(path) {
+    const wrapper = this.root.querySelector(`[data-wrapper="${CSS.escape(path)}"]`);
+    const input = wrapper?.querySelector("input, select, textarea");
+    if (!input) return;
+    input.focus({ preventScroll: true });
+    wrapper.scrollIntoView({ block: "center" });
+  }
+
+  incomeEntered() {
+    const income = this.answers.income ?? {};
+    return this.incomeItems.some((id) => String(income[id] ?? "").trim() !== "");
+  }
+
   recompute() {
     const householdType = this.answers.household?.household_type ?? null;
     this.income = compute(this.definition, this.answers, { threshold: this.threshold, lastYearPerCapita: this.lastYearPerCapita });
@@ -238,23 +301,28 @@ export class CensusForm {
 
   renderSticky() {
     const t = this.text.t;
-    const perCapita = this.income.per_capita_net_income;
+    // Before any income is typed the figure would be 0 and the verdict "below the line":
+    // say what is missing instead.
+    const entered = this.incomeEntered();
+    const perCapita = entered ? this.income.per_capita_net_income : null;
     const figure = element("p", { class: "figure" },
       element("span", { text: `${t("人均纯收入")} ` }),
       element("strong", { "data-figure": "per-capita", text: perCapita === null ? "—" : formatYuan(perCapita) }),
       this.threshold === null ? null : element("span", { text: ` / ${t("监测范围")} ${formatYuan(this.threshold)}` }),
       this.income.growth_rate === null ? null : element("span", { text: ` · ${t("比上年")} ${this.income.growth_rate}%` }));
+    const shownFlags = entered ? this.screening.flags : this.screening.flags.filter((flag) => !INCOME_FLAGS.has(flag.code));
     const flags = element("ul", { class: "flags" },
-      ...this.screening.flags.map((flag) => element("li", { class: `flag flag-${flag.code}`, text: this.text.flag(flag, this.names) })));
+      ...shownFlags.map((flag) => element("li", { class: `flag flag-${flag.code}`, text: this.text.flag(flag, this.names) })));
     const { suggested_category: category, suggested_risk_types: risks } = this.screening;
     const riskNames = risks.map((code) => {
       const risk = this.definition.risk_types.find((r) => r.code === code);
       return risk ? this.text.label(risk.label) : code;
     });
-    const suggestions = category ? element("p", { class: "suggestion" },
+    const suggestions = !entered ? element("p", { class: "suggestion", text: t("填写收入后显示人均纯收入和建议。") })
+      : category ? element("p", { class: "suggestion" },
       this.text.suggestion("category", this.bundle.categories[category]),
       riskNames.length ? ` · ${this.text.suggestion("risks", riskNames.join("、"))}` : "") : null;
-    this.sticky.classList.toggle("at-risk", this.screening.flags.some((f) => f.code === "below_threshold"));
+    this.sticky.classList.toggle("at-risk", shownFlags.some((f) => f.code === "below_threshold"));
     this.sticky.replaceChildren(figure, flags, ...(suggestions ? [suggestions] : []));
     if (this.explain.open) this.renderExplanation();
   }
@@ -283,9 +351,15 @@ export class CensusForm {
     return this.issues;
   }
 
+  // Only the issues of fields touched so far, until every issue is asked for.
+  visibleIssues() {
+    return this.showAllIssues ? this.issues : this.issues.filter((issue) => this.touched.has(issue.path));
+  }
+
   showIssues() {
+    const visible = this.visibleIssues();
     const byPath = new Map();
-    for (const issue of this.issues) {
+    for (const issue of visible) {
       if (!byPath.has(issue.path)) byPath.set(issue.path, []);
       byPath.get(issue.path).push(issue);
     }
@@ -298,7 +372,7 @@ export class CensusForm {
       this.showIssuesAt(path, issues);
     }
     const counts = new Map();
-    for (const issue of blocking(this.issues)) {
+    for (const issue of blocking(visible)) {
       const section = this.sectionOf(issue.path);
       counts.set(section, (counts.get(section) ?? 0) + 1);
     }
@@ -325,7 +399,8 @@ export class CensusForm {
     wrapper?.classList.toggle("has-error", issues.some((i) => i.severity === "error"));
     for (const issue of issues) {
       const words = issue.message ?? this.text.issue(issue);
-      const line = element("span", { class: issue.severity, text: `${this.text.t(issue.severity === "error" ? "错误" : "提醒")}：${words}` });
+      const line = element("span", { class: issue.severity,
+        text: this.text.t(issue.severity === "error" ? "错误：%(message)s" : "提醒：%(message)s", { message: words }) });
       target.append(line);
       if (issue.severity === "warning") {
         const key = `${issue.path}|${issue.code}`;
