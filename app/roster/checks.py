@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from app import identity
 from app.codes import HEALTH_CONDITION, HEALTHY_LABEL, HOUSEHOLD_TYPE, N_, POVERTY_SUBTYPE, SEX
+from app.files.sheets import Sheet
 from app.roster import columns as c
-from app.roster.reader import Sheet
 from app.typed import DIGITS, compact
 
 

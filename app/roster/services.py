@@ -15,12 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from app.codes import N_
 from app.extensions import db
 from app.figures.models import mark_changed
+from app.files import sheets
 from app.geo.models import Area
 from app.households.models import Household, Member
 from app.households.scope import household_filter, scope_of
 from app.monitoring import services as monitoring
 from app.monitoring.models import Proposal
-from app.roster import checks, reader
+from app.roster import checks
 from app.roster.plan import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MEMBER_UPDATED, Facts, Plan, build
 
 # Keys per IN (...) query: well under every database's limit on bound parameters.
@@ -33,7 +34,7 @@ class RosterConflict(Exception):
     """The database changed between the check and the write; nothing was imported."""
 
 
-def check(sheet: reader.Sheet, user=None) -> Plan:
+def check(sheet: sheets.Sheet, user=None) -> Plan:
     """The dry run: what importing would do, and every problem. ``user`` limits the villages
     to that admin's areas; without one, any known village is accepted (command line)."""
     parsed = checks.parse(sheet)
@@ -45,7 +46,7 @@ def check(sheet: reader.Sheet, user=None) -> Plan:
     return plan
 
 
-def import_roster(sheet: reader.Sheet, user=None) -> tuple[Plan, bool]:
+def import_roster(sheet: sheets.Sheet, user=None) -> tuple[Plan, bool]:
     """Check, then write in one transaction when there is no problem. Returns (plan, imported)."""
     plan = check(sheet, user)
     if not plan.ok:
