@@ -24,6 +24,7 @@ LAYERS = [
     ("census",),
     ("records",),
     ("monitoring",),
+    ("clues",),
     ("figures",),
     ("review", "roster", "sync"),
     ("reports",),
