@@ -9,9 +9,30 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 
 from app import identity
 from app.codes import N_
+
+
+class Msgid(str):
+    """A reason parameter that is itself a message id (a code label), translated with the reason."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # None for a problem with the whole file
+    column: str | None
+    value: str | None
+    message: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        from flask_babel import gettext  # late: keeps this module importable without Flask
+
+        params = {key: gettext(value) if isinstance(value, Msgid) else value for key, value in self.params.items()}
+        return gettext(self.message, **params)
 
 
 class Bad(Exception):
@@ -33,6 +54,13 @@ ID_PROBLEMS = {
     identity.BIRTH_DATE: N_("证件号码中的出生日期不存在"),
     identity.CHECKSUM: N_("证件号码校验位不对，请核对是否录错"),
 }
+
+
+def normalise_header(text: object) -> str:
+    """A header as matched: spaces gone, brackets half-width, lower case, no leading "*"
+    (import templates mark required columns that way)."""
+    cleaned = "".join(str(text or "").split()).replace("（", "(").replace("）", ")").lower()
+    return cleaned.lstrip("*")
 
 
 def id_number(text: str) -> str:

@@ -19,30 +19,10 @@ from dataclasses import dataclass, field
 from app import identity
 from app.codes import HEALTH_CONDITION, HEALTHY_LABEL, HOUSEHOLD_TYPE, N_, POVERTY_SUBTYPE, SEX
 from app.files import cells as cell_readers
-from app.files.cells import Bad
+from app.files.cells import Bad, Msgid, Problem
 from app.files.sheets import Sheet
 from app.roster import columns as c
 from app.typed import DIGITS, compact
-
-
-class Msgid(str):
-    """A reason parameter that is itself a message id (a code label), translated with the reason."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None  # None for a problem with the whole file
-    column: str | None
-    value: str | None
-    message: str
-    params: dict = field(default_factory=dict)
-
-    @property
-    def reason(self) -> str:
-        from flask_babel import gettext  # late: keeps this module importable without Flask
-
-        params = {key: gettext(value) if isinstance(value, Msgid) else value for key, value in self.params.items()}
-        return gettext(self.message, **params)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from app.codes import N_
 from app.extensions import db
 from app.figures.models import mark_changed
 from app.files import sheets
+from app.files.cells import Problem
 from app.geo.models import Area
 from app.households.models import Household, Member
 from app.households.scope import household_filter, scope_of
@@ -41,7 +42,7 @@ def check(sheet: sheets.Sheet, user=None) -> Plan:
     plan = build(parsed, _facts(parsed, user))
     if user is None and plan.national_entries:
         # An identification entered from the national system is an audited change: it needs a name.
-        plan.problems.append(checks.Problem(None, parsed.header("monitored_category"), None, NEEDS_ACTOR,
+        plan.problems.append(Problem(None, parsed.header("monitored_category"), None, NEEDS_ACTOR,
                                             {"count": len(plan.national_entries)}))
     return plan
 
