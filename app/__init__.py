@@ -111,10 +111,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from app.clues.cli import cli as clues_cli
     from app.demo.cli import cli as demo_cli
     from app.roster.cli import cli as roster_cli
 
-    for group in (demo_cli, roster_cli):
+    for group in (clues_cli, demo_cli, roster_cli):
         app.cli.add_command(group)
 
 
