@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.census.views import bp as census_bp
+    from app.clues.views import bp as clues_bp
     from app.households.views import bp as households_bp
     from app.main.views import bp as main_bp
     from app.monitoring.views import bp as monitoring_bp
@@ -106,7 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.sync.views import bp as sync_bp
 
     for blueprint in (main_bp, auth_bp, households_bp, census_bp, records_bp, pwa_bp, admin_bp, roster_bp, sync_bp,
-                      review_bp, monitoring_bp, reports_bp, exports_bp):
+                      review_bp, monitoring_bp, clues_bp, reports_bp, exports_bp):
         app.register_blueprint(blueprint)
 
 

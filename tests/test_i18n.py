@@ -15,14 +15,16 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from app.campaigns.models import Campaign
 from app.census import definitions
 from app.census import services as census_services
+from app.clues.models import Clue
 from app.extensions import db
 from app.monitoring.models import Proposal
 from app.records.models import Submission, SubmissionRevision
-from tests import factories
+from tests import clue_setup, factories
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -94,12 +96,16 @@ PAGES = {
     "reports.dashboard_top": ("township_approver", lambda w: "/reports/"),
     "reports.dashboard_area": ("county_approver", lambda w: f"/reports/areas/{w.county.village_a.id}"),
     "exports.index": ("village_reviewer", lambda w: "/reports/exports"),
+    "clues.index": ("county_admin", lambda w: "/clues/"),
+    "clues.upload": ("county_admin", lambda w: "/clues/upload"),
+    "clues.clue": ("village_reviewer", lambda w: f"/clues/{w.clue.id}"),
 }
 # Not pages: static files, the health check, JSON downloads, the form bundle (its messages are
 # checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
 NOT_PAGES = {"static", "main.healthz", "main.favicon", "census.form_bundle", "census.download_definition", "sync.session",
              "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
-             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers"}
+             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers",
+             "clues.feedback"}
 
 
 # The area each role's test user covers.
@@ -121,7 +127,16 @@ def page_world(county) -> SimpleNamespace:
     collector = factories.user("collector", "enumerator", [county.village_a])
     record, proposal = _monitoring(household, campaign, collector)
     return SimpleNamespace(county=county, household=household, campaign=campaign, collector=collector, record=record,
-                           proposal=proposal)
+                           proposal=proposal, clue=_clue(county, household))
+
+
+def _clue(county, household) -> Clue:
+    """A department's warning about the household's head, made a clue by the import."""
+    admin = clue_setup.county_admin(county)
+    head = household.ordered_members[0]
+    clue_setup.run(admin, clue_setup.csv_bytes([[head.id_number, head.name, "high costs", "2026-06-03", "10", ""]]),
+                   name="warnings.csv")
+    return db.session.scalar(select(Clue))
 
 
 def _monitoring(household, campaign, collector):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import true
 
 from app.auth.models import User
+from app.campaigns.models import Campaign
 from app.clues.workflow import ACTIONS, PUSH, RESULTS, STATES
 from app.dbtypes import created_at_column, values_check
 from app.extensions import db
@@ -146,6 +147,7 @@ class Clue(db.Model):
 
     household: Mapped[Household] = relationship()
     warning_list: Mapped[WarningList] = relationship()
+    campaign: Mapped[Campaign | None] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
