@@ -104,10 +104,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.reports.views import bp as reports_bp
     from app.review.views import bp as review_bp
     from app.roster.views import bp as roster_bp
+    from app.sync.tasks import bp as tasks_bp
     from app.sync.views import bp as sync_bp
 
     for blueprint in (main_bp, auth_bp, households_bp, census_bp, records_bp, pwa_bp, admin_bp, roster_bp, sync_bp,
-                      review_bp, monitoring_bp, clues_bp, reports_bp, exports_bp):
+                      tasks_bp, review_bp, monitoring_bp, clues_bp, reports_bp, exports_bp):
         app.register_blueprint(blueprint)
 
 

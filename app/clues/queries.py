@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask import abort
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
 from app.households.scope import household_filter
+from app.money import format_yuan
 
 
 def departments() -> list[Department]:
@@ -149,3 +151,27 @@ def feedback_rows(user, warning_list: WarningList):
     if not covers_county(user):
         query = query.where(household_filter(user))
     return query
+
+
+def verification_tasks(user, today: dt.date) -> list[dict]:
+    """The clues waiting for this user's visit, as the phone's task list shows them (offline):
+    the household, the last day, the department and what happened."""
+    shown = []
+    for clue in clues(user, states=("assigned",), assignee_id=user.id):
+        household = clue.household
+        department = clue.warning_list.department
+        head = household.head
+        shown.append({
+            "id": f"clue:{clue.id}", "kind": "verify_warning", "household_id": household.id,
+            "due": clue.verify_due.isoformat(), "overdue": is_overdue(clue, today),
+            "title": f"{department.name(str(get_locale()))}：{head.name if head else household.household_number}",
+            "details": {
+                "household_number": household.household_number, "village": household.village.name,
+                "department": department.name(str(get_locale())), "pushed_on": clue.pushed_on.isoformat(),
+                "version": clue.version,
+                "warnings": [{"name": row.name, "reason": row.reason, "date": row.event_date.isoformat(),
+                              "amount": format_yuan(row.amount_fen) if row.amount_fen is not None else None,
+                              "note": row.note} for row in clue.rows],
+            },
+        })
+    return shown
