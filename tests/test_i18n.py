@@ -105,7 +105,7 @@ PAGES = {
 NOT_PAGES = {"static", "main.healthz", "main.favicon", "census.form_bundle", "census.download_definition", "sync.session",
              "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
              "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers",
-             "clues.feedback"}
+             "clues.feedback", "tasks.tasks"}
 
 
 # The area each role's test user covers.
