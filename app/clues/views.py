@@ -44,7 +44,10 @@ def index():
         "clues/index.html", today=today, overdue=queries.is_overdue,
         summary=queries.summary(current_user, today) if role != workflow.VILLAGE else None,
         to_review=queries.clues(current_user, states=TO_REVIEW[role]) if role in TO_REVIEW else [],
-        open_clues=queries.clues(current_user, states=workflow.OPEN_STATES) if role == workflow.VILLAGE else [],
+        # The village's other open clues: still to verify, or with the township.
+        open_clues=queries.clues(current_user, states=[state for state in workflow.OPEN_STATES
+                                                       if state not in TO_REVIEW[role]])
+        if role == workflow.VILLAGE else [],
         by_village=queries.overdue_by_village(current_user, today) if role == workflow.TOWNSHIP else [])
 
 
