@@ -135,3 +135,13 @@ def test_the_cli_prints_the_counts_and_fails_on_errors(setup, runner, tmp_path):
     failed = runner.invoke(args=["warnings", "import", str(bad), "--department", "medical_insurance"])
     assert failed.exit_code == 1
     assert "有错误的行 1 行" in failed.output and "第 2 行" in failed.output
+
+
+def test_each_steps_last_day_comes_from_the_campaigns_limits(setup):
+    setup.campaign.clue_verify_days, setup.campaign.clue_village_review_days = 10, 3
+    setup.campaign.clue_township_review_days = 7
+    db.session.commit()
+    run(setup.admin, csv_bytes([[setup.household.ordered_members[0].id_number, "王五", "住院", "2026-06-03", "", ""]]))
+    clue = db.session.scalar(select(Clue))
+    assert (clue.verify_due, clue.village_review_due, clue.township_review_due) == \
+        (dt.date(2026, 7, 11), dt.date(2026, 7, 14), dt.date(2026, 7, 21))
