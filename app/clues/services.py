@@ -4,9 +4,10 @@ optimistic lock, then writes exactly one ClueEvent beside the change.
 
 An import is all or nothing: while any row has a problem nothing is written. A file already
 imported (its SHA-256) changes nothing; a warning already stored (department, person, what,
-when) from another file is not stored again. Matching is set-based: the rows are inserted,
-then one UPDATE finds each person among the members of every household in the county, and
-one INSERT … SELECT makes a clue per household with the household's enumerator.
+when) from another file is not stored again. Matching is set-based: the persons are looked
+up among the members of every household in the county by their key, a chunk of keys per
+query; then the clues (one per household, with the household's enumerator), the rows and
+the events are each inserted in one batch.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, insert, literal, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock, errors
@@ -80,14 +81,17 @@ def _dues(campaign: Campaign | None, pushed_on: dt.date) -> dict[str, dt.date]:
     return workflow.due_dates(pushed_on, days)
 
 
+def _chunks(values: list):
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
 def _stored_identities(department_code: str, drafts: list[checks.Draft]) -> set[tuple]:
-    keys = sorted({draft.person_key for draft in drafts})
     found = set()
-    for start in range(0, len(keys), CHUNK):
+    for chunk in _chunks(sorted({draft.person_key for draft in drafts})):
         found.update(tuple(row) for row in db.session.execute(
             select(WarningRow.person_key, WarningRow.reason, WarningRow.event_date)
-            .where(WarningRow.department_code == department_code,
-                   WarningRow.person_key.in_(keys[start:start + CHUNK]))))
+            .where(WarningRow.department_code == department_code, WarningRow.person_key.in_(chunk))))
     return found
 
 
@@ -114,25 +118,25 @@ def import_list(actor, sheet: Sheet, department_code: str | None, file_name: str
     if not new:
         return report
     campaign = current_campaign()
-    due = _dues(campaign, today)
     warning_list = WarningList(department_code=chosen.code, file_name=file_name[:255], file_hash=digest,
                                pushed_on=today, rows_read=parsed.rows_read, rows_matched=0, rows_not_found=0,
                                rows_already_imported=report.rows_already_imported, uploaded_by_id=actor.id)
     db.session.add(warning_list)
     db.session.flush()
-    rows = WarningRow.__table__
-    db.session.execute(insert(rows), [
+    found = _members(sorted({draft.person_key for draft in new}))
+    households = sorted({found[draft.person_key][1] for draft in new if draft.person_key in found})
+    clue_of = _push_clues(warning_list, campaign, households, actor)
+    db.session.execute(insert(WarningRow), [
         {"list_id": warning_list.id, "department_code": chosen.code, "row_number": draft.row,
          "id_number": draft.id_number, "person_key": draft.person_key, "name": draft.name, "reason": draft.reason,
-         "event_date": draft.event_date, "amount_fen": draft.amount_fen, "note": draft.note} for draft in new])
-    _match(warning_list, campaign, due, actor)
-    counts = db.session.execute(
-        select(func.count(rows.c.household_id), func.count(func.distinct(rows.c.household_id)),
-               func.count(func.distinct(rows.c.person_key)).filter(rows.c.household_id.is_(None)))
-        .where(rows.c.list_id == warning_list.id)).one()
-    warning_list.rows_matched, report.households_matched, report.persons_not_found = counts
+         "event_date": draft.event_date, "amount_fen": draft.amount_fen, "note": draft.note,
+         "member_id": found.get(draft.person_key, (None, None))[0],
+         "household_id": found.get(draft.person_key, (None, None))[1],
+         "clue_id": clue_of.get(found.get(draft.person_key, (None, None))[1])} for draft in new])
+    warning_list.rows_matched = sum(draft.person_key in found for draft in new)
     warning_list.rows_not_found = len(new) - warning_list.rows_matched
-    report.clues = report.households_matched
+    report.households_matched = report.clues = len(clue_of)
+    report.persons_not_found = len({draft.person_key for draft in new} - set(found))
     report.warning_list = warning_list
     if dry_run:
         db.session.rollback()
@@ -142,39 +146,42 @@ def import_list(actor, sheet: Sheet, department_code: str | None, file_name: str
     return report
 
 
-def _match(warning_list: WarningList, campaign: Campaign | None, due: dict[str, dt.date], actor) -> None:
-    rows, members, clues, events = (WarningRow.__table__, Member.__table__, Clue.__table__, ClueEvent.__table__)
-    db.session.execute(update(rows).where(rows.c.list_id == warning_list.id).values(
-        member_id=select(members.c.id).where(members.c.person_key == rows.c.person_key).scalar_subquery(),
-        household_id=select(members.c.household_id).where(members.c.person_key == rows.c.person_key)
-        .scalar_subquery()))
-    households = select(rows.c.household_id).where(rows.c.list_id == warning_list.id,
-                                                   rows.c.household_id.is_not(None)).distinct().subquery()
-    assignments = Assignment.__table__
-    assignee = assignments.c.enumerator_id if campaign is not None else literal(None)
-    joined = households.outerjoin(assignments, and_(assignments.c.household_id == households.c.household_id,
-                                                    assignments.c.campaign_id == (campaign.id if campaign else None)))
-    state = case((assignments.c.enumerator_id.is_(None), "pushed"), else_="assigned") if campaign is not None \
-        else literal("pushed")
-    db.session.execute(insert(clues).from_select(
-        ["household_id", "list_id", "campaign_id", "state", "version", "assignee_id", "pushed_on", "verify_due",
-         "village_review_due", "township_review_due", "result_reason", "result_note"],
-        select(households.c.household_id, literal(warning_list.id), literal(campaign.id if campaign else None),
-               state, literal(1), assignee, literal(warning_list.pushed_on), literal(due["verify"]),
-               literal(due["village_review"]), literal(due["township_review"]), literal(""), literal(""))
-        .select_from(joined)))
-    db.session.execute(update(rows).where(rows.c.list_id == warning_list.id, rows.c.household_id.is_not(None))
-                       .values(clue_id=select(clues.c.id).where(clues.c.list_id == warning_list.id,
-                                                                clues.c.household_id == rows.c.household_id)
-                               .scalar_subquery()))
-    mine = select(clues.c.id, clues.c.state).where(clues.c.list_id == warning_list.id).subquery()
-    db.session.execute(insert(events).from_select(
-        ["clue_id", "actor_id", "action", "from_state", "to_state"],
-        select(mine.c.id, literal(actor.id), literal(workflow.PUSH), literal(None), literal("pushed"))))
-    db.session.execute(insert(events).from_select(
-        ["clue_id", "actor_id", "action", "from_state", "to_state"],
-        select(mine.c.id, literal(actor.id), literal("assign"), literal("pushed"), literal("assigned"))
-        .where(mine.c.state == "assigned")))
+def _members(keys: list[str]) -> dict[str, tuple[int, int]]:
+    """Person key → (member, household), among every household of the county: one indexed
+    lookup per chunk of keys, never one per row."""
+    found = {}
+    for chunk in _chunks(keys):
+        found.update((key, (member, household)) for key, member, household in db.session.execute(
+            select(Member.person_key, Member.id, Member.household_id).where(Member.person_key.in_(chunk))))
+    return found
+
+
+def _push_clues(warning_list: WarningList, campaign: Campaign | None, household_ids: list[int],
+                actor) -> dict[int, int]:
+    """A clue per household, assigned to its enumerator in the campaign when it has one, each
+    with its push (and assign) event; household → clue."""
+    assignee = {}
+    if campaign is not None:
+        for chunk in _chunks(household_ids):
+            assignee.update(db.session.execute(
+                select(Assignment.household_id, Assignment.enumerator_id)
+                .where(Assignment.campaign_id == campaign.id, Assignment.household_id.in_(chunk))).all())
+    if not household_ids:
+        return {}
+    due = _dues(campaign, warning_list.pushed_on)
+    clues = Clue.__table__
+    made = db.session.execute(insert(clues).returning(clues.c.id, clues.c.household_id, sort_by_parameter_order=True), [
+        {"household_id": household, "list_id": warning_list.id, "campaign_id": campaign.id if campaign else None,
+         "state": "assigned" if household in assignee else "pushed", "version": 1,
+         "assignee_id": assignee.get(household), "pushed_on": warning_list.pushed_on, "verify_due": due["verify"],
+         "village_review_due": due["village_review"], "township_review_due": due["township_review"],
+         "result_reason": "", "result_note": ""} for household in household_ids]).all()
+    events = [{"clue_id": clue, "actor_id": actor.id, "action": workflow.PUSH, "from_state": None,
+               "to_state": "pushed"} for clue, _household in made]
+    events += [{"clue_id": clue, "actor_id": actor.id, "action": "assign", "from_state": "pushed",
+                "to_state": "assigned"} for clue, household in made if household in assignee]
+    db.session.execute(insert(ClueEvent), events)
+    return {household: clue for clue, household in made}
 
 
 # --- moving a clue ------------------------------------------------------------------------
