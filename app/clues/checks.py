@@ -8,6 +8,7 @@ Pure module: no Flask, no database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from app import identity, money
@@ -98,18 +99,21 @@ def parse(sheet: Sheet, today: dt.date) -> Parsed:
     if missing:
         return parsed
     header_of = {field: sheet.headers[index] for field, index in positions.items()}
+    # Each column's cell reader, chosen once for the file.
+    readers = [(field, index, BY_FIELD[field], READERS.get(field) or functools.partial(_text, BY_FIELD[field]))
+               for field, index in positions.items()]
     first_row: dict[tuple, int] = {}
     for number, row in sheet.rows:
         values, ok = {}, True
-        for field, index in positions.items():
-            column, text = BY_FIELD[field], (row[index] if index < len(row) else None)
+        for field, index, column, read in readers:
+            text = row[index] if index < len(row) else None
             if not text:
                 if column.required:
                     parsed.problems.append(Problem(number, header_of[field], None, N_("必填项为空")))
                     ok = False
                 continue
             try:
-                values[field] = READERS.get(field, lambda value, column=column: _text(column, value))(text)
+                values[field] = read(text)
             except Bad as bad:
                 parsed.problems.append(Problem(number, header_of[field], text, bad.message, bad.params))
                 ok = False
