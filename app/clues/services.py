@@ -7,7 +7,7 @@ imported (its SHA-256) changes nothing; a warning already stored (department, pe
 when) from another file is not stored again. Matching is set-based: the persons are looked
 up among the members of every household in the county by their key, a chunk of keys per
 query; then the clues (one per household, with the household's enumerator), the rows and
-the events are each inserted in one batch.
+the events are each written in one batch (COPY on PostgreSQL: app.sql.insert_rows).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock, errors
@@ -32,6 +32,7 @@ from app.files.sheets import Sheet
 from app.households.models import Member
 from app.households.scope import check_in_scope
 from app.monitoring import services as monitoring
+from app.sql import insert_rows
 
 MAX_TEXT = 2000
 CHUNK = 500  # person keys per IN (...) when looking for warnings already stored
@@ -126,7 +127,7 @@ def import_list(actor, sheet: Sheet, department_code: str | None, file_name: str
     found = _members(sorted({draft.person_key for draft in new}))
     households = sorted({found[draft.person_key][1] for draft in new if draft.person_key in found})
     clue_of = _push_clues(warning_list, campaign, households, actor)
-    db.session.execute(insert(WarningRow), [
+    insert_rows(db.session.connection(), WarningRow.__table__, [
         {"list_id": warning_list.id, "department_code": chosen.code, "row_number": draft.row,
          "id_number": draft.id_number, "person_key": draft.person_key, "name": draft.name, "reason": draft.reason,
          "event_date": draft.event_date, "amount_fen": draft.amount_fen, "note": draft.note,
@@ -170,17 +171,18 @@ def _push_clues(warning_list: WarningList, campaign: Campaign | None, household_
         return {}
     due = _dues(campaign, warning_list.pushed_on)
     clues = Clue.__table__
-    made = db.session.execute(insert(clues).returning(clues.c.id, clues.c.household_id, sort_by_parameter_order=True), [
+    insert_rows(db.session.connection(), clues, [
         {"household_id": household, "list_id": warning_list.id, "campaign_id": campaign.id if campaign else None,
          "state": "assigned" if household in assignee else "pushed", "version": 1,
          "assignee_id": assignee.get(household), "pushed_on": warning_list.pushed_on, "verify_due": due["verify"],
          "village_review_due": due["village_review"], "township_review_due": due["township_review"],
-         "result_reason": "", "result_note": ""} for household in household_ids]).all()
+         "result_reason": "", "result_note": ""} for household in household_ids])
+    made = db.session.execute(select(clues.c.id, clues.c.household_id).where(clues.c.list_id == warning_list.id)).all()
     events = [{"clue_id": clue, "actor_id": actor.id, "action": workflow.PUSH, "from_state": None,
                "to_state": "pushed"} for clue, _household in made]
     events += [{"clue_id": clue, "actor_id": actor.id, "action": "assign", "from_state": "pushed",
                 "to_state": "assigned"} for clue, household in made if household in assignee]
-    db.session.execute(insert(ClueEvent), events)
+    insert_rows(db.session.connection(), ClueEvent.__table__, events)
     return {household: clue for clue, household in made}
 
 
