@@ -35,7 +35,7 @@ from app.monitoring import services as monitoring
 from app.sql import insert_rows
 
 MAX_TEXT = 2000
-CHUNK = 500  # person keys per IN (...) when looking for warnings already stored
+CHUNK = 5000  # keys per IN (...): under every database's limit on bound parameters
 CHANNEL = "department_warning"
 
 
