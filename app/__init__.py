@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.audits.views import bp as audits_bp
     from app.auth.views import bp as auth_bp
     from app.census.views import bp as census_bp
+    from app.clues.views import bp as clues_bp
     from app.households.views import bp as households_bp
     from app.main.views import bp as main_bp
     from app.monitoring.views import bp as monitoring_bp
@@ -105,22 +106,24 @@ def _register_blueprints(app: Flask) -> None:
     from app.reports.views import bp as reports_bp
     from app.review.views import bp as review_bp
     from app.roster.views import bp as roster_bp
+    from app.sync.tasks import bp as tasks_bp
     from app.sync.views import bp as sync_bp
     from app.visits.views import bp as visits_bp
 
     for blueprint in (main_bp, auth_bp, households_bp, census_bp, records_bp, pwa_bp, admin_bp, roster_bp, sync_bp,
-                      review_bp, monitoring_bp, reports_bp, exports_bp, visits_bp, cadres_bp,
-                      audits_bp):
+                      tasks_bp, review_bp, monitoring_bp, clues_bp, reports_bp, exports_bp, visits_bp,
+                      cadres_bp, audits_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from app.audits.cli import cli as audits_cli
+    from app.clues.cli import cli as clues_cli
     from app.demo.cli import cli as demo_cli
     from app.records.cli import cli as attachments_cli
     from app.roster.cli import cli as roster_cli
 
-    for group in (demo_cli, roster_cli, audits_cli, attachments_cli):
+    for group in (clues_cli, demo_cli, roster_cli, audits_cli, attachments_cli):
         app.cli.add_command(group)
 
 

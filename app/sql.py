@@ -25,3 +25,19 @@ def begin_writing(session) -> None:
     connection = session.connection()
     if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_rows(connection, table, rows: list[dict]) -> None:
+    """Many rows (dicts with the same keys) into ``table`` in the connection's transaction:
+    COPY on PostgreSQL, where psycopg parses a multi-row INSERT's thousands of placeholders
+    again for every statement; executemany elsewhere."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])

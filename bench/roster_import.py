@@ -140,18 +140,19 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ruhu-bench-"))
     os.environ.setdefault("RUHU_INSTANCE_DIR", str(work / "instance"))
     from app.extensions import db
+    from app.files import sheets
     from app.households.models import Member
-    from app.roster import reader, services, storage
+    from app.roster import services, storage
 
     roster = work / f"roster.{options.format}"
     _, generate = timed(lambda: write_roster(roster, options.members))
     app = make_app(work / "bench.sqlite3")
     with app.app_context():
         add_county()
-        sheet, read_only = timed(lambda: reader.read_path(roster))
+        sheet, read_only = timed(lambda: sheets.read_path(roster))
 
         def dry_run_step():
-            sheet = reader.read_path(roster)
+            sheet = sheets.read_path(roster)
             return services.check(sheet), storage.keep(sheet, USER_ID)
 
         def import_step(token):
@@ -161,7 +162,7 @@ def main() -> None:
         assert dry.ok, [(p.row, p.column, p.message) for p in dry.problems[:10]]
         (first, imported), import_time = timed(lambda: import_step(token))
         assert imported and db.session.scalar(db.select(db.func.count(Member.id))) == options.members
-        (second, again), second_time = timed(lambda: services.import_roster(reader.read_path(roster)))
+        (second, again), second_time = timed(lambda: services.import_roster(sheets.read_path(roster)))
         assert again and second.counts.members_unchanged == options.members and second.counts.members_new == 0
 
     baseline_app = make_app(work / "baseline.sqlite3")

@@ -9,7 +9,8 @@ from app.geo.models import Area
 from tests import factories
 
 CAMPAIGN = {"name": "2025年收入普查", "year": "2025", "form_version": "2026.1", "public_notice_days": "7",
-            "county_approval_enabled": "y", "decision_days_limit": "15", "decision_day_count": "calendar"}
+            "county_approval_enabled": "y", "decision_days_limit": "15", "decision_day_count": "calendar",
+            "clue_verify_days": "15", "clue_village_review_days": "5", "clue_township_review_days": "5"}
 
 
 @pytest.fixture
@@ -182,6 +183,16 @@ def test_the_county_chooses_whether_the_notice_shows_health_risks_and_the_decisi
         (True, 20, "working")
     page = admin.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
     assert "20 个工作日" in page
+
+
+def test_the_county_sets_a_department_warnings_days_per_step(admin, campaign):
+    data = {**CAMPAIGN, "clue_verify_days": "10", "clue_village_review_days": "3", "clue_township_review_days": "7"}
+    assert admin.post(f"/admin/campaigns/{campaign.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert (campaign.clue_verify_days, campaign.clue_village_review_days, campaign.clue_township_review_days) == \
+        (10, 3, 7)
+    refused = admin.post(f"/admin/campaigns/{campaign.id}/edit", data={**data, "clue_verify_days": "0"})
+    assert refused.status_code == 422 and "办结时限至少为 1 天。" in refused.get_data(as_text=True)
 
 
 def test_the_circle_layer_line_is_set_per_year_and_area_beside_the_threshold(admin, campaign, county):

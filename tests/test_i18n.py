@@ -16,16 +16,18 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from app import clock
 from app.audits.models import AuditRound, AuditSample
 from app.campaigns.models import Campaign
 from app.census import definitions
 from app.census import services as census_services
+from app.clues.models import Clue
 from app.extensions import db
 from app.monitoring.models import Proposal
 from app.records.models import Submission, SubmissionRevision
-from tests import factories
+from tests import clue_setup, factories
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -112,6 +114,9 @@ PAGES = {
     "cadres.index": ("county_admin", lambda w: "/admin/cadres/"),
     "audits.index": ("county_admin", lambda w: "/audits/"),
     "audits.round_page": ("county_admin", lambda w: f"/audits/rounds/{_audit_round(w)}"),
+    "clues.index": ("county_admin", lambda w: "/clues/"),
+    "clues.upload": ("county_admin", lambda w: "/clues/upload"),
+    "clues.clue": ("village_reviewer", lambda w: f"/clues/{w.clue.id}"),
 }
 
 
@@ -127,9 +132,9 @@ def _audit_round(world) -> int:
 # Not pages: static files, the health check, JSON downloads, the form bundle (its messages are
 # checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
 NOT_PAGES = {"static", "main.healthz", "main.favicon", "census.form_bundle", "census.download_definition", "sync.session",
-             "sync.households", "sync.task_list", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
+             "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
              "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers",
-             "visits.export"}
+             "visits.export", "clues.feedback", "tasks.tasks"}
 
 
 # The area each role's test user covers.
@@ -151,7 +156,16 @@ def page_world(county) -> SimpleNamespace:
     collector = factories.user("collector", "enumerator", [county.village_a])
     record, proposal = _monitoring(household, campaign, collector)
     return SimpleNamespace(county=county, household=household, campaign=campaign, collector=collector, record=record,
-                           proposal=proposal)
+                           proposal=proposal, clue=_clue(county, household))
+
+
+def _clue(county, household) -> Clue:
+    """A department's warning about the household's head, made a clue by the import."""
+    admin = clue_setup.county_admin(county)
+    head = household.ordered_members[0]
+    clue_setup.run(admin, clue_setup.csv_bytes([[head.id_number, head.name, "high costs", "2026-06-03", "10", ""]]),
+                   name="warnings.csv")
+    return db.session.scalar(select(Clue))
 
 
 def _monitoring(household, campaign, collector):

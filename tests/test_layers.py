@@ -24,6 +24,7 @@ LAYERS = [
     ("census",),
     ("records",),
     ("monitoring",),
+    ("clues",),
     ("figures",),
     ("visits", "audits"),
     ("review", "roster", "sync"),

@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from app.campaigns.models import Campaign
 from app.extensions import db
+from app.files import sheets
 from app.geo.models import Area
 from app.households.models import Household, Member
 from app.monitoring import queries as monitoring_queries
 from app.monitoring.models import MonitoringEvent, Proposal
-from app.roster import reader, services
+from app.roster import services
 from tests import factories
 from tests.data.roster.builders import household, person, sample_roster, write_csv, write_xlsx
 
@@ -41,7 +42,7 @@ def counts_of(plan) -> dict:
 
 
 def import_file(path: Path, user=None):
-    return services.import_roster(reader.read_path(path), user)
+    return services.import_roster(sheets.read_path(path), user)
 
 
 def problems_of(plan) -> set[tuple]:
@@ -277,8 +278,8 @@ def test_unreadable_files_say_why(app_context, tmp_path):
                           ("broken.xlsx", "无法读取该 XLSX 文件"),
                           ("old.xls", "旧版 Excel（.xls）"),
                           ("empty.csv", "文件是空的")):
-        with pytest.raises(reader.RosterFileError) as error:
-            reader.read_path(tmp_path / name)
+        with pytest.raises(sheets.SheetError) as error:
+            sheets.read_path(tmp_path / name)
         assert message in error.value.message
 
 

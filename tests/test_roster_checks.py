@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from app import identity
-from app.roster import checks, columns, plan, reader
+from app.files import sheets
+from app.roster import checks, columns, plan
 from tests.data.roster.builders import household, person, sample_roster, sheet_of
 
 VILLAGE_A, VILLAGE_B = "530102100201", "530102100202"
@@ -56,7 +57,7 @@ def test_unknown_headers_are_ignored_and_a_repeated_column_is_a_problem():
     (dt.date(1980, 5, 17), "1980-05-17"), ("  text ", "text"), ("   ", None),
 ])
 def test_excel_cells_become_text(value, expected):
-    assert reader.cell_text(value) == expected
+    assert sheets.cell_text(value) == expected
 
 
 @pytest.mark.parametrize("text", ["1980-05-17", "1980/5/17", "1980.05.17", "19800517", "1980年5月17日",

@@ -59,7 +59,7 @@ def test_a_visit_is_created_once_and_a_resend_is_a_duplicate(setup, login):
         DutyEvent.action == "record_visit")) == 1
     # The risk found is on the household's visit page, with the way to the census form.
     page = client.get(f"/visits/households/{mine.id}").get_data(as_text=True)
-    assert "户主住院" in page and f"/census/households/{mine.id}" in page
+    assert "户主住院" in page and f"/app#/household/{mine.id}" in page
     # Other content under the same UUID is refused, never stored over the first.
     assert push(client, {**sent, "met": "配偶"}) == ["invalid"]
     db.session.expire_all()

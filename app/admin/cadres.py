@@ -1,6 +1,6 @@
 """The county's page for responsible cadres 帮扶责任人: all monitored and out-of-poverty
 households of a village to one cadre, or each household to its cadre from a file (XLSX or CSV,
-read by app.roster.reader) with a household-number column and a user-name column. A file is
+read by app.files.sheets) with a household-number column and a user-name column. A file is
 applied whole or not at all (app.visits.services.assign_rows)."""
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from app.auth.models import User
 from app.auth.roles import requires
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.files.sheets import SheetError, read_upload
 from app.households.scope import scoped_villages
 from app.refusals import describe
-from app.roster.reader import RosterFileError, read_upload
 from app.typed import whole_number
 from app.visits import services
 from app.visits.views import form_date
@@ -71,7 +71,7 @@ def upload():
         return index(status=422)
     try:
         sheet = read_upload(upload.stream, upload.filename)
-    except RosterFileError as error:
+    except SheetError as error:
         flash(_(error.message, **error.params), "error")
         return index(status=422)
     number_at, cadre_at = _column(sheet.headers, HOUSEHOLD_HEADERS), _column(sheet.headers, CADRE_HEADERS)

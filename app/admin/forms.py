@@ -109,6 +109,13 @@ class CampaignForm(FlaskForm):
         InputRequired(_l("请输入办结时限。")), NumberRange(min=1, message=_l("办结时限至少为 %(min)s 天。")),
     ])
     decision_day_count = SelectField(_l("时限按"))
+    # A department warning's time limits (app.clues.workflow), calendar days per step.
+    clue_verify_days = IntegerField(_l("部门预警：入户核查时限（天）"), default=15, validators=[
+        InputRequired(_l("请输入办结时限。")), NumberRange(min=1, message=_l("办结时限至少为 %(min)s 天。"))])
+    clue_village_review_days = IntegerField(_l("部门预警：村级研判时限（天）"), default=5, validators=[
+        InputRequired(_l("请输入办结时限。")), NumberRange(min=1, message=_l("办结时限至少为 %(min)s 天。"))])
+    clue_township_review_days = IntegerField(_l("部门预警：乡镇审核时限（天）"), default=5, validators=[
+        InputRequired(_l("请输入办结时限。")), NumberRange(min=1, message=_l("办结时限至少为 %(min)s 天。"))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

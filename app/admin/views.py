@@ -228,6 +228,8 @@ def _campaign_form_page(campaign: Campaign | None):
                 county_approval_enabled=form.county_approval_enabled.data,
                 public_notice_days=form.public_notice_days.data, notice_shows_health=form.notice_shows_health.data,
                 decision_days_limit=form.decision_days_limit.data, decision_day_count=form.decision_day_count.data,
+                clue_days=(form.clue_verify_days.data, form.clue_village_review_days.data,
+                           form.clue_township_review_days.data),
             )
         except InvalidInput as error:
             _refuse(form, error)

@@ -25,6 +25,8 @@ class Campaign(db.Model):
         CheckConstraint(f"public_notice_days >= {MIN_NOTICE_DAYS}", name="notice_days_at_least_five"),
         CheckConstraint("decision_days_limit >= 1", name="decision_days_positive"),
         code_check(DAY_COUNT, "decision_day_count"),
+        CheckConstraint("clue_verify_days >= 1 AND clue_village_review_days >= 1 AND clue_township_review_days >= 1",
+                        name="clue_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +40,11 @@ class Campaign(db.Model):
     # From a clue to its decision: the limit, in calendar or working days (DAY_COUNT).
     decision_days_limit: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     decision_day_count: Mapped[str] = mapped_column(String(16), default="calendar", server_default="calendar")
+    # A department warning's time limits (限时办结), calendar days per step: verified within
+    # 15 days of the push, then the village's and the township's review (app.clues.workflow).
+    clue_verify_days: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    clue_village_review_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    clue_township_review_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_at: Mapped[dt.datetime] = created_at_column()
 
     thresholds: Mapped[list[MonitoringThreshold]] = relationship(

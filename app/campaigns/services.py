@@ -18,16 +18,24 @@ from app.households.scope import household_filter, scope_of
 THRESHOLD_LEVELS = ("county", "township", "village")
 
 
+CLUE_DAY_FIELDS = ("clue_verify_days", "clue_village_review_days", "clue_township_review_days")
+
+
 def save_campaign(campaign: Campaign | None, *, name: str, year: int, form_version: str,
                   county_approval_enabled: bool, public_notice_days: int, notice_shows_health: bool = False,
-                  decision_days_limit: int = 15, decision_day_count: str = "calendar") -> Campaign:
-    """Create a campaign (``campaign`` None) or change one."""
+                  decision_days_limit: int = 15, decision_day_count: str = "calendar",
+                  clue_days: tuple[int, int, int] = (15, 5, 5)) -> Campaign:
+    """Create a campaign (``campaign`` None) or change one. ``clue_days``: a department
+    warning's days to verify, for the village's review and for the township's."""
     if public_notice_days < MIN_NOTICE_DAYS:
         raise InvalidInput("public_notice_days", _("公示天数至少为 %(min)s 天。", min=MIN_NOTICE_DAYS))
     if decision_days_limit < 1:
         raise InvalidInput("decision_days_limit", _("办结时限至少为 %(min)s 天。", min=1))
     if decision_day_count not in DAY_COUNT.values:
         raise InvalidInput("decision_day_count", _("请选择按自然日还是工作日计算。"))
+    for name_of_field, days in zip(CLUE_DAY_FIELDS, clue_days):
+        if days is None or days < 1:
+            raise InvalidInput(name_of_field, _("办结时限至少为 %(min)s 天。", min=1))
     if campaign is None:
         campaign = Campaign()
         db.session.add(campaign)
@@ -35,6 +43,8 @@ def save_campaign(campaign: Campaign | None, *, name: str, year: int, form_versi
     campaign.county_approval_enabled, campaign.public_notice_days = county_approval_enabled, public_notice_days
     campaign.notice_shows_health = notice_shows_health
     campaign.decision_days_limit, campaign.decision_day_count = decision_days_limit, decision_day_count
+    for name_of_field, days in zip(CLUE_DAY_FIELDS, clue_days):
+        setattr(campaign, name_of_field, days)
     db.session.commit()
     return campaign
 

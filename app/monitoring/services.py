@@ -306,6 +306,27 @@ def already_monitored(actor, submission: Submission, reason: str | None, *,
     return event
 
 
+def update_risk_types(actor, household: Household, campaign: Campaign, risk_types: list[str],
+                      reason: str | None) -> MonitoringEvent:
+    """A risk found on a household already monitored (a department's warning, verified): its
+    identification's risk types brought up to date, as ``reason`` says; an "already
+    monitored" event names the identification and the risk types it changed."""
+    check_in_scope(actor, household)
+    _village_only(actor)
+    identification = queries.identification_of(household)
+    if not household.monitored_category or identification is None:
+        raise InvalidInput(None, _("该户不是监测对象。"))
+    chosen = _risk_types(campaign, risk_types)
+    reason = _text(reason, "reason", required=True, message=_("请写明更新了哪些风险类型或帮扶措施。"))
+    changes = None
+    if chosen != identification.risk_types:
+        changes = {"risk_types": [list(identification.risk_types), chosen]}
+        identification.risk_types = chosen
+    event = _event(actor, household, "already_monitored", proposal=identification, reason=reason, changes=changes)
+    _commit()
+    return event
+
+
 def record_measure(actor, household: Household, *, measure_type: str | None, measure_date: dt.date | None,
                    note: str | None, today: dt.date | None = None) -> MonitoringEvent:
     """Record an assistance measure (§12) given to a monitored household."""

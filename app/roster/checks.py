@@ -18,29 +18,11 @@ from dataclasses import dataclass, field
 
 from app import identity
 from app.codes import HEALTH_CONDITION, HEALTHY_LABEL, HOUSEHOLD_TYPE, N_, POVERTY_SUBTYPE, SEX
+from app.files import cells as cell_readers
+from app.files.cells import Bad, Msgid, Problem
+from app.files.sheets import Sheet
 from app.roster import columns as c
-from app.roster.reader import Sheet
 from app.typed import DIGITS, compact
-
-
-class Msgid(str):
-    """A reason parameter that is itself a message id (a code label), translated with the reason."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None  # None for a problem with the whole file
-    column: str | None
-    value: str | None
-    message: str
-    params: dict = field(default_factory=dict)
-
-    @property
-    def reason(self) -> str:
-        from flask_babel import gettext  # late: keeps this module importable without Flask
-
-        params = {key: gettext(value) if isinstance(value, Msgid) else value for key, value in self.params.items()}
-        return gettext(self.message, **params)
 
 
 @dataclass
@@ -81,23 +63,11 @@ class Parsed:
                 if m.values.get("id_number")]
 
 
-class Bad(Exception):
-    """A cell that cannot be read; carries the reason's message id and parameters."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message)
-        self.message = message
-        self.params = params
-
-
 # --- cell readers: text in, value out (or Bad) ---------------------------------------------
 # Numbers and codes are read as app/typed.py says (full-width digits read, spaces removed,
-# ASCII digits only, so Python's int() never sees another script's digits); dates need
-# ASCII digits.
+# ASCII digits only, so Python's int() never sees another script's digits); ID numbers and
+# dates as app.files.cells reads them, for every uploaded table.
 
-SCIENTIFIC = re.compile(r"^[0-9]+(\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
-DATE_SEPARATED = re.compile(r"^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?(?:[ T].*)?$")
-DATE_COMPACT = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
 HEALTH_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 COMBINED_TYPE = re.compile(r"^(.+?)[(（](.+)[)）]$")
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√"}
@@ -105,13 +75,6 @@ FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×"}
 HEALTHY_WORDS = {HEALTHY_LABEL, "healthy", "none"}
 LONG_CODE_LIST = 20
 SEX_LABELS = {code.value: code.source_label for code in SEX.codes}
-
-ID_PROBLEMS = {
-    identity.LENGTH: N_("证件号码应为 18 位（残疾人证号为 20 位）"),
-    identity.CHARACTERS: N_("证件号码只能是数字，最后一位可以是 X"),
-    identity.BIRTH_DATE: N_("证件号码中的出生日期不存在"),
-    identity.CHECKSUM: N_("证件号码校验位不对，请核对是否录错"),
-}
 
 
 def read_text(column: c.Column, text: str) -> str:
@@ -121,22 +84,11 @@ def read_text(column: c.Column, text: str) -> str:
 
 
 def read_id_number(column: c.Column, text: str) -> str:
-    if SCIENTIFIC.match(text.strip()):
-        raise Bad(N_("证件号码在 Excel 中被存成了数字，末尾几位已丢失；请把该列设为文本格式后重新导出"))
-    resident = identity.parse(text)
-    if not resident.valid:
-        raise Bad(ID_PROBLEMS[resident.problem])
-    return resident.number
+    return cell_readers.id_number(text)
 
 
 def read_date(column: c.Column, text: str) -> dt.date:
-    match = DATE_SEPARATED.match(text) or DATE_COMPACT.match(text)
-    try:
-        if match:
-            return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        pass
-    raise Bad(N_("日期无法识别，请写成 1980-05-17 这样的形式"))
+    return cell_readers.date(text)
 
 
 def read_bool(column: c.Column, text: str) -> bool:

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.auth.roles import can
 from app.extensions import db
-from app.roster import reader, services
+from app.files import sheets
+from app.roster import services
 
 cli = AppGroup("roster", help="Import the household roster.")
 
@@ -29,12 +30,12 @@ def import_command(path, dry_run, username, lang):
                 raise click.BadParameter(_("%(username)s 不是在用的县级管理员账号", username=username),
                                          param_hint="--as")
         try:
-            sheet = reader.read_path(path)
+            sheet = sheets.read_path(path)
             if dry_run:
                 plan, imported = services.check(sheet, user), False
             else:
                 plan, imported = services.import_roster(sheet, user)
-        except reader.RosterFileError as error:
+        except sheets.SheetError as error:
             click.echo(_(error.message, **error.params), err=True)
             raise SystemExit(1) from None
         except services.RosterConflict:

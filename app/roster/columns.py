@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app import codes
 from app.codes import N_, CodeSet
+from app.files.cells import normalise_header
 
 HOUSEHOLD = "household"
 MEMBER = "member"
@@ -98,11 +99,6 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 BY_FIELD = {column.field: column for column in COLUMNS}
-
-
-def normalise_header(text: object) -> str:
-    cleaned = "".join(str(text or "").split()).replace("（", "(").replace("）", ")").lower()
-    return cleaned.lstrip("*")
 
 
 _BY_SPELLING = {normalise_header(spelling): column for column in COLUMNS for spelling in column.spellings}

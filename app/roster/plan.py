@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 from app import identity
 from app.codes import CATEGORY_HOUSEHOLD_TYPES, HOUSEHOLD_TYPE, MONITORED_CATEGORY, N_
-from app.roster.checks import HouseholdDraft, MemberRow, Msgid, Parsed, Problem
+from app.files.cells import Msgid, Problem
+from app.roster.checks import HouseholdDraft, MemberRow, Parsed
 
 HOUSEHOLD_DEFAULTS = {
     "village_id": None, "group_id": None, "phone": None, "household_type": None, "poverty_subtype": None,

@@ -14,12 +14,14 @@ from app import clock
 from app.codes import N_
 from app.extensions import db
 from app.figures.models import mark_changed
+from app.files import sheets
+from app.files.cells import Problem
 from app.geo.models import Area
 from app.households.models import Household, Member
 from app.households.scope import household_filter, scope_of
 from app.monitoring import services as monitoring
 from app.monitoring.models import Proposal
-from app.roster import checks, reader
+from app.roster import checks
 from app.roster.plan import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MEMBER_UPDATED, Facts, Plan, build
 
 # Keys per IN (...) query: well under every database's limit on bound parameters.
@@ -32,19 +34,19 @@ class RosterConflict(Exception):
     """The database changed between the check and the write; nothing was imported."""
 
 
-def check(sheet: reader.Sheet, user=None) -> Plan:
+def check(sheet: sheets.Sheet, user=None) -> Plan:
     """The dry run: what importing would do, and every problem. ``user`` limits the villages
     to that admin's areas; without one, any known village is accepted (command line)."""
     parsed = checks.parse(sheet)
     plan = build(parsed, _facts(parsed, user))
     if user is None and plan.national_entries:
         # An identification entered from the national system is an audited change: it needs a name.
-        plan.problems.append(checks.Problem(None, parsed.header("monitored_category"), None, NEEDS_ACTOR,
+        plan.problems.append(Problem(None, parsed.header("monitored_category"), None, NEEDS_ACTOR,
                                             {"count": len(plan.national_entries)}))
     return plan
 
 
-def import_roster(sheet: reader.Sheet, user=None) -> tuple[Plan, bool]:
+def import_roster(sheet: sheets.Sheet, user=None) -> tuple[Plan, bool]:
     """Check, then write in one transaction when there is no problem. Returns (plan, imported)."""
     plan = check(sheet, user)
     if not plan.ok:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.roster.reader import Sheet
+from app.files.sheets import Sheet
 
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{24}$"
 MAX_AGE_SECONDS = 24 * 3600

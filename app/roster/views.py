@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.roles import requires
-from app.roster import columns, reader, services, storage
+from app.files import sheets
+from app.roster import columns, services, storage
 from app.roster.forms import ImportForm, UploadForm
 
 bp = Blueprint("roster", __name__, url_prefix="/admin/roster")
@@ -16,8 +17,8 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            sheet = reader.read_upload(form.roster.data.stream, form.roster.data.filename)
-        except reader.RosterFileError as error:
+            sheet = sheets.read_upload(form.roster.data.stream, form.roster.data.filename)
+        except sheets.SheetError as error:
             form.roster.errors.append(_(error.message, **error.params))
         else:
             plan = services.check(sheet, current_user)

@@ -1,26 +1,52 @@
-"""The phone's task list (`GET /api/sync/tasks`, docs/sync.md): what each signed-in user has to
-do, from a list of providers. Every task has the same shape:
+"""The phone's tasks (任务): what each enumerator must go and do, pulled with the households
+and done offline; their results pushed like records (docs/sync.md, Tasks).
 
-    {"id": "<kind>:<household>:<what>", "kind": "visit" | "audit", "household_id": int,
-     "due": "YYYY-MM-DD", "title": str, "details": {...}}
+``GET /api/sync/tasks`` answers ``{"tasks": [{"id", "kind", "household_id", "due", "title",
+"details"}]}``, the earliest due first, gathered from ``PROVIDERS``: one function per kind
+of task (``verify_warning``, ``visit``, ``audit``), taking the user and today and returning
+tasks within the user's areas. A task's ``id`` (``<kind>:<number>[:<what>]``) is stable while
+the task is open, so the phone keeps what it did offline against it.
+``POST /api/sync/tasks/results`` takes ``{"results": [{"uuid", "task_id", ...}]}`` and
+answers one result per item, in order, each committed on its own (as records are):
 
-``id`` is stable while the task is open, so the phone can keep what it did offline against it.
-A provider takes (user, today) and returns tasks within the user's areas.
+- ``stored``: taken; ``duplicate``: this uuid was taken before (a resend: nothing changes);
+- ``invalid`` (with ``message`` and ``field``): fix and send again;
+- ``conflict``: the task is no longer the phone's to do (someone acted first): drop it;
+- ``not_found``: no such task in the user's areas; ``error``: try again later.
+
+What must always hold: a result the server answered ``stored`` or ``duplicate`` for is
+kept, and sending it again never changes anything (the uuid is stored with its event).
+Adding a kind of task is a provider in PROVIDERS and a receiver in RECEIVERS.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from app import clock
 from app.audits import queries as audits
 from app.audits.models import AuditSample
+from app.auth.roles import requires
+from app.clues import queries as clues
+from app.clues import services as clue_services
+from app.clues.models import Clue
 from app.codes import CONTACT_KIND, DUTY_PERIOD
+from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.refusals import describe
+from app.sync import batches
+from app.typed import whole_number
 from app.visits import queries as visits
 
+bp = Blueprint("tasks", __name__)
+
 Provider = Callable[[object, dt.date], list[dict]]
+UUID_LENGTH = 36
 
 
 def visit_tasks(user, today: dt.date) -> list[dict]:
@@ -65,10 +91,73 @@ def audit_tasks(user, today: dt.date) -> list[dict]:
     return tasks
 
 
-PROVIDERS: list[Provider] = [visit_tasks, audit_tasks]
+PROVIDERS: list[Provider] = [clues.verification_tasks, visit_tasks, audit_tasks]
 
 
-def tasks(user, today: dt.date) -> list[dict]:
+def gather(user, today: dt.date) -> list[dict]:
     """Every provider's tasks, the earliest due first."""
     found = [task for provider in PROVIDERS for task in provider(user, today)]
     return sorted(found, key=lambda task: (task["due"], task["id"]))
+
+
+def _verify_warning(user, number: int, item: dict) -> None:
+    clue = db.session.scalar(clues.scoped_clues(user).where(Clue.id == number))
+    if clue is None:
+        raise LookupError
+    photo = item.get("photo_sha256")
+    clue_services.verify(user, clue, result=item.get("result"), reason=_str(item.get("reason")),
+                         note=_str(item.get("note")), client_id=item["uuid"],
+                         photo_sha256=photo if isinstance(photo, str) and len(photo) == 64 else None)
+
+
+RECEIVERS = {"clue": _verify_warning}
+
+
+def _str(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@bp.route("/api/sync/tasks")
+@requires("collect")
+def tasks():
+    return jsonify(tasks=gather(current_user, clock.today()))
+
+
+@bp.route("/api/sync/tasks/results", methods=["POST"])
+@requires("collect")
+def results():
+    items = batches.items("results", _("请求内容应为包含 results 列表的 JSON。"))
+    return jsonify(results=[batches.unstorable(item, "uuid") or _receive(current_user, item) for item in items])
+
+
+def _receive(user, item) -> dict:
+    uuid = item.get("uuid") if isinstance(item, dict) else None
+    if not isinstance(uuid, str) or not 1 <= len(uuid) <= UUID_LENGTH:
+        return {"uuid": uuid if isinstance(uuid, str) else None, "result": "invalid",
+                "message": _("每条结果须带手机生成的 uuid。")}
+    kind, _sep, number = str(item.get("task_id", "")).partition(":")
+    try:
+        receive, task_number = RECEIVERS[kind], whole_number(number)
+    except (KeyError, ValueError):
+        return {"uuid": uuid, "result": "not_found", "message": _("没有这项任务。")}
+    if clue_services.result_sent(uuid) is not None:
+        return {"uuid": uuid, "result": "duplicate"}
+    try:
+        receive(user, task_number, item)
+    except LookupError:
+        return {"uuid": uuid, "result": "not_found", "message": _("没有这项任务。")}
+    except InvalidInput as error:
+        db.session.rollback()
+        return {"uuid": uuid, "result": "invalid", "field": error.field, "message": describe(error)}
+    except DomainError as error:
+        db.session.rollback()
+        return {"uuid": uuid, "result": "conflict", "message": describe(error)}
+    except IntegrityError:
+        db.session.rollback()  # the same uuid, stored by a copy of this request a moment ago
+        if clue_services.result_sent(uuid) is not None:
+            return {"uuid": uuid, "result": "duplicate"}
+        return {"uuid": uuid, "result": "error", "message": _("服务器暂时无法保存这条结果，稍后会自动重试。")}
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"uuid": uuid, "result": "error", "message": _("服务器暂时无法保存这条结果，稍后会自动重试。")}
+    return {"uuid": uuid, "result": "stored"}

@@ -13,13 +13,11 @@ from app.census import services as census
 from app.extensions import db
 from app.records import attachments
 from app.records.models import Attachment
-from app.sync import ingest, queries, schema, tasks
+from app.sync import batches, ingest, queries, schema
 from app.visits import services as visits
 
 bp = Blueprint("sync", __name__)
 
-MAX_BATCH_RECORDS = 50
-MAX_BATCH_BYTES = 4 * 1024 * 1024
 
 
 @bp.route("/api/session")
@@ -58,57 +56,32 @@ def records():
     return jsonify(records=queries.user_records(current_user, campaign))
 
 
-def _batch(key: str, not_a_batch: str, is_batch=None) -> list:
-    """A pushed batch's items. Read with a bound whatever the transfer (a chunked body has no
-    Content-Length); a malformed request is refused with a message (app.main.errors answers)."""
-    body = jsonbody.parse(jsonbody.read_bytes(MAX_BATCH_BYTES, _("一次同步的数据超过 4 MB，请分批发送。")))
-    if not (is_batch(body) if is_batch else isinstance(body, dict) and isinstance(body.get(key), list)):
-        raise jsonbody.RefusedInput(400, not_a_batch)
-    if len(body[key]) > MAX_BATCH_RECORDS:
-        raise jsonbody.RefusedInput(413, _("一次最多同步 %(max)s 条记录。", max=MAX_BATCH_RECORDS))
-    return body[key]
-
-
-def _unstorable(item) -> dict | None:
-    """The answer for an item holding what no database can store (NaN, NUL, nesting too deep)."""
-    found = jsonbody.unstorable(item)
-    if not found:
-        return None
-    path, code, message = found[0]
-    return {"id": item.get("id") if isinstance(item, dict) else None, "result": "invalid", "code": code,
-            "message": message}
-
-
 @bp.route("/api/sync/records", methods=["POST"])
 @requires("collect")
 def push():
     # What no database can store is found record by record (app.sync.schema): it costs only its record.
-    records = _batch("records", _("请求内容应为包含 records 列表的 JSON。"), schema.is_batch)
+    records = batches.items("records", _("请求内容应为包含 records 列表的 JSON。"), schema.is_batch)
     return jsonify(results=ingest.ingest(current_user, records))
-
-
-@bp.route("/api/sync/tasks")
-@requires("collect")
-def task_list():
-    return jsonify(tasks=tasks.tasks(current_user, clock.today()))
 
 
 @bp.route("/api/sync/visits", methods=["POST"])
 @requires("collect")
 def push_visits():
     """走访记录: one result per visit (created, duplicate, invalid), each committed on its own."""
-    items = _batch("visits", _("请求内容应为包含 visits 列表的 JSON。"))
+    items = batches.items("visits", _("请求内容应为包含 visits 列表的 JSON。"))
     today = clock.today()
-    return jsonify(results=[_unstorable(item) or visits.receive_visit(current_user, item, today) for item in items])
+    return jsonify(results=[batches.unstorable(item) or visits.receive_visit(current_user, item, today)
+                            for item in items])
 
 
 @bp.route("/api/sync/audits", methods=["POST"])
 @requires("collect")
 def push_audits():
     """审核复核表: one result per copy (created with its outcome, duplicate, invalid)."""
-    items = _batch("copies", _("请求内容应为包含 copies 列表的 JSON。"))
+    items = batches.items("copies", _("请求内容应为包含 copies 列表的 JSON。"))
     today = clock.today()
-    return jsonify(results=[_unstorable(item) or audits.receive_copy(current_user, item, today) for item in items])
+    return jsonify(results=[batches.unstorable(item) or audits.receive_copy(current_user, item, today)
+                            for item in items])
 
 
 def _attachment_state(attachment: Attachment):

@@ -11,6 +11,8 @@ import { blocking } from "./core/validation.js";
 import { formatYuan } from "./core/money.js";
 import { element } from "./ui/dom.js";
 import { EDITABLE, FILTERS, arrange, countByFilter, statesByHousehold } from "./core/households.js";
+import { taskSection } from "./ui/tasks.js";
+import { syncTasks } from "./sync/tasks.js";
 
 const RECORD_ROUTE = /^#\/record\/(.+)$/;
 const HOUSEHOLD_ROUTE = /^#\/household\/(\d+)$/;
@@ -41,7 +43,7 @@ class App {
     await this.loadBundle();
     this.persisted = false;
     this.askForPersistentStorage().then((granted) => { this.persisted = granted; this.refreshStatus(); });
-    this.engine = new SyncEngine(this.store, this.api, { onChange: () => this.afterSync() });
+    this.engine = new SyncEngine(this.store, this.api, { onChange: () => this.afterSync(), hooks: [syncTasks] });
     addEventListener("hashchange", () => this.route());
     addEventListener("online", () => this.engine.run());
     addEventListener("offline", () => this.refreshStatus());
@@ -163,6 +165,11 @@ class App {
     const version = this.householdsVersion;
     const households = await this.store.allHouseholds();
     const records = await this.store.allRecords();
+    const tasks = await taskSection(this.store, { t, sync: () => this.engine.run(), changed: () => this.renderList(),
+      openHousehold: (id) => {
+        const household = households.find((candidate) => candidate.id === id);
+        if (household) this.openHousehold(household);
+      } });
     if (drawing !== this.drawing) return;
     this.form = null;
     if (this.list?.version !== version) {
@@ -208,6 +215,7 @@ class App {
     more.addEventListener("click", () => { this.shown += PAGE_SIZE; show(); });
     show();
     this.view.replaceChildren(
+      ...(tasks ? [tasks] : []),
       element("h1", { text: t("我的农户") }),
       element("div", { class: "field" }, element("label", { for: "household-search", text: t("搜索农户") }), input),
       filters, summary, results, more,

@@ -77,9 +77,11 @@ async function sha256Hex(blob) {
 export { sha256Hex };
 
 export class SyncEngine {
-  constructor(store, api, { onChange = () => {}, now = () => Date.now() } = {}) {
+  // hooks: more to sync after the records, each (store, api) => Promise (the tasks: sync/tasks.js).
+  constructor(store, api, { onChange = () => {}, now = () => Date.now(), hooks = [] } = {}) {
     this.store = store;
     this.api = api;
+    this.hooks = hooks;
     this.onChange = onChange;
     this.now = now;
     this.batchSize = BATCH.first;
@@ -121,6 +123,7 @@ export class SyncEngine {
       await this.pushRecords();
       await this.pullHouseholds();
       await this.pullRecords();
+      for (const hook of this.hooks) await hook(this.store, this.api);
       await this.store.setMeta("lastSync", new Date(this.now()).toISOString());
       this.failures = 0;
       this.state.lastError = null;

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from app.roster.reader import Sheet
+from app.files.sheets import Sheet
 from tests import factories
 
 CHINESE_HEADERS = (

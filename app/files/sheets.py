@@ -1,4 +1,5 @@
-"""Reading a roster file (XLSX or CSV) into a header and rows of text.
+"""Reading an uploaded table (XLSX or CSV: the roster, a department's warning list) into a
+header and rows of text.
 
 Every cell comes back as text (or None when empty), so the checks see one shape whatever
 the file type. Excel numbers are written out without a trailing ".0"; a number too long
@@ -26,8 +27,8 @@ SUFFIXES = ("xlsx", "csv")
 EXACT_FLOAT_LIMIT = 10**15
 
 
-class RosterFileError(Exception):
-    """The file cannot be read as a roster; ``message`` is a message id for gettext."""
+class SheetError(Exception):
+    """The file cannot be read as a table; ``message`` is a message id for gettext."""
 
     def __init__(self, message: str, **params):
         super().__init__(message)
@@ -52,14 +53,14 @@ def suffix_of(filename: str | None) -> str | None:
 
 
 def detect(head: bytes, filename: str | None) -> str:
-    """The file's type from its first bytes, else its name; raises RosterFileError for other types."""
+    """The file's type from its first bytes, else its name; raises SheetError for other types."""
     if head.startswith(ZIP_MAGIC):
         return "xlsx"
     if head.startswith(OLE_MAGIC):
-        raise RosterFileError(N_("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再上传。"))
+        raise SheetError(N_("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再上传。"))
     suffix = suffix_of(filename)
     if suffix is None:
-        raise RosterFileError(N_("只能导入 XLSX 或 CSV 文件。"))
+        raise SheetError(N_("只能导入 XLSX 或 CSV 文件。"))
     return suffix
 
 
@@ -107,7 +108,7 @@ def _sheet(rows) -> Sheet:
         else:
             data.append((number, cells))
     if headers is None:
-        raise RosterFileError(N_("文件是空的，没有找到表头。"))
+        raise SheetError(N_("文件是空的，没有找到表头。"))
     return Sheet(headers, data)
 
 
@@ -119,7 +120,7 @@ def _xlsx_rows(stream: BinaryIO):
         # iter_rows starts at the sheet's first row, whatever the first row with data.
         yield from enumerate(sheet.iter_rows(), start=1)
     except CalamineError as error:
-        raise RosterFileError(unreadable) from error
+        raise SheetError(unreadable) from error
 
 
 def _csv_rows(data: bytes):
@@ -127,7 +128,7 @@ def _csv_rows(data: bytes):
     try:
         yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
     except csv.Error as error:
-        raise RosterFileError(N_("CSV 文件格式有误：%(detail)s"), detail=str(error)) from error
+        raise SheetError(N_("CSV 文件格式有误：%(detail)s"), detail=str(error)) from error
 
 
 def _decode(data: bytes) -> str:
@@ -138,4 +139,4 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise RosterFileError(N_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GB18030 编码。"))
+    raise SheetError(N_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GB18030 编码。"))

@@ -1,0 +1,71 @@
+// The enumerator's tasks (核查任务) on the phone, offline: each department warning to verify
+// with its last day, the department and what happened, and a short verification form
+// (result, reason, note) whose result waits in the store until sync sends it
+// (sync/tasks.js). A risk found offers the household's census form.
+import { element } from "./dom.js";
+import { queueResult } from "../sync/tasks.js";
+
+const RESULTS = [["no_risk", "无风险"], ["risk_found", "发现风险"], ["not_found", "查无此人"], ["moved", "已迁出"]];
+
+// The section to show above the household list; ``changed`` redraws the screen.
+export async function taskSection(store, { t, openHousehold, sync, changed }) {
+  const tasks = await store.getMeta("tasks", []);
+  const waiting = new Map((await store.getMeta("taskResults", [])).map((item) => [item.payload.task_id, item]));
+  if (!tasks.length && !waiting.size) return null;
+  const items = tasks.map((task) => taskItem(task, waiting.get(task.id), { t, store, openHousehold, sync, changed }));
+  return element("section", { class: "tasks", "aria-labelledby": "tasks-title" },
+    element("h2", { id: "tasks-title", text: t("核查任务") }),
+    element("ul", { class: "task-list" }, ...items));
+}
+
+function taskItem(task, sent, { t, store, openHousehold, sync, changed }) {
+  const details = task.details ?? {};
+  const warnings = (details.warnings ?? []).map((w) => element("li", {
+    text: [w.date, w.reason, w.amount ? t("%(amount)s 元", { amount: w.amount }) : null, w.note || null].filter(Boolean).join(" · "),
+  }));
+  const item = element("li", { class: "task", "data-task": task.id },
+    element("strong", { text: task.title }), " ",
+    element("span", { class: "muted", text: `${details.household_number ?? ""} · ${details.department ?? ""}` }),
+    element("p", {}, element("span", { text: t("办理期限：%(date)s", { date: task.due }) }), " ",
+      task.overdue ? element("mark", { text: t("已超期") }) : null),
+    element("ul", { class: "warnings" }, ...warnings));
+  if (sent && !sent.invalid) {
+    item.append(element("p", { class: "badge badge-outbox", text: t("已登记，待发送") }));
+    if (sent.payload.result === "risk_found") item.append(censusButton(task, { t, openHousehold }));
+    return item;
+  }
+  item.append(verificationForm(task, sent, { t, store, openHousehold, sync, changed }));
+  return item;
+}
+
+function censusButton(task, { t, openHousehold }) {
+  const button = element("button", { type: "button", class: "primary", text: t("打开该户普查表") });
+  button.addEventListener("click", () => openHousehold(task.household_id));
+  return button;
+}
+
+function verificationForm(task, sent, { t, store, sync, changed }) {
+  const key = task.id.replace(/\W/g, "-");
+  const result = element("select", { id: `${key}-result`, name: "result", required: true },
+    ...RESULTS.map(([value, label]) => element("option", { value, text: t(label) })));
+  const reason = element("textarea", { id: `${key}-reason`, name: "reason", rows: 2 });
+  const note = element("textarea", { id: `${key}-note`, name: "note", rows: 2 });
+  if (sent) {
+    result.value = sent.payload.result;
+    reason.value = sent.payload.reason ?? "";
+    note.value = sent.payload.note ?? "";
+  }
+  const form = element("form", { class: "verification" },
+    sent?.invalid ? element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${sent.invalid}` }) : null,
+    element("div", { class: "field" }, element("label", { for: result.id, text: t("核查结果") }), result),
+    element("div", { class: "field" }, element("label", { for: reason.id, text: t("理由") }), reason),
+    element("div", { class: "field" }, element("label", { for: note.id, text: t("情况说明") }), note),
+    element("button", { type: "submit", class: "primary", text: t("保存，待发送") }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await queueResult(store, task, { result: result.value, reason: reason.value, note: note.value });
+    await changed();
+    sync();
+  });
+  return element("details", {}, element("summary", { text: t("登记核查结果") }), form);
+}

@@ -1,0 +1,96 @@
+"""A department's warning, in real browsers: the county uploads a medical-insurance list; the
+enumerator's phone, offline, shows the task and records a risk found; it syncs; the village
+judges it (the household is proposed for identification, channel "department warning") and
+the township closes it; the feedback file shows the result."""
+import re
+from types import SimpleNamespace
+
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.campaigns.models import Campaign
+from app.clues.models import Clue
+from app.extensions import db
+from app.monitoring.models import Proposal
+from tests import factories
+from tests.browser.test_identification import desk
+from tests.browser.test_offline import open_app
+from tests.clue_setup import county_admin, csv_bytes
+from tests.monitoring_setup import approved_record
+
+
+def test_a_department_warning_from_the_list_to_the_feedback(page: Page, browser: Browser, base_url: str, county,
+                                                            world, app, tmp_path):
+    # A-0001 has an approved census record with its consent signed (a proposal rests on it).
+    campaign = db.session.scalar(select(Campaign))
+    enumerator = db.session.scalar(select(User).where(User.username == "enum"))
+    reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
+    approved_record(app, SimpleNamespace(county=county, campaign=campaign, enumerator=enumerator),
+                    world, reviewer)
+    county_admin(county)
+    db.session.commit()
+    factories.user("township", "township_approver", [county.township_1])
+
+    # The county uploads the list; the household's head is on it.
+    head = world.ordered_members[0]
+    listed = tmp_path / "医保预警.csv"
+    listed.write_bytes(csv_bytes([[head.id_number.lower(), "Wang Wu", "住院自付费用高", "2026-06-03", "23456.70", ""]]))
+    office = desk(browser, base_url, "admin")
+    office.goto("/clues/upload")
+    office.get_by_label("预警部门").select_option("medical_insurance")
+    office.get_by_label("预警名单文件（XLSX 或 CSV）").set_input_files(str(listed))
+    office.get_by_role("button", name="上传").click()
+    expect(office.locator(".flash-success")).to_contain_text("推送线索 1 条")
+
+    # The enumerator's phone takes the task at sync, then verifies with no signal.
+    open_app(page)
+    page.get_by_role("button", name="立即同步").click()
+    expect(page.get_by_role("heading", name="核查任务")).to_be_visible()
+    page.context.set_offline(True)
+    page.reload()
+    task = page.locator(".task")
+    expect(task).to_contain_text("住院自付费用高")
+    expect(task).to_contain_text("医保")
+    task.get_by_text("登记核查结果").click()
+    task.get_by_label("核查结果").select_option("risk_found")
+    task.get_by_label("情况说明").fill("今年两次住院，自付两万余元")
+    task.get_by_role("button", name="保存，待发送").click()
+    expect(task).to_contain_text("已登记，待发送")
+    expect(task.get_by_role("button", name="打开该户普查表")).to_be_visible()
+    page.context.set_offline(False)
+    page.get_by_role("button", name="立即同步").click()
+    expect(page.get_by_role("heading", name="核查任务")).to_have_count(0)
+    db.session.expire_all()
+    clue = db.session.scalar(select(Clue))
+    assert (clue.state, clue.result) == ("verified", "risk_found")
+
+    # The village judges it and proposes the household; the township closes the clue.
+    village = desk(browser, base_url, "reviewer")
+    village.goto("/clues/")
+    village.get_by_role("link", name="A-0001").click()
+    village.get_by_label("监测对象类别").select_option("sudden_hardship")
+    village.locator('input[name="risk_types"]').first.check()
+    village.get_by_label("研判意见").fill("大病支出大，申报纳入监测")
+    village.get_by_role("button", name="村级研判").click()
+    expect(village.locator(".flash-success")).to_be_visible()
+    township = desk(browser, base_url, "township")
+    township.goto("/clues/")
+    township.get_by_role("link", name="A-0001").click()
+    township.get_by_role("button", name="乡镇审核通过，办结").click()
+    expect(township.get_by_text("已办结", exact=True)).to_be_visible()
+    db.session.expire_all()
+    proposal = db.session.scalar(select(Proposal))
+    assert (proposal.household_id, proposal.channel) == (world.id, "department_warning")
+    village.goto(f"/monitoring/proposals/{proposal.id}")
+    expect(village.get_by_text("部门筛查预警")).to_be_visible()
+
+    # The feedback for the department shows the household and the result.
+    office.goto("/clues/")
+    with office.expect_download() as download:
+        office.get_by_role("link", name=re.compile("下载反馈表")).click()
+    saved = tmp_path / "feedback.xlsx"
+    download.value.save_as(saved)
+    rows = list(load_workbook(saved).active.iter_rows(values_only=True))
+    assert rows[1][5:7] == ("A-0001", "发现风险")
