@@ -124,7 +124,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from app import codes
     from app.auth.roles import can
-    from app.i18n import HTML_LANG, local_date, local_datetime
+    from app.i18n import HTML_LANG, local_date, local_datetime, local_number
     from app.money import format_yuan
 
     @app.context_processor
@@ -136,3 +136,4 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["date"] = local_date
     app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.filters["number"] = local_number
