@@ -3,7 +3,6 @@ the village returns the record with a field comment, the phone shows it offline,
 correction is approved, the household is proposed, appraised and noticed, the notice runs,
 the township approves, and the household appears as a monitored household."""
 import datetime as dt
-import re
 
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
@@ -43,7 +42,8 @@ def test_a_household_from_visit_to_monitored(page: Page, page_errors, browser: B
     village = desk(browser, base_url, "reviewer")
     village.goto("/review/")
     village.get_by_role("link", name="A-0001").click()
-    village.get_by_label(re.compile(r"household\.phone")).fill("电话号码少了一位，请核实")
+    village.get_by_role("button", name="对“家庭基本情况 · 联系电话”写意见").click()
+    village.get_by_role("textbox", name="家庭基本情况 · 联系电话").fill("电话号码少了一位，请核实")
     village.get_by_role("button", name="退回").click()
     expect(village.locator(".flash-success")).to_contain_text("A-0001")
     db.session.expire_all()
@@ -64,6 +64,7 @@ def test_a_household_from_visit_to_monitored(page: Page, page_errors, browser: B
     # The village approves the correction, then proposes the household in its assessment.
     village.goto("/review/")
     village.get_by_role("link", name="A-0001").click()
+    village.once("dialog", lambda dialog: dialog.accept())  # approving asks first
     village.get_by_role("button", name="通过").click()
     village.goto("/monitoring/assessment")
     village.get_by_role("link", name="A-0001").click()
