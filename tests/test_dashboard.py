@@ -427,3 +427,15 @@ def test_an_enumerator_gets_403(client, known):
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert client.get("/reports/").status_code == 302
+
+
+def test_the_headline_figures_come_first_and_the_layers_in_their_colours(app, client, known):
+    approver = user("county_approver", known.county.county)
+    text = sign_in(client, approver).get("/reports/").get_data(as_text=True)
+    tiles = text[text.index('<ul class="tiles"'):text.index("</ul>", text.index('<ul class="tiles"'))]
+    assert text.index('<ul class="tiles"') < text.index('class="chart"')
+    for label in ("已走访 / 登记户数", "待审核记录", "未研判的风险提示", "监测对象", "风险消除率（按人数）", "超期在办申报"):
+        assert f'<span class="tile-label">{label}</span>' in tiles
+    assert "42.86%" in tiles  # the elimination rate, as in its table
+    for layer in ("red", "orange", "yellow", "blue"):
+        assert f'class="bar layer-{layer}"' in text
