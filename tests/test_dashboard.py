@@ -434,7 +434,7 @@ def test_the_headline_figures_come_first_and_the_layers_in_their_colours(app, cl
     text = sign_in(client, approver).get("/reports/").get_data(as_text=True)
     tiles = text[text.index('<ul class="tiles"'):text.index("</ul>", text.index('<ul class="tiles"'))]
     assert text.index('<ul class="tiles"') < text.index('class="chart"')
-    for label in ("已走访 / 登记户数", "待审核记录", "未研判的风险提示", "监测对象", "风险消除率（按人数）", "超期在办申报"):
+    for label in ("已走访 / 登记户数", "待审核记录", "未研判的风险提示", "监测户数", "风险消除率（按人数）", "超期在办申报"):
         assert f'<span class="tile-label">{label}</span>' in tiles
     assert "42.86%" in tiles  # the elimination rate, as in its table
     for layer in ("red", "orange", "yellow", "blue"):
