@@ -133,7 +133,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from app import codes
     from app.auth.roles import can
-    from app.i18n import HTML_LANG, local_date, local_datetime
+    from app.i18n import HTML_LANG, local_date, local_datetime, local_number
     from app.money import format_yuan
     from app.visits.queries import cadre_of
 
@@ -148,3 +148,4 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = local_datetime
     # The household page (households sits below visits) shows who answers for the household.
     app.jinja_env.globals["responsible_cadre"] = cadre_of
+    app.jinja_env.filters["number"] = local_number

@@ -415,7 +415,7 @@ def test_the_page_shows_each_chart_with_its_table(app, client, known):
     approver = user("county_approver", known.county.county)
     text = sign_in(client, approver).get("/reports/").get_data(as_text=True)
     assert text.count("<caption>") == 10  # one table for each chart, one for the two of proposals waiting
-    assert text.count("<svg") == text.count('role="img"') == 11
+    assert text.count('class="chart" role="img"') == text.count('role="img"') == 11  # the header's mark is decoration
     assert "<mark>75.00%</mark>" in text and "<mark>50.00%</mark>" in text  # under 100 % stands out
     assert "42.86%" in text  # 3 eliminated persons of 3 + 4 monitored
     assert 'class="marker"' in text  # the threshold line on the histogram
@@ -428,3 +428,15 @@ def test_an_enumerator_gets_403(client, known):
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert client.get("/reports/").status_code == 302
+
+
+def test_the_headline_figures_come_first_and_the_layers_in_their_colours(app, client, known):
+    approver = user("county_approver", known.county.county)
+    text = sign_in(client, approver).get("/reports/").get_data(as_text=True)
+    tiles = text[text.index('<ul class="tiles"'):text.index("</ul>", text.index('<ul class="tiles"'))]
+    assert text.index('<ul class="tiles"') < text.index('class="chart"')
+    for label in ("已走访 / 登记户数", "待审核记录", "未研判的风险提示", "监测户数", "风险消除率（按人数）", "超期在办申报"):
+        assert f'<span class="tile-label">{label}</span>' in tiles
+    assert "42.86%" in tiles  # the elimination rate, as in its table
+    for layer in ("red", "orange", "yellow", "blue"):
+        assert f'class="bar layer-{layer}"' in text

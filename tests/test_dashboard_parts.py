@@ -83,33 +83,45 @@ def parse(markup) -> ET.Element:
     return ET.fromstring(str(markup))
 
 
-def test_bar_chart_is_an_accessible_svg_with_its_labels_and_values():
-    svg = parse(charts.bar_chart("Visits <by> village", [("Village A", 3), ("Village B", 1200)], alert={0}))
+def texts_of(svg, kind=None) -> list[str]:
+    return [text.text for text in svg.iter(f"{SVG}text") if text.get("class") == kind]
+
+
+def test_bar_chart_is_an_accessible_svg_with_its_title_labels_values_and_axis():
+    svg = parse(charts.bar_chart("Visits <by> village", [("Village A", 3), ("Village B", 1200)], alert={0},
+                                 axis="Households"))
     assert svg.tag == f"{SVG}svg"
     assert svg.get("role") == "img" and svg.get("aria-label") == "Visits <by> village"
     assert svg.find(f"{SVG}title").text == "Visits <by> village"
-    texts = [text.text for text in svg.iter(f"{SVG}text")]
-    assert texts == ["Village A", "3", "Village B", "1,200"]
+    assert texts_of(svg, "title") == ["Visits <by> village"]  # shown, not only announced
+    assert texts_of(svg) == ["Village A", "Village B"] and texts_of(svg, "value") == ["3", "1,200"]
+    assert texts_of(svg, "tick") == ["0", "600", "1,200", "Households"]
     bars = svg.findall(f"{SVG}rect")
     assert [bar.get("class") for bar in bars] == ["bar alert", "bar"]
     assert float(bars[1].get("width")) == charts.BAR_SPACE  # the largest value fills the space
     assert float(bars[0].get("width")) == round(charts.BAR_SPACE * 3 / 1200, 1)
+    assert svg.get("width") == str(charts.WIDTH) and svg.get("font-size") == "13"  # 13 px on a phone
 
 
 def test_bar_chart_scale_unit_and_marker():
     svg = parse(charts.bar_chart("Rate", [("A", Decimal("50.00")), ("B", Decimal("0"))], unit="%", scale=100,
                                  marker=charts.Marker(1.5, "Threshold 8,700")))
     assert float(svg.findall(f"{SVG}rect")[0].get("width")) == charts.BAR_SPACE / 2
-    texts = [text.text for text in svg.iter(f"{SVG}text")]
-    assert "50.00%" in texts and "Threshold 8,700" in texts
-    line = svg.find(f"{SVG}line")
-    assert float(line.get("y1")) == charts.PAD + 1.5 * charts.ROW_HEIGHT
+    assert "50.00%" in texts_of(svg, "value") and texts_of(svg, "marker") == ["Threshold 8,700"]
+    assert texts_of(svg, "tick") == ["0%", "50%", "100%"]
+    line = svg.find(f"{SVG}line[@class='marker']")
+    assert float(line.get("y1")) == charts.TOP + 1.5 * charts.ROW_HEIGHT
 
 
 def test_bar_chart_keeps_a_marker_beyond_the_bars_inside_and_draws_no_bars_for_nothing():
     svg = parse(charts.bar_chart("Empty", [], marker=charts.Marker(40, "far")))
     assert svg.findall(f"{SVG}rect") == []
-    assert float(svg.find(f"{SVG}line").get("y1")) == charts.PAD
+    assert float(svg.find(f"{SVG}line[@class='marker']").get("y1")) == charts.TOP
     svg = parse(charts.bar_chart("Zeros", [("A", 0)], marker=charts.Marker(40, "far")))
     assert float(svg.findall(f"{SVG}rect")[0].get("width")) == 0
-    assert float(svg.find(f"{SVG}line").get("y1")) == charts.PAD + charts.ROW_HEIGHT
+    assert float(svg.find(f"{SVG}line[@class='marker']").get("y1")) == charts.TOP + charts.ROW_HEIGHT
+
+
+def test_each_row_may_have_its_own_colour():
+    svg = parse(charts.bar_chart("Layers", [("Red", 1), ("Blue", 2)], colours=["layer-red", "layer-blue"]))
+    assert [bar.get("class") for bar in svg.findall(f"{SVG}rect")] == ["bar layer-red", "bar layer-blue"]

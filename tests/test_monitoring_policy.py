@@ -135,7 +135,8 @@ def notice(app, setup):
 def test_the_notice_states_its_period_and_where_to_object(setup, app):
     on_notice(setup)  # 2 March for the campaign's 5 days: 2–6 March
     page, export = notice(app, setup)
-    assert "公示期：2026-03-02 至 2026-03-06" in page
+    assert "公示期：2026年3月2日 至 2026年3月6日" in page
+    assert 'class="seal"' in page and "（盖章）" in page  # where the village committee seals it when posted
     assert "2026-03-02 至 2026-03-06" in export.splitlines()[1]
     assert "异议电话未设置" in page  # the admin is told, on screen only
     township = fresh(setup.county.township_1)

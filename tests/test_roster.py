@@ -471,7 +471,7 @@ def test_a_household_the_national_system_lists_as_monitored_enters_through_the_l
     factories.user("township", "township_approver", [county.township_1])
     township = login("township")
     page = township.get(f"/monitoring/households/{household.id}").get_data(as_text=True)
-    assert "2024-05-10" in page and "全国系统已认定为监测对象，花名册导入" in page
+    assert "2024年5月10日" in page and "全国系统已认定为监测对象，花名册导入" in page
     page = township.get(f"/monitoring/proposals/{identification.id}")
     assert page.status_code == 200 and "全国防返贫监测信息系统" in page.get_data(as_text=True)
 

@@ -50,15 +50,17 @@ def _date(name: str) -> dt.date | None:
         raise InvalidInput(name, _("日期格式应为 年-月-日，如 2026-07-15。")) from None
 
 
-def _refused(error: DomainError, page):
+def _refused(error: DomainError, page, back: str):
     """A service's refusal (app.main.errors.refused_page); for input it did not accept, the
-    page again with each reason flashed (every unmet §11 condition for an elimination)."""
+    page again with each reason flashed (every unmet §11 condition for an elimination); else a
+    page saying why, with the way back to ``back`` (the page acted from, as it now is)."""
     if error.status == INVALID:
         reasons = queries.unmet_messages(error.unmet, _campaign()) if isinstance(error, services.NotEligible) \
             else [describe(error)]
         for reason in reasons:
             flash(reason, "error")
-    return refused_page(error, lambda status, error: page(status=status))
+    return refused_page(error, lambda status, error: page(status=status),
+                        links=((back, _("返回刚才的页面，查看最新状态")),))
 
 
 def _village_arg() -> Area | None:
@@ -114,7 +116,8 @@ def propose_from_record(submission_id: str):
             category=request.form.get("category"), risk_types=request.form.getlist("risk_types"),
             note=request.form.get("note"))
     except DomainError as error:
-        return _refused(error, lambda status: assess(submission_id, status))
+        return _refused(error, lambda status: assess(submission_id, status),
+                            url_for("monitoring.assess", submission_id=submission_id))
     flash(_("已申报，请组织民主评议。"), "success")
     return redirect(url_for("monitoring.proposal", proposal_id=event.proposal_id))
 
@@ -126,7 +129,8 @@ def record_not_proposed(submission_id: str):
     try:
         services.not_proposed(current_user, submission, request.form.get("reason"))
     except DomainError as error:
-        return _refused(error, lambda status: assess(submission_id, status))
+        return _refused(error, lambda status: assess(submission_id, status),
+                            url_for("monitoring.assess", submission_id=submission_id))
     flash(_("已登记不纳入监测及原因。"), "success")
     return redirect(url_for("monitoring.assessment"))
 
@@ -139,7 +143,8 @@ def record_already_monitored(submission_id: str):
         services.already_monitored(current_user, submission, request.form.get("reason"),
                                    risk_types=request.form.getlist("risk_types"))
     except DomainError as error:
-        return _refused(error, lambda status: assess(submission_id, status))
+        return _refused(error, lambda status: assess(submission_id, status),
+                            url_for("monitoring.assess", submission_id=submission_id))
     flash(_("已登记：该户已是监测对象，风险类型和帮扶已更新。"), "success")
     return redirect(url_for("monitoring.assessment"))
 
@@ -165,12 +170,24 @@ def clue(household_id: int):
             clue_date=_date("clue_date"), category=request.form.get("category"),
             risk_types=request.form.getlist("risk_types"), note=request.form.get("note"))
     except DomainError as error:
-        return _refused(error, page)
+        return _refused(error, page, url_for("monitoring.clue", household_id=household_id))
     flash(_("已申报，请组织民主评议。"), "success")
     return redirect(url_for("monitoring.proposal", proposal_id=event.proposal_id))
 
 
 # Proposals --------------------------------------------------------------------------------------
+
+def _not_yet(found, rule: workflow.Transition) -> str | None:
+    """Why an action the role may take is not allowed today (the notice still running, as the
+    workflow's own check says), for the page to say so beside the button; None when allowed."""
+    if not rule.after_notice:
+        return None
+    try:
+        workflow.check_notice(found.notice_start, found.campaign.public_notice_days, clock.today())
+    except workflow.NoticeRunning as running:
+        return describe(running)
+    return None
+
 
 @bp.route("/proposals/<int:proposal_id>")
 @requires("view_monitoring")
@@ -181,8 +198,9 @@ def proposal(proposal_id: int, status: int = 200):
         "monitoring/proposal.html", proposal=found, household=found.household, record=record,
         summary=display.summary(records.current_revision(record)) if record else None,
         risk_labels=queries.risk_type_labels(found), events=queries.proposal_events(found),
-        actions=[(action, workflow.rule(found.state, action, found.kind))
-                 for action in workflow.allowed_actions(found.state, current_user.role, found.kind)],
+        actions=[(action, rule, _not_yet(found, rule)) for action, rule in
+                 ((action, workflow.rule(found.state, action, found.kind))
+                  for action in workflow.allowed_actions(found.state, current_user.role, found.kind))],
         notice_ends=workflow.notice_ends(found.notice_start, found.campaign.public_notice_days)
         if found.notice_start else None,
         days=workflow.days_from_clue(found.clue_date, found.decided_date, clock.today(),
@@ -203,7 +221,8 @@ def act(proposal_id: int):
         services.act(current_user, found, action, version, reason=request.form.get("reason"),
                      on_date=_date("on_date"))
     except DomainError as error:
-        return _refused(error, lambda status: proposal(proposal_id, status))
+        return _refused(error, lambda status: proposal(proposal_id, status),
+                        url_for("monitoring.proposal", proposal_id=proposal_id))
     flash(_("已办理：%(action)s。", action=_(workflow.ACTION_LABELS[action])), "success")
     return redirect(url_for("monitoring.proposal", proposal_id=proposal_id))
 
@@ -274,7 +293,8 @@ def add_measure(household_id: int):
         services.record_measure(current_user, found, measure_type=request.form.get("measure_type"),
                                 measure_date=_date("measure_date"), note=request.form.get("note"))
     except DomainError as error:
-        return _refused(error, lambda status: household(household_id, status))
+        return _refused(error, lambda status: household(household_id, status),
+                        url_for("monitoring.household", household_id=household_id))
     flash(_("已登记帮扶措施。"), "success")
     return redirect(url_for("monitoring.household", household_id=household_id))
 
@@ -287,6 +307,7 @@ def eliminate(household_id: int):
         event = services.propose_elimination(current_user, found, _campaign(), channel=request.form.get("channel"),
                                              note=request.form.get("note"))
     except DomainError as error:
-        return _refused(error, lambda status: household(household_id, status))
+        return _refused(error, lambda status: household(household_id, status),
+                        url_for("monitoring.household", household_id=household_id))
     flash(_("已申报风险消除，请组织民主评议。"), "success")
     return redirect(url_for("monitoring.proposal", proposal_id=event.proposal_id))

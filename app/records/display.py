@@ -69,9 +69,10 @@ def _key(section: dict) -> str:
 @dataclass
 class Section:
     label: str
-    fields: list[tuple[str, str]] = field(default_factory=list)  # (label, value) of a single section
+    # (label, value, path) of a single section; the path is what a reviewer's comment names
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)  # a repeated section is a table
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[list[tuple[str, str]]] = field(default_factory=list)  # each cell (value, path)
 
 
 def answer_sections(definition: dict, answers: dict, locale: str) -> list[Section]:
@@ -79,16 +80,19 @@ def answer_sections(definition: dict, answers: dict, locale: str) -> list[Sectio
     tables with a column per question anyone answered."""
     found = []
     for section in definition["sections"]:
-        value = answers.get(_key(section))
+        key = _key(section)
+        value = answers.get(key)
         shown = Section(text(section["label"], locale))
         if section.get("repeat"):
-            items = [item for item in value or [] if isinstance(item, dict)]
-            questions = [q for q in section["questions"] if any(not is_empty(item.get(q["id"])) for item in items)]
+            items = [(index, item) for index, item in enumerate(value or []) if isinstance(item, dict)]
+            questions = [q for q in section["questions"]
+                         if any(not is_empty(item.get(q["id"])) for _index, item in items)]
             shown.columns = [text(q["label"], locale) for q in questions]
-            shown.rows = [[value_text(q, item.get(q["id"]), locale) for q in questions] for item in items]
+            shown.rows = [[(value_text(q, item.get(q["id"]), locale), f"{key}[{index}].{q['id']}") for q in questions]
+                          for index, item in items]
         else:
             record = value if isinstance(value, dict) else {}
-            shown.fields = [(text(q["label"], locale), value_text(q, record[q["id"]], locale))
+            shown.fields = [(text(q["label"], locale), value_text(q, record[q["id"]], locale), f"{key}.{q['id']}")
                             for q in section["questions"] if not is_empty(record.get(q["id"]))]
         if shown.fields or shown.rows:
             found.append(shown)

@@ -35,45 +35,48 @@ def band_label(band: str) -> str:
 
 def coverage(rows: list[queries.PartCount]) -> Markup:
     return bar_chart(gettext("已走访户占登记户的比例"), [(part_label(row.area), row.rate or 0) for row in rows],
-                     unit="%", scale=100, alert={index for index, row in enumerate(rows) if row.counted < row.total})
+                     unit="%", axis=gettext("走访率"), scale=100,
+                     alert={index for index, row in enumerate(rows) if row.counted < row.total})
 
 
 def flags(rows: list[queries.PartCount]) -> Markup:
     return bar_chart(gettext("未研判的风险提示"), [(part_label(row.area), row.counted) for row in rows],
-                     alert={index for index, row in enumerate(rows) if row.counted})
+                     axis=gettext("户数"), alert={index for index, row in enumerate(rows) if row.counted})
 
 
 def statuses(rows: list[tuple[str, int]]) -> Markup:
     return bar_chart(gettext("记录按审核状态"), [(gettext(review_workflow.STATE_LABELS[status]), count)
-                                         for status, count in rows])
+                                         for status, count in rows], axis=gettext("记录数"))
 
 
 def waiting_by_state(waiting: queries.Waiting) -> Markup:
     return bar_chart(gettext("在办申报按环节"), [(gettext(monitoring_workflow.STATE_LABELS[state]), total)
-                                        for state, _buckets, total in waiting.by_state()])
+                                        for state, _buckets, total in waiting.by_state()], axis=gettext("申报数"))
 
 
 def waiting_by_age(waiting: queries.Waiting) -> Markup:
     return bar_chart(gettext("在办申报按线索发现以来天数"),
                      [(gettext(bucket.label, **bucket.params), count)
                       for bucket, count in zip(waiting.buckets, waiting.by_age())],
-                     alert={len(waiting.buckets) - 1})
+                     axis=gettext("申报数"), alert={len(waiting.buckets) - 1})
 
 
 def categories(found: dict[str, queries.Headcount]) -> Markup:
     return bar_chart(gettext("监测对象人数按类别"),
                      [(MONITORED_CATEGORY.label(code), found[code].persons if code in found else 0)
-                      for code in MONITORED_CATEGORY.values])
+                      for code in MONITORED_CATEGORY.values], axis=gettext("人数"))
 
 
 def risk_types(found: dict[str, queries.Headcount], choices: list[tuple[str, str]]) -> Markup:
     return bar_chart(gettext("监测对象户数按风险类型"),
-                     [(label, found[code].households if code in found else 0) for code, label in choices])
+                     [(label, found[code].households if code in found else 0) for code, label in choices],
+                     axis=gettext("户数"))
 
 
 def elimination(monitored: queries.Headcount, eliminated: queries.Headcount) -> Markup:
     return bar_chart(gettext("监测人数与风险消除人数"),
-                     [(gettext("仍在监测"), monitored.persons), (gettext("已消除风险"), eliminated.persons)])
+                     [(gettext("仍在监测"), monitored.persons), (gettext("已消除风险"), eliminated.persons)],
+                     axis=gettext("人数"))
 
 
 def histogram(income: queries.Income) -> Markup:
@@ -82,15 +85,18 @@ def histogram(income: queries.Income) -> Markup:
         marker = Marker(income.threshold_fen / bands.BIN_WIDTH_FEN,
                         gettext("虚线：监测线 %(amount)s 元", amount=format_yuan(income.threshold_fen)))
     return bar_chart(gettext("人均纯收入分布（元）"),
-                     [(bin_label(index), count) for index, count in enumerate(income.bins)], marker=marker)
+                     [(bin_label(index), count) for index, count in enumerate(income.bins)], axis=gettext("户数"),
+                     marker=marker)
 
 
 def growth(income: queries.Income) -> Markup:
     return bar_chart(gettext("人均纯收入较上年变化"),
                      [(band_label(band), count) for band, count in income.growth.items()],
-                     alert={0})
+                     axis=gettext("户数"), alert={0})
 
 
 def layers(found: queries.Layers) -> Markup:
+    """Each layer in its own colour (red, orange, yellow, blue), as the policy draws them."""
     return bar_chart(gettext("各圈层户数"), [(gettext(bands.LAYER_LABELS[layer]), found.counts[layer])
-                                        for layer in bands.LAYERS])
+                                        for layer in bands.LAYERS],
+                     axis=gettext("户数"), colours=[f"layer-{layer}" for layer in bands.LAYERS])

@@ -1,5 +1,7 @@
 """Record review: the village's queue and record pages (with the township's and county's
 read of them), and the reviewer's JSON API."""
+from urllib.parse import parse_qsl
+
 from babel.lists import format_list
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -28,6 +30,21 @@ def labels():
     return {"workflow": workflow, "flag_labels": messages.FLAG_LABELS}
 
 
+QUEUE_ARGS = ("status", "village", "group", "enumerator", "flagged", "unexplained", "after")
+
+
+def _back() -> str:
+    """The queue's query string the record was opened from (carried by the record's links and
+    forms), so the reviewer returns to the queue as they left it."""
+    return request.values.get("back", "")
+
+
+def _queue_url(back: str) -> str:
+    """Only the queue's own arguments are taken from ``back``: it names a place in the queue, never
+    another address."""
+    return url_for("review.queue", **{key: value for key, value in parse_qsl(back) if key in QUEUE_ARGS})
+
+
 def _filters() -> queries.Filters:
     status = request.args.get("status")
     return queries.Filters(status=status if status in workflow.STATES else None,
@@ -51,7 +68,8 @@ def queue():
     return render_template(
         "review/queue.html", campaign=campaign, filters=filters, rows=rows, next_key=next_key,
         counts=counts.by_status, villages=places.villages, groups=places.groups, enumerators=counts.enumerators,
-        may_approve="approve" in workflow.allowed_actions("submitted", current_user.role))
+        may_approve="approve" in workflow.allowed_actions("submitted", current_user.role),
+        back=request.query_string.decode())
 
 
 def _record_page(record_id: str, *, status: int = 200, error: InvalidInput | None = None):
@@ -75,7 +93,7 @@ def _record_page(record_id: str, *, status: int = 200, error: InvalidInput | Non
         actions=workflow.allowed_actions(detail.submission.status, current_user.role),
         copy_actions=[action for action in workflow.allowed_actions(detail.submission.status, current_user.role)
                       if action in COPY_ACTIONS],
-        error=error, typed=request.form), status
+        error=error, typed=request.form, back=_back(), queue_url=_queue_url(_back())), status
 
 
 @bp.route("/review/records/<record_id>")
@@ -97,10 +115,10 @@ def _act_on_page(record_id: str, done: str, verb, *arguments, subject=None):
     except DomainError as error:
         db.session.rollback()
         return refused_page(error, lambda status, error: _record_page(record_id, status=status, error=error), links=(
-            (url_for("review.record", record_id=record_id), _("重新打开该记录，查看最新内容")),
-            (url_for("review.queue"), _("返回审核列表"))))
+            (url_for("review.record", record_id=record_id, back=_back() or None), _("重新打开该记录，查看最新内容")),
+            (_queue_url(_back()), _("返回审核列表"))))
     flash(_(done, number=submission.household.household_number), "success")
-    return redirect(url_for("review.queue"))
+    return redirect(_queue_url(_back()))
 
 
 @bp.route("/review/records/<record_id>/approve", methods=["POST"])
@@ -156,7 +174,7 @@ def bulk_approve():
     for number, reasons in outcome.left:
         flash(_("%(number)s 户未通过，请逐条审核：%(reasons)s。", number=number, reasons=format_list(
             [_(services.NOT_BULK_APPROVED[reason]) for reason in reasons], locale=get_locale())), "error")
-    return redirect(url_for("review.queue"))
+    return redirect(_queue_url(_back()))
 
 
 def _act(record_id: str, verb, *arguments):
