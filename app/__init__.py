@@ -27,11 +27,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_cli(app)
     _register_template_helpers(app)
 
-    from app import figures, records
+    from app import figures, jobs, records
     from app.main import errors
 
     records.init_app(app)
     figures.init_app(app)
+    jobs.init_app(app)
     errors.register(app)
     return app
 
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.census.views import bp as census_bp
     from app.households.views import bp as households_bp
+    from app.jobs.views import bp as jobs_bp
     from app.main.views import bp as main_bp
     from app.monitoring.views import bp as monitoring_bp
     from app.pwa.views import bp as pwa_bp
@@ -106,15 +108,16 @@ def _register_blueprints(app: Flask) -> None:
     from app.sync.views import bp as sync_bp
 
     for blueprint in (main_bp, auth_bp, households_bp, census_bp, records_bp, pwa_bp, admin_bp, roster_bp, sync_bp,
-                      review_bp, monitoring_bp, reports_bp, exports_bp):
+                      review_bp, monitoring_bp, reports_bp, exports_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from app.demo.cli import cli as demo_cli
+    from app.jobs.cli import cli as jobs_cli
     from app.roster.cli import cli as roster_cli
 
-    for group in (demo_cli, roster_cli):
+    for group in (demo_cli, roster_cli, jobs_cli):
         app.cli.add_command(group)
 
 

@@ -94,17 +94,31 @@ PAGES = {
     "reports.dashboard_top": ("township_approver", lambda w: "/reports/"),
     "reports.dashboard_area": ("county_approver", lambda w: f"/reports/areas/{w.county.village_a.id}"),
     "exports.index": ("village_reviewer", lambda w: "/reports/exports"),
+    # Building these URLs makes a finished export of the signed-in user for the pages to show.
+    "jobs.mine": ("village_reviewer", lambda w: f"/jobs?made={_export_job('village_reviewer')}"),
+    "jobs.show": ("village_reviewer", lambda w: f"/jobs/{_export_job('village_reviewer')}"),
 }
 # Not pages: static files, the health check, JSON downloads, the form bundle (its messages are
 # checked in tests/test_census_api.py) and the sync API (JSON; tests/test_sync_*.py).
 NOT_PAGES = {"static", "main.healthz", "main.favicon", "census.form_bundle", "census.download_definition", "sync.session",
              "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
-             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers"}
+             "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers",
+             "jobs.status", "jobs.download"}
 
 
 # The area each role's test user covers.
 ROLE_AREA = {"enumerator": "village_a", "village_reviewer": "village_a", "township_approver": "township_1",
              "county_approver": "county", "county_admin": "county"}
+
+
+def _export_job(username: str) -> int:
+    """A finished export of the signed-in user (jobs run as they are asked for in tests)."""
+    from app.auth.models import User
+    from app.jobs import services as jobs
+    from app.reports.jobs import EXPORT_JOB, export_params
+
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    return jobs.ask(EXPORT_JOB, user, export_params("members", "xlsx", "en", None)).id
 
 
 @pytest.fixture
