@@ -77,4 +77,7 @@ def load() -> dict:
         "JOBS_QUEUE_FILE": os.environ.get("RUHU_JOBS_QUEUE_FILE", str(instance_dir() / "jobs-queue.sqlite3")),
         "JOBS_DIR": os.environ.get("RUHU_JOBS_DIR", str(instance_dir() / "jobs")),
         "EXPORT_KEEP_DAYS": int(os.environ.get("RUHU_EXPORT_KEEP_DAYS", 7)),
+        # A job running longer than this lost its worker: asking for the same thing again fails
+        # it and queues a new one (the full export of 2,000,000 households takes minutes).
+        "JOBS_RUNNING_LIMIT_MINUTES": int(os.environ.get("RUHU_JOBS_RUNNING_LIMIT_MINUTES", 60)),
     }

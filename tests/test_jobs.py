@@ -7,17 +7,18 @@ as it is asked for); ``queued_app`` keeps them queued in a SQLite Huey file, and
 consumer runs them."""
 from __future__ import annotations
 
+import datetime as dt
 import threading
-import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from app import create_app
 from app.extensions import db
 from app.jobs import services
 from app.jobs.models import Job
 from app.jobs.services import queue_of
+from tests.jobs_setup import queued_app as queued_app  # noqa: F401  (the fixture)
+from tests.jobs_setup import run_a_consumer_until
 from tests.test_exports import read_csv, read_xlsx_bytes, signed_in
 from tests.test_exports import setup as setup  # noqa: F401  (the fixture: villages A and B with records)
 
@@ -123,42 +124,6 @@ def test_a_finished_export_expires_after_the_keeping_days_and_its_file_is_remove
 
 # A real queue: jobs wait in a SQLite Huey file until a consumer runs them -------------------------------------------
 
-@pytest.fixture
-def queued_app(app, database_url, tmp_path):
-    def make():
-        queued = create_app({**{key: app.config[key] for key in ("TESTING", "SECRET_KEY", "PASSWORD_HASH_METHOD")},
-                             "SQLALCHEMY_DATABASE_URI": database_url, "JOBS_IMMEDIATE": False,
-                             "JOBS_QUEUE_FILE": str(tmp_path / "queue.sqlite3"), "JOBS_DIR": str(tmp_path / "jobs")})
-        queued.test_client_class = app.test_client_class
-        made.append(queued)
-        return queued
-
-    made = []
-    yield make
-    for queued in made:
-        with queued.app_context():
-            db.engine.dispose()
-
-
-def _run_a_consumer_until(app, job_id: int, timeout: float = 30) -> str:
-    """Start a real Huey consumer (worker threads, as `flask jobs worker` runs) on ``app``'s
-    queue until the job has finished; its state."""
-    consumer = queue_of(app).huey.create_consumer(workers=1, worker_type="thread", periodic=False)
-    consumer.start()
-    try:
-        deadline = time.monotonic() + timeout
-        with app.app_context():
-            while time.monotonic() < deadline:
-                state = db.session.scalar(select(Job.state).where(Job.id == job_id))
-                if state in ("done", "failed"):
-                    return state
-                db.session.rollback()
-                time.sleep(0.05)
-    finally:
-        consumer.stop(graceful=True)
-    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
-
-
 def test_a_queued_job_survives_a_new_worker_and_is_never_queued_twice(setup, queued_app):
     web = queued_app()
     reviewer = signed_in(web, setup.reviewer)
@@ -170,7 +135,7 @@ def test_a_queued_job_survives_a_new_worker_and_is_never_queued_twice(setup, que
     assert len(queue_of(web).huey) == 2
 
     restarted = queued_app()  # the server restarted: a new app and a new consumer on the same queue
-    assert _run_a_consumer_until(restarted, job_id) == "done"
+    assert run_a_consumer_until(restarted, job_id) == "done"
     assert read_csv(reviewer.get(f"/jobs/{job_id}/download"))[1][0] == "A-1"
     assert job_id_of(prepare(reviewer)) != job_id  # finished: asking again makes a new file
 
@@ -209,18 +174,40 @@ def test_a_job_whose_campaign_is_gone_fails_with_the_reason(setup, queued_app):
         job = db.session.get(Job, job_id)
         job.params = {**job.params, "campaign": setup.campaign.id + 1000}
         db.session.commit()
-    assert _run_a_consumer_until(queued_app(), job_id) == "failed"
+    assert run_a_consumer_until(queued_app(), job_id) == "failed"
     assert "该普查批次已不存在，无法导出。" in reviewer.get(f"/jobs/{job_id}").get_data(as_text=True)
 
 
-def test_a_job_that_cannot_be_queued_says_so(setup, app, database_url, tmp_path):
-    unreachable = create_app({**{key: app.config[key] for key in ("TESTING", "SECRET_KEY", "PASSWORD_HASH_METHOD")},
-                              "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": "redis://127.0.0.1:9/0",
-                              "JOBS_DIR": str(tmp_path / "jobs")})  # no Redis answers on port 9
-    unreachable.test_client_class = app.test_client_class
+def test_a_job_that_cannot_be_queued_says_so(setup, queued_app):
+    unreachable = queued_app(REDIS_URL="redis://127.0.0.1:9/0")  # no Redis answers on port 9
     reviewer = signed_in(unreachable, setup.reviewer)
     job_id = job_id_of(prepare(reviewer))
     assert "作业无法加入队列，请稍后再试。" in reviewer.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert db.session.get(Job, job_id).active_key is None
-    with unreachable.app_context():
-        db.engine.dispose()
+
+
+def test_a_job_left_running_by_a_dead_worker_gives_way_when_asked_again(setup, queued_app):
+    web = queued_app()
+    reviewer = signed_in(web, setup.reviewer)
+    job_id = job_id_of(prepare(reviewer))
+    with web.app_context():  # a worker took it two hours ago and died with it
+        db.session.execute(update(Job).where(Job.id == job_id).values(
+            state="running", started_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)))
+        db.session.commit()
+    again = job_id_of(prepare(reviewer))
+    assert again != job_id
+    assert "作业运行时中断（服务器可能已重启），请重新发起。" in reviewer.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert reviewer.get(f"/jobs/{again}/status").get_json()["state"] == "queued"
+
+
+def test_the_database_holds_one_unfinished_job_per_thing(app_context):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add_all([Job(kind="export", scope="", params={}, state="queued", active_key="k" * 64, rows_done=0),
+                        Job(kind="export", scope="", params={}, state="running", active_key="k" * 64, rows_done=0)])
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.add_all([Job(kind="export", scope="", params={}, state=state, rows_done=0)  # finished: no key
+                        for state in ("done", "failed", "done")])
+    db.session.commit()

@@ -25,7 +25,7 @@ from app.auth.roles import can
 from app.codes import N_
 from app.extensions import db
 from app.jobs.models import Job
-from app.jobs.workflow import DONE, QUEUED, from_states, next_state
+from app.jobs.workflow import DONE, QUEUED, RUNNING, from_states, next_state
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ PROGRESS_EVERY_ROWS = 500  # a progress write at most this often, and at least e
 PROGRESS_EVERY_SECONDS = 1.0
 UNEXPECTED = N_("作业意外中断。请重新发起；若仍失败，请联系管理员。")
 NOT_QUEUED = N_("作业无法加入队列，请稍后再试。")
+ABANDONED = N_("作业运行时中断（服务器可能已重启），请重新发起。")
 
 
 class JobFailed(Exception):
@@ -118,8 +119,11 @@ def ask(kind: str, owner, params: dict) -> Job:
         except IntegrityError:
             db.session.rollback()
             running = db.session.scalar(select(Job).where(Job.active_key == key))
-            if running is not None:
+            if running is None:
+                continue
+            if not _abandoned(running):
                 return running
+            _end(running.id, "fail", error=ABANDONED)
             continue
         job_id = job.id
         try:
@@ -131,6 +135,16 @@ def ask(kind: str, owner, params: dict) -> Job:
         db.session.expire_all()  # the worker (or immediate mode) changed it in its own session
         return db.session.get(Job, job_id)
     raise RuntimeError("the same job kept finishing while asked for")
+
+
+def _abandoned(job: Job) -> bool:
+    """Running for longer than any job takes (``JOBS_RUNNING_LIMIT_MINUTES``): its worker died
+    (a restart, a crash), and no queue hands it out again."""
+    if job.state != RUNNING or job.started_at is None:
+        return False
+    limit = dt.timedelta(minutes=current_app.config["JOBS_RUNNING_LIMIT_MINUTES"])
+    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=dt.UTC)
+    return clock.now() - started > limit
 
 
 # The worker's side ------------------------------------------------------------------------------------------------
@@ -185,6 +199,9 @@ class Progress:
     def total(self, rows_total: int) -> None:
         self._write(rows_total=rows_total)
 
+    def done(self, rows_done: int) -> None:
+        self._write(rows_done=rows_done)
+
     def count(self, rows: Iterable) -> Iterator:
         """``rows``, passed through, with rows done written as they go by and once at the end."""
         done, written, last = 0, 0, time.monotonic()
@@ -192,9 +209,9 @@ class Progress:
             yield row
             done += 1
             if done - written >= PROGRESS_EVERY_ROWS or time.monotonic() - last >= PROGRESS_EVERY_SECONDS:
-                self._write(rows_done=done)
+                self.done(done)
                 written, last = done, time.monotonic()
-        self._write(rows_done=done)
+        self.done(done)
 
 
 def write_file(job: Job, name: str, chunks: Iterable[str | bytes]) -> str:
