@@ -144,21 +144,19 @@ def test_a_job_claimed_once_is_not_run_again(setup, queued_app):
     web = queued_app()
     job_id = job_id_of(prepare(signed_in(web, setup.reviewer)))
     runs = []
-    with web.app_context():
-        kind = services.KINDS["export"]
-        original = kind.run
-        services.KINDS["export"] = services.Kind(kind.name, kind.label, lambda job, progress: (
-            runs.append(job.id), original(job, progress))[1], kind.right, kind.describe)
-        try:
-            threads = [threading.Thread(target=_run_in_context, args=(web, job_id)) for _ in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        finally:
-            services.KINDS["export"] = kind
-        assert runs == [job_id]
-        assert db.session.get(Job, job_id).state == "done"
+    kind = services.KINDS["export"]
+    services.KINDS["export"] = services.Kind(kind.name, kind.label, lambda job, progress: (
+        runs.append(job.id), kind.run(job, progress))[1], kind.right, kind.describe)
+    try:
+        threads = [threading.Thread(target=_run_in_context, args=(web, job_id)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        services.KINDS["export"] = kind
+    assert runs == [job_id]
+    assert db.session.get(Job, job_id).state == "done"
 
 
 def _run_in_context(app, job_id: int) -> None:
@@ -170,10 +168,9 @@ def test_a_job_whose_campaign_is_gone_fails_with_the_reason(setup, queued_app):
     web = queued_app()
     reviewer = signed_in(web, setup.reviewer)
     job_id = job_id_of(prepare(reviewer))
-    with web.app_context():
-        job = db.session.get(Job, job_id)
-        job.params = {**job.params, "campaign": setup.campaign.id + 1000}
-        db.session.commit()
+    job = db.session.get(Job, job_id)
+    job.params = {**job.params, "campaign": setup.campaign.id + 1000}
+    db.session.commit()
     assert run_a_consumer_until(queued_app(), job_id) == "failed"
     assert "该普查批次已不存在，无法导出。" in reviewer.get(f"/jobs/{job_id}").get_data(as_text=True)
 
@@ -190,10 +187,9 @@ def test_a_job_left_running_by_a_dead_worker_gives_way_when_asked_again(setup, q
     web = queued_app()
     reviewer = signed_in(web, setup.reviewer)
     job_id = job_id_of(prepare(reviewer))
-    with web.app_context():  # a worker took it two hours ago and died with it
-        db.session.execute(update(Job).where(Job.id == job_id).values(
-            state="running", started_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)))
-        db.session.commit()
+    db.session.execute(update(Job).where(Job.id == job_id).values(  # a worker took it two hours ago and died
+        state="running", started_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)))
+    db.session.commit()
     again = job_id_of(prepare(reviewer))
     assert again != job_id
     assert "作业运行时中断（服务器可能已重启），请重新发起。" in reviewer.get(f"/jobs/{job_id}").get_data(as_text=True)
