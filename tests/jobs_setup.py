@@ -29,7 +29,10 @@ def queued_app(app, database_url, tmp_path):
 
     made = []
     yield make
-    gc.collect()  # a worker thread's session left in a reference cycle gives its connection back first
+    # Whatever of these apps' sessions a reference cycle still holds (a failed job's traceback)
+    # is collected now, so its connection is back in the pool that is closed next, not left
+    # open on PostgreSQL for a later test to find.
+    gc.collect()
     for queued in made:
         with queued.app_context():
             db.engine.dispose()
