@@ -12,11 +12,12 @@ SCREENSHOTS ?= /tmp/ruhu-screenshots
 	bench-roster bench-pwa
 
 ## run: install, migrate the SQLite database, seed a demo county if empty, serve (RUHU_BIND, default 127.0.0.1:8000)
+## with the background jobs worker beside it (gunicorn.conf.py starts and stops it)
 run: install catalogs
 	$(FLASK) db upgrade
 	$(FLASK) demo seed --if-empty
-	@echo "Starting Ruhu (RUHU_BIND=$${RUHU_BIND:-127.0.0.1:8000}); it names its address once ready. Ctrl-C stops it."
-	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	@echo "Starting Ruhu and its jobs worker (RUHU_BIND=$${RUHU_BIND:-127.0.0.1:8000}); it names its address once ready. Ctrl-C stops both."
+	RUHU_RUN_JOBS_WORKER=1 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## test: lint, then the whole suite on SQLite and on PostgreSQL, plus the client modules under node
 test: test-deps catalogs postgres lint test-sqlite test-postgresql test-js

@@ -27,11 +27,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_cli(app)
     _register_template_helpers(app)
 
-    from app import figures, records
+    from app import figures, jobs, records
     from app.main import errors
 
     records.init_app(app)
     figures.init_app(app)
+    jobs.init_app(app)
     errors.register(app)
     return app
 
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.census.views import bp as census_bp
     from app.clues.views import bp as clues_bp
     from app.households.views import bp as households_bp
+    from app.jobs.views import bp as jobs_bp
     from app.main.views import bp as main_bp
     from app.monitoring.views import bp as monitoring_bp
     from app.pwa.views import bp as pwa_bp
@@ -112,7 +114,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, households_bp, census_bp, records_bp, pwa_bp, admin_bp, roster_bp, sync_bp,
                       tasks_bp, review_bp, monitoring_bp, clues_bp, reports_bp, exports_bp, visits_bp,
-                      cadres_bp, audits_bp):
+                      cadres_bp, audits_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 
@@ -120,10 +122,11 @@ def _register_cli(app: Flask) -> None:
     from app.audits.cli import cli as audits_cli
     from app.clues.cli import cli as clues_cli
     from app.demo.cli import cli as demo_cli
+    from app.jobs.cli import cli as jobs_cli
     from app.records.cli import cli as attachments_cli
     from app.roster.cli import cli as roster_cli
 
-    for group in (clues_cli, demo_cli, roster_cli, audits_cli, attachments_cli):
+    for group in (clues_cli, demo_cli, roster_cli, audits_cli, attachments_cli, jobs_cli):
         app.cli.add_command(group)
 
 

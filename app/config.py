@@ -72,4 +72,15 @@ def load() -> dict:
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
                                "application/json", "application/manifest+json", "image/svg+xml"],
         "COMPRESS_ALGORITHM_STREAMING": ["zstd", "br", "gzip", "deflate"],
+        # Background jobs (app/jobs): Huey's queue on Redis when REDIS_URL is set, else in a
+        # SQLite file of its own under instance/; immediate mode runs each job as it is asked
+        # for (the tests). Result files live in JOBS_DIR for EXPORT_KEEP_DAYS days.
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        "JOBS_IMMEDIATE": _flag("RUHU_JOBS_IMMEDIATE"),
+        "JOBS_QUEUE_FILE": os.environ.get("RUHU_JOBS_QUEUE_FILE", str(instance_dir() / "jobs-queue.sqlite3")),
+        "JOBS_DIR": os.environ.get("RUHU_JOBS_DIR", str(instance_dir() / "jobs")),
+        "EXPORT_KEEP_DAYS": int(os.environ.get("RUHU_EXPORT_KEEP_DAYS", 7)),
+        # A job running longer than this lost its worker: asking for the same thing again fails
+        # it and queues a new one (the full export of 2,000,000 households takes minutes).
+        "JOBS_RUNNING_LIMIT_MINUTES": int(os.environ.get("RUHU_JOBS_RUNNING_LIMIT_MINUTES", 60)),
     }

@@ -7,6 +7,7 @@ from app.clues.models import Clue, ClueEvent, Department, WarningList, WarningRo
 from app.figures.models import VillageFigures  # noqa: F401
 from app.geo.models import Area  # noqa: F401
 from app.households.models import Household, Member, RecordPerson  # noqa: F401
+from app.jobs.models import Job  # noqa: F401
 from app.monitoring.models import (  # noqa: F401
     AssessmentDecision,
     AssistanceMeasure,

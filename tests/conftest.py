@@ -88,7 +88,10 @@ class Client(FlaskClient):
 def app(database_url):
     # Still scrypt, at a cost low enough for hundreds of sign-ins per run.
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
-                      "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})
+                      "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+                      # Jobs run as they are asked for, through the worker's own task (tests/test_jobs.py
+                      # also runs a real consumer).
+                      "JOBS_IMMEDIATE": True})
     app.test_client_class = Client
     with app.app_context():
         from flask_migrate import upgrade

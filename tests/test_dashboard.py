@@ -15,10 +15,13 @@ from app.figures import store as stored_figures
 from app.figures.models import ALL_VILLAGES, CHANGED_VILLAGES, VillageFigures, mark_changed
 from app.geo.models import Area
 from app.households.models import Household
+from app.jobs.models import Job
 from app.monitoring.models import AssessmentDecision, Proposal
 from app.records.models import Submission, SubmissionRevision
 from app.reports import dashboard_queries as queries
 from tests import factories
+from tests.jobs_setup import queued_app as queued_app  # noqa: F401  (the fixture)
+from tests.jobs_setup import run_a_consumer_until
 from tests.sync_setup import field, push
 from tests.sync_setup import record as sync_record
 
@@ -352,7 +355,7 @@ def test_counting_again_after_a_response_never_fails_the_write(app, client, coun
     def broken(*_args):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(figure_hooks, "recount_changed", broken)
+    monkeypatch.setattr(figure_hooks, "ask_recount", broken)
     login("enum")
     response = push(client, sync_record(setup))
     response.close()
@@ -369,7 +372,7 @@ def test_a_write_to_every_village_counts_every_village_again(app, known):
         mark_changed([county.village_b.id])
         assert db.session.info[CHANGED_VILLAGES] == ALL_VILLAGES
         db.session.commit()
-        stored_figures.recount_changed(ALL_VILLAGES)
+        stored_figures.ask_recount()
         versions = data_versions(county)
         assert {name: stored_version(getattr(county, name)) for name in versions} == versions
 
@@ -440,3 +443,25 @@ def test_the_headline_figures_come_first_and_the_layers_in_their_colours(app, cl
     assert "42.86%" in tiles  # the elimination rate, as in its table
     for layer in ("red", "orange", "yellow", "blue"):
         assert f'class="bar layer-{layer}"' in text
+
+
+def test_until_the_worker_counts_a_changed_village_pages_show_its_stored_figures_with_their_time(
+        app, known, queued_app):
+    web = queued_app()  # jobs wait for a worker
+    approver = user("county_approver", known.county.county)
+    assert figures(web, approver).coverage[0][:2] == ("Township One", 4)  # nothing stored yet: counted by the page
+    factories.household(known.county.village_b, "B2")
+    db.session.commit()
+
+    client = sign_in(web.test_client(), approver)
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "数字统计于" in page and "正在后台重新统计，稍后刷新可见最新数字。" in page
+    assert figures(web, approver).coverage[0][:2] == ("Township One", 4)  # as stored, B2 not yet counted
+    recount = db.session.scalar(db.select(Job).where(Job.kind == stored_figures.RECOUNT_JOB))
+    assert recount.state == "queued"
+
+    assert run_a_consumer_until(web, recount.id) == "done"
+    assert figures(web, approver).coverage[0][:2] == ("Township One", 5)
+    assert "正在后台重新统计" not in client.get("/reports/").get_data(as_text=True)
+    db.session.expire_all()
+    assert (db.session.get(Job, recount.id).rows_done, db.session.get(Job, recount.id).rows_total) == (1, 1)

@@ -117,6 +117,9 @@ PAGES = {
     "clues.index": ("county_admin", lambda w: "/clues/"),
     "clues.upload": ("county_admin", lambda w: "/clues/upload"),
     "clues.clue": ("village_reviewer", lambda w: f"/clues/{w.clue.id}"),
+    # Building these URLs makes a finished export of the signed-in user for the pages to show.
+    "jobs.mine": ("village_reviewer", lambda w: f"/jobs?made={_export_job('village_reviewer')}"),
+    "jobs.show": ("village_reviewer", lambda w: f"/jobs/{_export_job('village_reviewer')}"),
 }
 
 
@@ -134,12 +137,23 @@ def _audit_round(world) -> int:
 NOT_PAGES = {"static", "main.healthz", "main.favicon", "census.form_bundle", "census.download_definition", "sync.session",
              "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
              "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers",
-             "visits.export", "clues.feedback", "tasks.tasks"}
+             "visits.export", "clues.feedback", "tasks.tasks",
+             "jobs.status", "jobs.download"}
 
 
 # The area each role's test user covers.
 ROLE_AREA = {"enumerator": "village_a", "village_reviewer": "village_a", "township_approver": "township_1",
              "county_approver": "county", "county_admin": "county"}
+
+
+def _export_job(username: str) -> int:
+    """A finished export of the signed-in user (jobs run as they are asked for in tests)."""
+    from app.auth.models import User
+    from app.jobs import services as jobs
+    from app.reports.jobs import EXPORT_JOB, export_params
+
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    return jobs.ask(EXPORT_JOB, user, export_params("members", "xlsx", "en", None)).id
 
 
 @pytest.fixture

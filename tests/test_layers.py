@@ -19,6 +19,7 @@ LAYERS = [
     ("files",),
     ("geo",),
     ("auth",),
+    ("jobs",),
     ("households",),
     ("campaigns",),
     ("census",),

@@ -7,9 +7,9 @@ every household again (as DHIS2's analytics tables do, but never stale).
   on in the same transaction as any change to its households, members, records, proposals
   or assessments (``note_changed_villages``, an ``after_flush`` hook) or by ``mark_changed``
   for bulk writes that bypass the ORM.
-- ``store``: reading them, counting again only villages whose version moved (the one write
-  a GET makes, ``refill_stale``), and counting changed villages after a writer's response
-  (``recount_changed``).
+- ``store``: reading them (stale ones as stored, with the time they were counted) and asking
+  for the recount job.
+- ``jobs``: the recount job (app.jobs): every stale village counted again by the worker.
 
 ``init_app`` registers both hooks; the app factory calls it.
 """
@@ -22,13 +22,14 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.figures import jobs  # noqa: F401  (registers the recount job)
 from app.figures.models import CHANGED_VILLAGES, note_changed_villages
-from app.figures.store import recount_changed
+from app.figures.store import ask_recount
 
 
 def init_app(app: Flask) -> None:
-    """Track the villages every flush changes, and count them again once the response of the
-    request that changed them has gone (the writer does not wait)."""
+    """Track the villages every flush changes, and once the response of the request that
+    changed them has gone, ask the worker to count them again (the writer does not wait)."""
     if not event.contains(Session, "after_flush", note_changed_villages):
         event.listen(Session, "after_flush", note_changed_villages)
 
@@ -36,14 +37,14 @@ def init_app(app: Flask) -> None:
     def _recount_after_the_response(response):
         changed = db.session.info.pop(CHANGED_VILLAGES, None)
         if changed:
-            response.call_on_close(functools.partial(_recount_after_response, app, changed))
+            response.call_on_close(functools.partial(_recount_after_response, app))
         return response
 
 
-def _recount_after_response(app: Flask, changed) -> None:
+def _recount_after_response(app: Flask) -> None:
     with app.app_context():
         try:
-            recount_changed(changed)
-        except Exception:  # the writer's response has gone; the next page counts these villages itself
+            ask_recount()
+        except Exception:  # the writer's response has gone; the next page asks again
             db.session.rollback()
             app.logger.exception("Counting the figures of changed villages failed")

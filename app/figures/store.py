@@ -5,13 +5,17 @@ another version or circle-layer line than the village's now (or missing) is stal
 it describes, so a change committed in between leaves the row marked stale, never wrong.
 
 Writes (each commits only ``VillageFigures`` rows, a cache: deleting every row loses nothing):
-- ``refill_stale``: a reader that met stale villages counts them and stores them. This is the
-  one write a GET makes (a dashboard, the review queue), so that the next page finds them.
-- ``recount_changed``: after the response of a request whose writes changed villages
-  (``app.figures.init_app``), those villages are counted and stored, so that pages rarely
-  meet a stale village at all.
+- the recount job (``app.figures.jobs``, asked by ``ask_recount``): after the response of a
+  request whose writes changed villages (``app.figures.init_app``), and by a page that met a
+  stale village, the worker counts every stale village again and stores it. A page meanwhile
+  shows the stored counts with the time they were counted (``Figures``).
+- ``refill_stale``: the job's counting, and a page's for a village with nothing stored yet
+  (the one write of figures a GET makes; asking for the job is the other).
 """
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,53 +23,84 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app import clock
 from app.campaigns.models import Campaign
 from app.campaigns.queries import village_lines
-from app.census.services import current_campaign
 from app.extensions import db
 from app.figures.counts import Counts, village_counts
-from app.figures.models import ALL_VILLAGES, VillageFigures
+from app.figures.models import VillageFigures
 from app.geo.models import Area
+from app.jobs import services as jobs
 from app.sql import id_in
 
+RECOUNT_JOB = "figures.recount"
 WHOLE_VILLAGE = "*"  # the group of a village's totals (every group, and households in none)
 
 
-def village_figures(campaign: Campaign, village_ids, *,
-                    whole=frozenset()) -> dict[tuple[int, int | str | None], Counts]:
+@dataclass(frozen=True)
+class Figures:
+    """Stored counts by (village, group) or (village, WHOLE_VILLAGE), when the oldest of them
+    was counted, and whether some are being counted again (shown as they were meanwhile)."""
+
+    counts: dict[tuple[int, int | str | None], Counts]
+    counted_at: dt.datetime | None
+    recounting: bool
+
+
+def village_figures(campaign: Campaign, village_ids, *, whole=frozenset()) -> Figures:
     """The villages' counts by (village, group), or by (village, WHOLE_VILLAGE) for the
     villages in ``whole`` (a county adds up 300 villages instead of 2,000 groups), their
-    circle layers by the line in force for each; stale villages are counted again and stored
-    (``refill_stale``)."""
+    circle layers by the line in force for each.
+
+    Stale villages are the recount job's (``ask_recount``): a page shows their stored counts
+    with the time they were counted while the worker counts them again (in immediate mode,
+    before the page reads them). Only a village with nothing stored yet is counted here."""
     villages = sorted(village_ids)
-    versions = dict(db.session.execute(select(Area.id, Area.data_version).where(id_in(Area.id, villages))).all())
-    lines = village_lines(campaign, villages, "circle_layer")
-    stored = {}
-    for kept, column in ((sorted(set(villages) & set(whole)), VillageFigures.totals),
-                         (sorted(set(villages) - set(whole)), VillageFigures.figures)):
-        if kept:
-            stored.update((row[0], row) for row in db.session.execute(
-                select(VillageFigures.village_id, VillageFigures.data_version, VillageFigures.layer_threshold_fen,
-                       column.label("counts")).where(VillageFigures.campaign_id == campaign.id,
-                                                     id_in(VillageFigures.village_id, kept))))
-    found: dict[int, dict] = {}  # each village's totals (whole) or its counts by group, as stored
-    stale = []
-    for village in villages:
-        row = stored.get(village)
-        if row is None or row.data_version != versions[village] or row.layer_threshold_fen != lines[village]:
-            stale.append(village)
-        else:
-            found[village] = row.counts
+    stored, stale, versions, lines = _stored(campaign, villages, whole)
     if stale:
-        by_group, totals = refill_stale(campaign, {village: versions[village] for village in stale},
-                                        {village: lines[village] for village in stale})
-        found.update((village, totals[village] if village in whole else by_group[village]) for village in stale)
+        ask_recount()
+        stored, stale, versions, lines = _stored(campaign, villages, whole)
+    missing = [village for village in stale if village not in stored]
+    if missing:
+        by_group, totals = refill_stale(campaign, {village: versions[village] for village in missing},
+                                        {village: lines[village] for village in missing})
+        now = clock.now()
+        stored.update((village, (totals[village] if village in whole else by_group[village], now))
+                      for village in missing)
     counts: dict[tuple[int, int | str | None], Counts] = {}
-    for village, stored_counts in found.items():
+    for village, (stored_counts, _counted_at) in stored.items():
         if village in whole:
             counts[(village, WHOLE_VILLAGE)] = Counts.from_json(stored_counts)
         else:
             counts.update(((village, int(group) if group else None), Counts.from_json(in_group))
                           for group, in_group in stored_counts.items())
-    return counts
+    moments = [_aware(counted_at) for _counts, counted_at in stored.values()]
+    return Figures(counts, min(moments) if moments else None, len(missing) < len(stale))
+
+
+def _stored(campaign: Campaign, villages: list[int], whole) -> tuple[dict, list[int], dict, dict]:
+    """Each village's stored (counts JSON, counted at), the stale villages (row missing, or
+    counted at another version or line), and the versions and lines read before the rows."""
+    versions = dict(db.session.execute(select(Area.id, Area.data_version).where(id_in(Area.id, villages))).all())
+    lines = village_lines(campaign, villages, "circle_layer")
+    rows = {}
+    for kept, column in ((sorted(set(villages) & set(whole)), VillageFigures.totals),
+                         (sorted(set(villages) - set(whole)), VillageFigures.figures)):
+        if kept:
+            rows.update((row[0], row) for row in db.session.execute(
+                select(VillageFigures.village_id, VillageFigures.data_version, VillageFigures.layer_threshold_fen,
+                       VillageFigures.counted_at, column.label("counts"))
+                .where(VillageFigures.campaign_id == campaign.id, id_in(VillageFigures.village_id, kept))))
+    stale = [village for village in villages if village not in rows or rows[village].data_version != versions[village]
+             or rows[village].layer_threshold_fen != lines[village]]
+    return {village: (row.counts, row.counted_at) for village, row in rows.items()}, stale, versions, lines
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite hands it back naive
+
+
+def ask_recount() -> None:
+    """Ask the worker to count stale villages again (app.figures.jobs); the one already queued
+    or running, if any, will."""
+    jobs.ask(RECOUNT_JOB, None, {})
 
 
 def refill_stale(campaign: Campaign, versions: dict[int, int], lines: dict[int, int | None]) -> tuple[dict, dict]:
@@ -95,12 +130,8 @@ def refill_stale(campaign: Campaign, versions: dict[int, int], lines: dict[int, 
     return by_group, totals_json
 
 
-def recount_changed(changed) -> None:
-    """Count again (and store) the current campaign's figures of ``changed`` villages (a set
-    of ids, or ALL_VILLAGES) that are stale."""
-    campaign = current_campaign()
-    if campaign is None:
-        return
-    villages = (db.session.scalars(select(Area.id).where(Area.level == "village")).all()
-                if changed == ALL_VILLAGES else changed)
-    village_figures(campaign, villages)
+def stale_villages(campaign: Campaign) -> tuple[dict[int, int], dict[int, int | None]]:
+    """Every stale village of ``campaign``: id → its data version, id → its circle-layer line."""
+    villages = db.session.scalars(select(Area.id).where(Area.level == "village").order_by(Area.id)).all()
+    _rows, stale, versions, lines = _stored(campaign, villages, frozenset(villages))
+    return {village: versions[village] for village in stale}, {village: lines[village] for village in stale}

@@ -138,6 +138,8 @@ class Tallies:
     place: Place
     campaign: Campaign
     by_part: dict[int | None, Counts]
+    counted_at: dt.datetime | None  # when the oldest figure added up was counted
+    recounting: bool  # some are being counted again (app.figures.jobs)
 
     @classmethod
     def of(cls, place: Place, campaign: Campaign) -> Tallies:
@@ -145,14 +147,14 @@ class Tallies:
         part_ids = {part.id for part in place.parts}
         by_part: dict[int | None, Counts] = {}
         stored = village_figures(campaign, place.villages, whole=place.whole_villages)
-        for (village, group), counts in stored.items():
+        for (village, group), counts in stored.counts.items():
             whole = group == WHOLE_VILLAGE
             if whole or place.includes(village, group):
                 # The part is the first of the group, village, township … that is one.
                 part = next((area_id for area_id in _chain(village if whole else group or village, place.parent)
                              if area_id in part_ids), None)
                 by_part.setdefault(part, Counts()).add(counts)
-        return cls(place, campaign, by_part)
+        return cls(place, campaign, by_part, stored.counted_at, stored.recounting)
 
     @property
     def total(self) -> Counts:

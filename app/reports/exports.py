@@ -8,7 +8,7 @@ codes in English.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from flask_babel import get_locale, gettext
@@ -19,6 +19,7 @@ from app import codes
 from app.campaigns.models import Campaign
 from app.census.messages import FLAG_LABELS, LINES
 from app.codes import N_
+from app.extensions import db
 from app.files.tables import Field, stream
 from app.files.tables import text_cell as _text
 from app.geo.models import Area
@@ -99,6 +100,10 @@ def _household_columns(head, village, group) -> list:
 
 
 def household_rows(user, campaign: Campaign) -> Iterator:
+    return stream(household_query(user, campaign))
+
+
+def household_query(user, campaign: Campaign):
     """Every household in the user's areas with its campaign record's status, per-capita net
     income and flags (the household's latest record in ``campaign``; empty when none)."""
     head, village, group = aliased(Member), aliased(Area), aliased(Area)
@@ -126,10 +131,14 @@ def household_rows(user, campaign: Campaign) -> Iterator:
         .outerjoin(latest, and_(latest.c.household_id == Household.id, latest.c.rank == 1))
         .where(household_filter(user))
         .order_by(Household.household_number))
-    return stream(query)
+    return query
 
 
 def member_rows(user) -> Iterator:
+    return stream(member_query(user))
+
+
+def member_query(user):
     """Every member in the user's areas as a roster row: household columns repeated, head first."""
     head, village, group = aliased(Member), aliased(Area), aliased(Area)
     member_columns = [Member.__table__.c[column.field] for column in roster.COLUMNS
@@ -143,7 +152,7 @@ def member_rows(user) -> Iterator:
         .outerjoin(head, and_(head.household_id == Household.id, head.relation == "head"))
         .where(household_filter(user))
         .order_by(Household.household_number, Member.relation != "head", Member.birth_date, Member.id))
-    return stream(query)
+    return query
 
 
 REGISTER_FIELDS = [
@@ -237,6 +246,10 @@ def _result_cell(line: str, row):
 
 
 def answer_rows(user, campaign: Campaign) -> Iterator:
+    return stream(answer_query(user, campaign))
+
+
+def answer_query(user, campaign: Campaign):
     """Every household in the user's areas with a record in ``campaign``, with the record's
     current answers and the server's result."""
     head, village, group = aliased(Member), aliased(Area), aliased(Area)
@@ -251,4 +264,38 @@ def answer_rows(user, campaign: Campaign) -> Iterator:
         .outerjoin(head, and_(head.household_id == Household.id, head.relation == "head"))
         .where(Submission.campaign_id == campaign.id, household_filter(user))
         .order_by(Household.household_number))
-    return stream(query)
+    return query
+
+
+# The exports, by name: what the export page offers, streamed at once or prepared as a job ---------------------------
+
+@dataclass(frozen=True)
+class Export:
+    label: str  # message id: the sheet's name and what the job page calls it
+    right: str
+    per_campaign: bool  # rows of the current campaign (none without one)
+    fields: Callable[[Campaign | None], list[Field]]
+    rows: Callable[[object, Campaign | None], Iterable]
+    count: Callable[[object, Campaign | None], int]
+    file_name: Callable[[Campaign | None], str]
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+EXPORTS = {
+    "households": Export(N_("农户"), "export", True, lambda campaign: HOUSEHOLD_FIELDS, household_rows,
+                         lambda user, campaign: _count(household_query(user, campaign)),
+                         lambda campaign: f"households-{campaign.year}"),
+    "members": Export(N_("家庭成员"), "export", False, lambda campaign: MEMBER_FIELDS,
+                      lambda user, campaign: member_rows(user), lambda user, campaign: _count(member_query(user)),
+                      lambda campaign: "members"),
+    "register": Export(N_("监测对象名册"), "view_monitoring", False, lambda campaign: REGISTER_FIELDS,
+                       lambda user, campaign: register_rows(user),
+                       lambda user, campaign: len(monitoring.register(user)), lambda campaign: "register"),
+    "answers": Export(N_("调查内容"), "export", True,
+                      lambda campaign: answer_fields(display.definition_of(campaign.form_version)), answer_rows,
+                      lambda user, campaign: _count(answer_query(user, campaign)),
+                      lambda campaign: f"answers-{campaign.year}"),
+}

@@ -49,7 +49,8 @@ def _dashboard(area_id: int | None):
                                                            sum(c.persons for c in categories.values())),
         risk_types=tallies.monitored_by_risk_type(), risk_type_choices=risk_type_choices(campaign),
         eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers(),
-        today=clock.today(), dashboard=bands, widgets=dashboard_widgets,
+        counted_at=tallies.counted_at, recounting=tallies.recounting, today=clock.today(), dashboard=bands,
+        widgets=dashboard_widgets,
         review_states=review_workflow.STATE_LABELS, proposal_states=monitoring_workflow.STATE_LABELS)
 
 

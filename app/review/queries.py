@@ -112,6 +112,8 @@ def queue(user, campaign: Campaign, filters: Filters, *, after: int | None = Non
 class QueueCounts:
     by_status: dict[str, int]  # records per status under the areas and filters, whatever status is chosen
     enumerators: list[tuple[int, str]]  # who sent the records counted, whoever is chosen
+    counted_at: dt.datetime | None  # when the oldest figure added up was counted
+    recounting: bool  # some are being counted again (app.figures.jobs)
 
 
 def queue_counts(user, campaign: Campaign, filters: Filters) -> QueueCounts:
@@ -126,7 +128,7 @@ def queue_counts(user, campaign: Campaign, filters: Filters) -> QueueCounts:
                              whole=frozenset() if filters.group_id else villages & scope.village_ids)
     by_status: dict[str, int] = {}
     senders = {filters.enumerator_id} if filters.enumerator_id else set()
-    for (village, group), counts in stored.items():
+    for (village, group), counts in stored.counts.items():
         if group != WHOLE_VILLAGE and (not scope.covers(village, group) or filters.group_id not in (None, group)):
             continue
         for key, sent in counts.queue.items():
@@ -137,7 +139,7 @@ def queue_counts(user, campaign: Campaign, filters: Filters) -> QueueCounts:
                 by_status[key.status] = by_status.get(key.status, 0) + sent
     enumerators = [tuple(row) for row in db.session.execute(
         select(User.id, User.display_name).where(User.id.in_(sorted(senders))).order_by(User.display_name, User.id))]
-    return QueueCounts(by_status, enumerators)
+    return QueueCounts(by_status, enumerators, stored.counted_at, stored.recounting)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ def queue():
     return render_template(
         "review/queue.html", campaign=campaign, filters=filters, rows=rows, next_key=next_key,
         counts=counts.by_status, villages=places.villages, groups=places.groups, enumerators=counts.enumerators,
+        counted_at=counts.counted_at, recounting=counts.recounting,
         may_approve="approve" in workflow.allowed_actions("submitted", current_user.role),
         back=request.query_string.decode())
 
