@@ -55,7 +55,7 @@ def _overdue(user, campaign, villages, first, last):
 
 def _coverage(user, campaign, villages, first, last):
     stored = village_figures(campaign, villages, whole=frozenset(villages))
-    return {village: (counts.visited, counts.households) for (village, group), counts in stored.items()
+    return {village: (counts.visited, counts.households) for (village, group), counts in stored.counts.items()
             if group == WHOLE_VILLAGE}
 
 

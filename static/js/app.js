@@ -43,7 +43,9 @@ class App {
     await this.loadBundle();
     this.persisted = false;
     this.askForPersistentStorage().then((granted) => { this.persisted = granted; this.refreshStatus(); });
-    this.engine = new SyncEngine(this.store, this.api, { onChange: () => this.afterSync(), hooks: [syncTasks] });
+    // data-syncing: while a run is under way (tests wait for it before going offline).
+    this.engine = new SyncEngine(this.store, this.api, { onChange: () => this.afterSync(), hooks: [syncTasks],
+      onBusy: (busy) => { document.body.dataset.syncing = String(busy); } });
     addEventListener("hashchange", () => this.route());
     addEventListener("online", () => this.engine.run());
     addEventListener("offline", () => this.refreshStatus());

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.monitoring.models import Proposal
 from tests import factories
 from tests.browser.test_identification import desk
-from tests.browser.test_offline import open_app
+from tests.browser.test_offline import open_app, sync_settled
 from tests.clue_setup import county_admin, csv_bytes
 from tests.monitoring_setup import approved_record
 
@@ -48,6 +48,7 @@ def test_a_department_warning_from_the_list_to_the_feedback(page: Page, browser:
     open_app(page)
     page.get_by_role("button", name="立即同步").click()
     expect(page.get_by_role("heading", name="核查任务")).to_be_visible()
+    sync_settled(page)
     page.context.set_offline(True)
     page.reload()
     task = page.locator(".task")

@@ -15,7 +15,7 @@ from app.records import services as review
 from app.records.models import Submission
 from tests import factories
 from tests.browser.test_census_form import WIDER_THAN_THE_PHONE
-from tests.browser.test_offline import complete_record, count, open_app, open_household, records_pulled
+from tests.browser.test_offline import complete_record, count, open_app, open_household, records_pulled, sync_settled
 
 HOUSEHOLDS = 211
 
@@ -85,7 +85,7 @@ def test_a_returned_record_opened_offline_as_it_arrives_lists_the_comments_first
     with page.expect_response(records_pulled):  # this run's pull answered: going offline cuts nothing
         page.get_by_role("button", name="立即同步").click()
     expect(count(page, "returned")).to_have_text("退回 1")
-    page.wait_for_load_state("networkidle")  # a run asked for during that one has answered too
+    sync_settled(page)
     page.context.set_offline(True)  # the list redrawn by that sync is the one tapped, offline
     expect(page.get_by_role("link", name="Wang Wu").locator(".badge-returned")).to_have_text("退回")
     page.get_by_role("link", name="Wang Wu").click()

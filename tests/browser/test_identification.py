@@ -14,7 +14,7 @@ from app.households.models import Household
 from app.monitoring.models import Proposal
 from app.records.models import Submission
 from tests import factories
-from tests.browser.test_offline import complete_record, count, open_app, open_household, sign
+from tests.browser.test_offline import complete_record, count, open_app, open_household, sign, sync_settled
 from tests.browser.test_sign_in import sign_in
 
 
@@ -53,7 +53,7 @@ def test_a_household_from_visit_to_monitored(page: Page, page_errors, browser: B
     # The phone learns of it, and shows the comment beside the field with no signal.
     page.get_by_role("button", name="立即同步").click()
     expect(count(page, "returned")).to_have_text("退回 1")
-    page.wait_for_load_state("networkidle")  # the sync runs asked for have answered: going offline cuts none
+    sync_settled(page)
     page.context.set_offline(True)
     page.reload()
     open_household(page)

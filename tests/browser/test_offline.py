@@ -30,6 +30,11 @@ def open_app(page: Page):
     expect(page.get_by_role("link", name="Wang Wu")).to_be_visible()
 
 
+def sync_settled(page: Page):
+    """Wait for every sync run asked for to end (going offline then cuts none of its requests)."""
+    page.wait_for_function("() => document.body.dataset.syncing === 'false'")
+
+
 def open_household(page: Page, name: str = "Wang Wu"):
     page.get_by_role("link", name=name).click()
     expect(page.locator(".record-form .census-section").first).to_be_visible()
@@ -194,7 +199,7 @@ def test_7_a_returned_record_is_corrected_offline_and_resubmitted(page: Page, wo
 
     page.get_by_role("button", name="立即同步").click()
     expect(count(page, "returned")).to_have_text("退回 1")
-    page.wait_for_load_state("networkidle")  # the sync runs asked for have answered: going offline cuts none
+    sync_settled(page)
     page.context.set_offline(True)
     page.reload()
     open_household(page)

@@ -8,7 +8,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.records import services as review
 from app.records.models import Submission, SyncConflict
-from tests.browser.test_offline import complete_record, count, open_app, open_household, records_pulled
+from tests.browser.test_offline import complete_record, count, open_app, open_household, records_pulled, sync_settled
 from tests.browser.test_sign_in import sign_in
 
 
@@ -34,6 +34,7 @@ def test_an_approved_household_opens_read_only_and_never_as_a_new_draft(page: Pa
         page.get_by_role("button", name="立即同步").click()
     expect(count(page, "done")).to_have_text("已通过 1")
     expect(page.get_by_role("link", name="Wang Wu").locator(".badge-done")).to_have_text("已通过")
+    sync_settled(page)
     page.context.set_offline(True)
     page.reload()
     open_household(page)
@@ -50,6 +51,7 @@ def test_a_second_phones_record_of_the_household_is_a_copy_the_village_takes(pag
     other = second_phone.new_page()
     try:
         open_app(other)  # the second phone has the household, then loses its signal
+        sync_settled(other)
         other.context.set_offline(True)
 
         open_app(page)

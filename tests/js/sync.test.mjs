@@ -93,3 +93,18 @@ test("a run asked for during a run follows it once, so nothing that happened mea
   assert.equal(started.length, 2);
   assert.equal(engine.running, null);
 });
+
+test("the engine says it is busy from a run's start to the end of the last run asked for", async () => {
+  const busy = [];
+  const engine = new SyncEngine({}, new Api(answering(200, {})), { onBusy: (value) => busy.push(value) });
+  let finish;
+  engine.runOnce = () => new Promise((resolve) => { finish = resolve; });
+  engine.run();
+  const followUp = engine.run();
+  finish({ ok: true });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(busy, [true, true]);
+  finish({ ok: true });
+  await followUp;
+  assert.deepEqual(busy, [true, true, false]);
+});

@@ -78,10 +78,12 @@ export { sha256Hex };
 
 export class SyncEngine {
   // hooks: more to sync after the records, each (store, api) => Promise (the tasks: sync/tasks.js).
-  constructor(store, api, { onChange = () => {}, now = () => Date.now(), hooks = [] } = {}) {
+  // onBusy(true | false): a run began, or the last run asked for ended (a follow-up included).
+  constructor(store, api, { onChange = () => {}, onBusy = () => {}, now = () => Date.now(), hooks = [] } = {}) {
     this.store = store;
     this.api = api;
     this.hooks = hooks;
+    this.onBusy = onBusy;
     this.onChange = onChange;
     this.now = now;
     this.batchSize = BATCH.first;
@@ -100,7 +102,11 @@ export class SyncEngine {
       this.followUp ??= this.running.catch(() => {}).then(() => { this.followUp = null; return this.run(); });
       return this.followUp;
     }
-    this.running = this.runOnce().finally(() => { this.running = null; });
+    this.onBusy(true);
+    this.running = this.runOnce().finally(() => {
+      this.running = null;
+      if (!this.followUp) this.onBusy(false);
+    });
     return this.running;
   }
 

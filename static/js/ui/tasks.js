@@ -56,7 +56,7 @@ function verificationForm(task, sent, { t, store, sync, changed }) {
     note.value = sent.payload.note ?? "";
   }
   const form = element("form", { class: "verification" },
-    sent?.invalid ? element("p", { class: "flash flash-error", text: `${t("服务器拒收：")}${sent.invalid}` }) : null,
+    sent?.invalid ? element("p", { class: "flash flash-error", text: t("服务器拒收：%(message)s", { message: sent.invalid }) }) : null,
     element("div", { class: "field" }, element("label", { for: result.id, text: t("核查结果") }), result),
     element("div", { class: "field" }, element("label", { for: reason.id, text: t("理由") }), reason),
     element("div", { class: "field" }, element("label", { for: note.id, text: t("情况说明") }), note),
