@@ -8,6 +8,7 @@ import time
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.extensions import db
@@ -22,7 +23,8 @@ def queued_app(app, database_url, tmp_path):
         queued = create_app({**{key: app.config[key] for key in ("TESTING", "SECRET_KEY", "PASSWORD_HASH_METHOD")},
                              "SQLALCHEMY_DATABASE_URI": database_url, "JOBS_IMMEDIATE": False,
                              "JOBS_QUEUE_FILE": str(tmp_path / "queue.sqlite3"), "JOBS_DIR": str(tmp_path / "jobs"),
-                             **config})
+                             # A connection is closed as it is given back: none outlives the test.
+                             "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool}, **config})
         queued.test_client_class = app.test_client_class
         made.append(queued)
         return queued
