@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
 import uuid
 
 # Before the app is imported: tests never write into the developer's instance/ folder.
@@ -21,6 +22,7 @@ import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.extensions import db
@@ -112,12 +114,21 @@ def _empty_tables(request):
     with app.app_context():
         db.session.remove()
         tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(text(f"DELETE FROM {table}"))
+        for attempt in range(5):
+            try:
+                with db.engine.begin() as connection:
+                    if connection.dialect.name == "postgresql":
+                        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                    else:
+                        for table in tables:
+                            connection.execute(text(f"DELETE FROM {table}"))
+                return
+            except OperationalError:
+                # A request a closed browser page sent late can deadlock with TRUNCATE on
+                # PostgreSQL; PostgreSQL aborts one side, so the emptying is tried again.
+                if attempt == 4:
+                    raise
+                time.sleep(0.5)
 
 
 @pytest.fixture

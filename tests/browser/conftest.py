@@ -47,9 +47,16 @@ class CountingRequests:
             with self.lock:
                 self.active -= 1
 
-    def wait_until_idle(self, timeout: float = 15) -> None:
+    def wait_until_idle(self, timeout: float = 15, quiet: float = 0.3) -> None:
+        """Until no request has been answered for `quiet` seconds: a request the closed page
+        sent may still be in the socket's queue when the count first reads zero."""
         deadline = time.monotonic() + timeout
-        while self.active and time.monotonic() < deadline:
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            if self.active:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet:
+                return
             time.sleep(0.05)
 
 
