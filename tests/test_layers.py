@@ -15,7 +15,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS = [
     ("typed",),
     ("codes", "config", "clock", "extensions", "errors", "sql", "identity", "money", "jsonbody"),
-    ("dbtypes", "refusals", "security"),
+    ("dbtypes", "refusals", "security", "workflow"),
     ("files",),
     ("geo",),
     ("auth",),

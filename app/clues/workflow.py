@@ -27,10 +27,10 @@ Pure module: no Flask, no database.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
+from app import workflow
 from app.codes import N_
-from app.errors import Conflict, Forbidden
+from app.workflow import Transition
 
 STATES = ("pushed", "assigned", "verified", "village_reviewed", "referred", "closed")
 OPEN_STATES = STATES[:5]
@@ -47,13 +47,6 @@ ENUMERATOR = "enumerator"
 VILLAGE = "village_reviewer"
 TOWNSHIP = "township_approver"
 COUNTY_ADMIN = "county_admin"
-
-
-@dataclass(frozen=True)
-class Transition:
-    to_state: str
-    roles: frozenset[str]
-    needs_reason: bool = False
 
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
@@ -104,41 +97,17 @@ STEP_OF_STATE = {"pushed": "verify", "assigned": "verify", "verified": "village_
                  "village_reviewed": "township_review", "referred": "township_review"}
 
 
-class WorkflowError(Conflict, ValueError):
-    """A transition that is not allowed; each kind's ``message`` is a message id to translate."""
-
-
-class IllegalTransition(WorkflowError):
-    """The action does not apply to a clue in this state (someone else acted first)."""
-
+class IllegalTransition(workflow.IllegalTransition):
     message = N_("该线索当前的状态不允许此操作，请刷新后查看。")
 
 
-class RoleNotAllowed(Forbidden, WorkflowError):
-    """The action applies, but not by this role."""
-
+class RoleNotAllowed(workflow.RoleNotAllowed):
     message = N_("您的角色不能对该线索执行此操作。")
 
 
-def rule(state: str, action: str) -> Transition:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise IllegalTransition(state, action) from None
-
-
-def allowed_actions(state: str, role: str) -> list[str]:
-    """The actions ``role`` may take on a clue in ``state``, in the table's order."""
-    return [action for (from_state, action), allowed in TRANSITIONS.items()
-            if from_state == state and role in allowed.roles]
-
-
-def transition(state: str, action: str, role: str) -> str:
-    """The state after ``role`` does ``action`` on a clue in ``state``."""
-    allowed = rule(state, action)
-    if role not in allowed.roles:
-        raise RoleNotAllowed(state, action, role)
-    return allowed.to_state
+MACHINE = workflow.Machine(TRANSITIONS, IllegalTransition, RoleNotAllowed)
+rule, allowed_actions, transition = MACHINE.rule, MACHINE.allowed_actions, MACHINE.transition
+WorkflowError = workflow.WorkflowError
 
 
 def due_dates(pushed_on: dt.date, days: dict[str, int]) -> dict[str, dt.date]:

@@ -32,8 +32,8 @@ from functools import cache
 
 import holidays
 
+from app import workflow
 from app.codes import N_, PROPOSAL_KIND
-from app.errors import Conflict, Forbidden
 
 NEW = None  # the state "before" a proposal exists: propose starts from here
 STATES = ("proposed", "appraised", "on_notice", "awaiting_township", "awaiting_county", "approved", "withdrawn",
@@ -58,10 +58,8 @@ COUNTY = frozenset({"county_approver"})
 
 
 @dataclass(frozen=True)
-class Transition:
-    to_state: str
-    roles: frozenset[str]
-    needs_reason: bool = False  # a reason (rejection, withdrawal, reversal) or the objection's text
+class Transition(workflow.Transition):
+    # needs_reason: a reason (rejection, withdrawal, reversal) or the objection's text.
     # The day the village names (appraisal, notice start, objection received): the proposal's
     # attribute it is stored in (None: only in the event), and the attribute it may not precede.
     needs_date: bool = False
@@ -70,6 +68,9 @@ class Transition:
     after_notice: bool = False  # only once the notice has run the campaign's days
     county_state: str | None = None  # where it goes instead when the campaign has county approval
     kinds: frozenset[str] = field(default=frozenset(KINDS))
+
+    def applies(self, *, kind: str) -> bool:
+        return kind in self.kinds
 
 
 _WITHDRAW = Transition("withdrawn", VILLAGE, needs_reason=True)
@@ -107,20 +108,16 @@ ACTION_LABELS = {
 }
 
 
-class WorkflowError(Conflict, ValueError):
-    """A transition that is not allowed; ``message`` is a message id, ``params`` fill it."""
-
-
-class IllegalTransition(WorkflowError):
-    """The action does not apply to a proposal in this state (someone else acted first)."""
-
+class IllegalTransition(workflow.IllegalTransition):
     message = N_("该申报当前的状态不允许此操作，请刷新后查看。")
 
 
-class RoleNotAllowed(Forbidden, WorkflowError):
-    """The action applies, but not by this role."""
-
+class RoleNotAllowed(workflow.RoleNotAllowed):
     message = N_("您的角色不能对该申报执行此操作。")
+
+
+WorkflowError = workflow.WorkflowError
+MACHINE = workflow.Machine(TRANSITIONS, IllegalTransition, RoleNotAllowed)
 
 
 class NoticeRunning(WorkflowError):
@@ -134,17 +131,12 @@ class NoticeRunning(WorkflowError):
 
 
 def rule(state: str | None, action: str, kind: str) -> Transition:
-    found = TRANSITIONS.get((state, action))
-    if found is None or kind not in found.kinds:
-        raise IllegalTransition(state, action, kind)
-    return found
+    return MACHINE.rule(state, action, kind=kind)
 
 
 def transition(state: str | None, action: str, role: str, kind: str, *, county_approval: bool = False) -> str:
     """The state after ``role`` does ``action`` on a ``kind`` proposal in ``state``."""
-    allowed = rule(state, action, kind)
-    if role not in allowed.roles:
-        raise RoleNotAllowed(state, action, role)
+    allowed = MACHINE.step(state, action, role, kind=kind)
     return allowed.county_state if county_approval and allowed.county_state else allowed.to_state
 
 
@@ -186,5 +178,4 @@ def days_from_clue(clue_date: dt.date, decided: dt.date | None, today: dt.date, 
 
 def allowed_actions(state: str | None, role: str, kind: str) -> list[str]:
     """The actions ``role`` may take on a ``kind`` proposal in ``state``, in the table's order."""
-    return [action for (from_state, action), allowed in TRANSITIONS.items()
-            if from_state == state and role in allowed.roles and kind in allowed.kinds]
+    return MACHINE.allowed_actions(state, role, kind=kind)

@@ -17,22 +17,14 @@ Pure module: no Flask, no database.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from app import workflow
 from app.codes import N_
-from app.errors import Conflict, Forbidden
+from app.workflow import Transition
 
 STATES = ("submitted", "returned", "approved")
 STATE_LABELS = {"submitted": N_("待审核"), "returned": N_("已退回"), "approved": N_("已通过")}
 
-
-@dataclass(frozen=True)
-class Transition:
-    to_state: str
-    roles: frozenset[str]
-    needs_reason: bool = False  # a comment (return) or a reason (reopen) must be given
-
-
+# needs_reason: a comment (return) or a reason (reopen) must be given.
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     ("submitted", "approve"): Transition("approved", frozenset({"village_reviewer"})),
     ("submitted", "return"): Transition("returned", frozenset({"village_reviewer"}), needs_reason=True),
@@ -49,38 +41,14 @@ ACTION_LABELS = {"approve": N_("通过"), "return": N_("退回"), "resubmit": N_
                  "take_copy": N_("采用另一份"), "keep_stored": N_("保留现有记录")}
 
 
-class WorkflowError(Conflict, ValueError):
-    """A transition that is not allowed; each kind's ``message`` is a message id to translate."""
-
-
-class IllegalTransition(WorkflowError):
-    """The action does not apply to a record in this state (someone else acted first)."""
-
+class IllegalTransition(workflow.IllegalTransition):
     message = N_("该记录当前的状态不允许此操作，请刷新后查看。")
 
 
-class RoleNotAllowed(Forbidden, WorkflowError):
-    """The action applies, but not by this role."""
-
+class RoleNotAllowed(workflow.RoleNotAllowed):
     message = N_("您的角色不能对该记录执行此操作。")
 
 
-def rule(state: str, action: str) -> Transition:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise IllegalTransition(state, action) from None
-
-
-def allowed_actions(state: str, role: str) -> list[str]:
-    """The actions ``role`` may take on a record in ``state``, in the table's order."""
-    return [action for (from_state, action), allowed in TRANSITIONS.items()
-            if from_state == state and role in allowed.roles]
-
-
-def transition(state: str, action: str, role: str) -> str:
-    """The state after ``role`` does ``action`` on a record in ``state``."""
-    allowed = rule(state, action)
-    if role not in allowed.roles:
-        raise RoleNotAllowed(state, action, role)
-    return allowed.to_state
+MACHINE = workflow.Machine(TRANSITIONS, IllegalTransition, RoleNotAllowed)
+rule, allowed_actions, transition = MACHINE.rule, MACHINE.allowed_actions, MACHINE.transition
+WorkflowError = workflow.WorkflowError
