@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -14,6 +15,16 @@ def id_in(column, ids: Iterable[int]) -> ColumnElement:
     choices"). Integers only, so nothing can be injected."""
     values = sorted(int(value) for value in ids)
     return column.in_(bindparam(None, values, expanding=True, literal_execute=True))
+
+
+def commit_versioned(session, stale: type[Exception]) -> None:
+    """Commit; a row whose version column changed since it was read (someone else acted on it
+    meanwhile) makes the commit fail, and the caller's ``stale`` refusal is raised instead."""
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise stale() from None
 
 
 def begin_writing(session) -> None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock, errors
 from app.campaigns.models import Assignment, Campaign
@@ -32,7 +31,7 @@ from app.files.sheets import Sheet
 from app.households.models import Member
 from app.households.scope import check_in_scope
 from app.monitoring import services as monitoring
-from app.sql import insert_rows
+from app.sql import commit_versioned, insert_rows
 
 MAX_TEXT = 2000
 CHUNK = 5000  # keys per IN (...): under every database's limit on bound parameters
@@ -215,11 +214,7 @@ def _move(actor, clue: Clue, action: str, expected_version: int | None, *, reaso
 
 
 def _commit() -> None:
-    try:
-        db.session.commit()  # the version column makes a concurrent change fail here
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleVersion() from None
+    commit_versioned(db.session, StaleVersion)
 
 
 def assign(actor, clue: Clue, assignee, expected_version: int) -> ClueEvent:

@@ -8,7 +8,6 @@ import datetime as dt
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, update
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock, errors
 from app.campaigns.models import Campaign
@@ -37,6 +36,7 @@ from app.monitoring.models import (
 )
 from app.records.models import Submission
 from app.records.queries import approved_on
+from app.sql import commit_versioned
 
 MAX_TEXT = 2000
 
@@ -88,11 +88,7 @@ def _event(actor, household: Household, action: str, *, proposal: Proposal | Non
 
 
 def _commit() -> None:
-    try:
-        db.session.commit()  # the version column makes a concurrent change fail here
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleVersion() from None
+    commit_versioned(db.session, StaleVersion)
 
 
 def _start(actor, household: Household, kind: str) -> None:

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock, errors
 from app.campaigns.models import Campaign
@@ -53,6 +52,7 @@ from app.records.models import (
     summary,
 )
 from app.records.results import results_differ
+from app.sql import commit_versioned
 
 
 class StaleVersion(errors.StaleVersion):
@@ -274,11 +274,7 @@ def _act(actor, submission: Submission, action: str, expected_version: int, reas
     for path, text in (comments or {}).items():
         db.session.add(ReviewComment(submission_id=submission.id, revision=submission.revision, path=path,
                                      text=text, reviewer_id=actor.id))
-    try:
-        db.session.commit()  # the version column makes a concurrent change fail here
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleVersion() from None
+    commit_versioned(db.session, StaleVersion)
     return event
 
 
