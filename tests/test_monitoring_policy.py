@@ -106,7 +106,9 @@ def test_no_proposal_without_the_households_consent_on_its_approved_record(setup
     assert "无承诺授权书" in listed
     response = reviewer.post(f"/monitoring/assessment/{record.id}/propose",
                              data={"category": "marginal", "risk_types": ["01"], "note": "收入低"})
-    assert response.status_code == 422 and "承诺授权书" in response.get_data(as_text=True)
+    refused = response.get_data(as_text=True)
+    assert response.status_code == 422 and "承诺授权书" in refused
+    assert refused.count("承诺授权书") == 1  # said once, not again beside the form
 
 
 def test_a_signed_consent_on_the_approved_record_allows_the_proposal(setup, app):
