@@ -76,7 +76,9 @@ def person_key(text: str | None) -> str | None:
     return None if _form_problem(number) else number[:18]
 
 
-def parse(text: str | None, today: dt.date | None = None) -> ResidentId:
+def parse(text: str | None, today: dt.date) -> ResidentId:
+    """The number read, or its problem; a birth date after ``today`` (the county's date: the
+    caller's clock, this module is below it) is one."""
     number = normalise(text)
     problem = _form_problem(number)
     if problem:
@@ -86,7 +88,7 @@ def parse(text: str | None, today: dt.date | None = None) -> ResidentId:
         birth_date = dt.date(int(resident[6:10]), int(resident[10:12]), int(resident[12:14]))
     except ValueError:
         return ResidentId(number, BIRTH_DATE)
-    if birth_date.year < 1880 or birth_date > (today or dt.date.today()):
+    if birth_date.year < 1880 or birth_date > today:
         return ResidentId(number, BIRTH_DATE)
     if check_character(resident[:17]) != resident[17]:
         return ResidentId(number, CHECKSUM)

@@ -177,7 +177,7 @@ def test_id_sequences_run_out_only_after_all_500_of_a_sex_are_used():
     rng = random.Random(1)
     born = REFERENCE_DATE.replace(year=1980)
     assert len({numbers.allocate(rng, born, "male") for _ in range(500)}) == 500
-    assert identity.parse(numbers.allocate(rng, born, "female")).sex == "female"
+    assert identity.parse(numbers.allocate(rng, born, "female"), REFERENCE_DATE).sex == "female"
     with pytest.raises(ValueError):
         numbers.allocate(rng, born, "male")
 
@@ -233,7 +233,7 @@ def test_seeded_database_keeps_the_rules(runner, app_context):
             assert household.head.sex != next(m for m in household.members if m.relation == "spouse").sex
         assert household.without_labour == (not any(m.labour_capacity in LABOUR for m in household.members))
         for member in household.members:
-            parsed = identity.parse(member.id_number)
+            parsed = identity.parse(member.id_number, REFERENCE_DATE)
             assert parsed.valid and (parsed.sex, parsed.birth_date) == (member.sex, member.birth_date)
             assert member.person_key == member.id_number[:18]
             assert member.schooling is None or member.education_level is None

@@ -216,7 +216,7 @@ def test_both_medical_insurances_is_a_problem():
 
 def stored_member(row: dict, number: str, member_id: int, **changes) -> dict:
     """A member as the database would hold the given roster row."""
-    resident = identity.parse(row["证件号码"])
+    resident = identity.parse(row["证件号码"], dt.date(2026, 12, 3))
     values = {**plan.MEMBER_DEFAULTS, "name": row["姓名"], "sex": resident.sex, "birth_date": resident.birth_date,
               "relation": "head" if row["与户主关系"] == "户主" else "spouse", "labour_capacity": "ordinary",
               "education_level": "junior_secondary", "months_worked": 6, "work_location": "within_county",

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from app import identity
+from app import clock, identity
 from app.codes import N_
 
 
@@ -67,7 +67,7 @@ def id_number(text: str) -> str:
     """The normalised number (18 characters, or a 20-character disability certificate number)."""
     if SCIENTIFIC.match(text.strip()):
         raise Bad(N_("证件号码在 Excel 中被存成了数字，末尾几位已丢失；请把该列设为文本格式后重新导出"))
-    resident = identity.parse(text)
+    resident = identity.parse(text, clock.today())
     if not resident.valid:
         raise Bad(ID_PROBLEMS[resident.problem])
     return resident.number

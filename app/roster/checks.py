@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from app import identity
+from app import clock, identity
 from app.codes import HEALTH_CONDITION, HEALTHY_LABEL, HOUSEHOLD_TYPE, N_, POVERTY_SUBTYPE, SEX
 from app.files import cells as cell_readers
 from app.files.cells import Bad, Msgid, Problem
@@ -279,7 +279,7 @@ def _check_against_id(parsed: Parsed, member: MemberRow) -> None:
     id_number = member.values.get("id_number")
     if not id_number:
         return
-    resident = identity.parse(id_number)
+    resident = identity.parse(id_number, clock.today())
     sex = member.values.get("sex")
     if sex and sex != resident.sex:
         _problem(parsed, member.row, "sex", member.cells["sex"], N_("性别与证件号码不符（证件号码显示为%(sex)s）"),
