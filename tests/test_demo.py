@@ -315,3 +315,20 @@ def test_logins_hides_a_demo_username_whose_password_was_changed(runner, app_con
     db.session.commit()
     output = runner.invoke(args=["demo", "logins"]).output
     assert "countyapprover" in output and not re.search(r"^\s*admin\s", output, re.MULTILINE)
+
+
+def test_monitored_households_of_the_demo_entered_through_the_identification_procedure(runner, app_context):
+    """A monitored household has the approved identification behind it, as the roster import
+    enters the national system's (channel "national system", with its event)."""
+    from app.monitoring.models import MonitoringEvent, Proposal
+
+    _seed(runner, "--households", "600")
+    monitored = db.session.scalars(select(Household).where(Household.monitored_category.is_not(None))).all()
+    assert monitored
+    proposals = {proposal.household_id: proposal for proposal in db.session.scalars(select(Proposal))}
+    for household in monitored:
+        proposal = proposals[household.id]
+        assert (proposal.kind, proposal.state, proposal.category) == \
+            ("identification", "approved", household.monitored_category)
+        assert proposal.decided_date <= REFERENCE_DATE
+    assert set(db.session.scalars(select(MonitoringEvent.household_id))) == {h.id for h in monitored}

@@ -7,6 +7,7 @@ gets executemany.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
@@ -21,6 +22,7 @@ from app.demo import generator
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household, Member
+from app.monitoring import services as monitoring
 
 CHUNK_SIZE = 2000
 
@@ -60,6 +62,8 @@ def seed(seed: int, household_count: int, *, chunk_size: int = CHUNK_SIZE,
     campaign = _write_campaign(plan, area_ids)
     db.session.commit()
     enumerator_id = next(users[login.username] for login in plan.logins if login.role == "enumerator")
+    county_admin = db.session.get(User, next(users[login.username] for login in plan.logins
+                                             if login.role == "county_admin"))
     assigned = plan.assigned_village_codes
     written = members = 0
     while chunk := list(islice(households, chunk_size)):
@@ -80,12 +84,25 @@ def seed(seed: int, household_count: int, *, chunk_size: int = CHUNK_SIZE,
                        if household["village_code"] in assigned]
         if assignments:
             _insert_many(Assignment, assignments)
+        # Monitored households enter as the roster import enters the national system's: an
+        # approved identification with its event, decided some months before the census.
+        monitored = [(household_id, household["monitored_category"], _monitored_since(written + index))
+                     for index, (household_id, household) in enumerate(zip(household_ids, chunk))
+                     if household["monitored_category"]]
+        if monitored:
+            monitoring.enter_from_national_system(county_admin, monitored)
         db.session.commit()
         written += len(chunk)
         members += len(member_rows)
         if on_progress:
             on_progress(written)
     return SeedResult(written, members)
+
+
+def _monitored_since(index: int) -> dt.date:
+    """The national system's decision day for the ``index``-th household: spread over the
+    three years before the census, the same for a seed every time."""
+    return generator.REFERENCE_DATE - dt.timedelta(days=30 + index * 37 % 1000)
 
 
 def _on_postgresql() -> bool:
