@@ -64,7 +64,7 @@ catalogs: install
 ## translations: re-extract every message and update the catalogs (then translate the new ones)
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 ## screenshots: every page × role × phone/desktop × zh/en of a seeded demo county, into $(SCREENSHOTS)
 screenshots: test-deps catalogs
