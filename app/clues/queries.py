@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.auth.models import User
 from app.clues import workflow
 from app.clues.models import Clue, ClueEvent, Department, WarningList, WarningRow
+from app.codes import CLUE_CHANNEL
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
@@ -153,22 +154,29 @@ def feedback_rows(user, warning_list: WarningList):
     return query
 
 
+def source_name(clue: Clue, locale: str) -> str:
+    """Who raised the clue: its list's department, else the channel (a duty visit)."""
+    if clue.warning_list is not None:
+        return clue.warning_list.department.name(locale)
+    return CLUE_CHANNEL.label(clue.channel)
+
+
 def verification_tasks(user, today: dt.date) -> list[dict]:
     """The clues waiting for this user's visit, as the phone's task list shows them (offline):
     the household, the last day, the department and what happened."""
     shown = []
     for clue in clues(user, states=("assigned",), assignee_id=user.id):
         household = clue.household
-        department = clue.warning_list.department
+        source = source_name(clue, str(get_locale()))
         head = household.head
         shown.append({
             "id": f"clue:{clue.id}", "kind": "verify_warning", "household_id": household.id,
             "due": clue.verify_due.isoformat(), "overdue": is_overdue(clue, today),
-            "title": f"{department.name(str(get_locale()))}：{head.name if head else household.household_number}",
+            "title": f"{source}：{head.name if head else household.household_number}",
             "details": {
                 "household_number": household.household_number, "village": household.village.name,
-                "department": department.name(str(get_locale())), "pushed_on": clue.pushed_on.isoformat(),
-                "version": clue.version,
+                "department": source, "pushed_on": clue.pushed_on.isoformat(),
+                "version": clue.version, "note": clue.note,
                 "warnings": [{"name": row.name, "reason": row.reason, "date": row.event_date.isoformat(),
                               "amount": format_yuan(row.amount_fen) if row.amount_fen is not None else None,
                               "note": row.note} for row in clue.rows],
