@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask_babel import get_locale
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
@@ -20,6 +20,7 @@ from app.geo.models import Area
 from app.households.models import Household
 from app.households.scope import household_filter
 from app.money import format_yuan
+from app.sql import id_in
 
 
 def departments() -> list[Department]:
@@ -128,6 +129,17 @@ def overdue_by_village(user, today: dt.date) -> list[tuple[Area, int, int]]:
         open_count[village.id] += 1
         late[village.id] += is_overdue(clue, today)
     return [(villages[vid], open_count[vid], late[vid]) for vid in sorted(villages, key=lambda v: villages[v].code)]
+
+
+def verified_in_time_by_village(user, villages: list[int], first: dt.date, last: dt.date) -> dict[int, tuple[int, int]]:
+    """限时办结: per village of the user's areas, the clues whose verification was due between
+    ``first`` and ``last``: (verified by their last day, due). Villages with none are left out."""
+    in_time = func.sum(case((Clue.verified_on <= Clue.verify_due, 1), else_=0))
+    rows = db.session.execute(
+        select(Household.village_id, in_time, func.count()).join(Household, Household.id == Clue.household_id)
+        .where(household_filter(user), id_in(Household.village_id, villages), Clue.verify_due >= first,
+               Clue.verify_due <= last).group_by(Household.village_id))
+    return {village: (int(verified or 0), due) for village, verified, due in rows}
 
 
 def events(clue: Clue) -> list[ClueEvent]:
