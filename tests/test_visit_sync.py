@@ -119,9 +119,16 @@ def test_the_cadre_gets_a_visit_task_per_due_duty_and_the_visit_makes_it_done(se
     # This county visits by monitoring status: twice a week for an unresolved household.
     visits.choose_rule_set(admin, county.county, "by_status")
     client = login("cadre")
+    measure = AssistanceMeasure(household_id=mine.id, measure_type="employment", measure_date=clock.today(),
+                                note="公益岗位", recorded_by_id=admin.id)
+    db.session.add(measure)
+    db.session.commit()
     task, = client.get("/api/sync/tasks").get_json()["tasks"]
     assert (task["id"], task["kind"], task["household_id"]) == (
         f"visit:{mine.id}:unresolved_home_visit", "visit", mine.id)
+    # The household's measures come with it, to follow up on the visit.
+    assert task["details"]["measures"] == [{"id": measure.id, "type": "就业帮扶", "date": clock.today().isoformat(),
+                                            "note": "公益岗位"}]
     monday = clock.today() - dt.timedelta(days=clock.today().weekday())
     assert task["details"]["period_start"] == monday.isoformat()
     assert (task["details"]["due"], task["details"]["overdue"]) == (2, 2)  # last week had none
