@@ -32,7 +32,8 @@ export async function auditSection(store, tasks, { t }) {
   // What the server found, until the task list no longer holds the household.
   items.push(...sent.map((copy) => element("li", { class: "task" },
     element("strong", { text: copy.title ?? "" }), " ",
-    element("span", { class: "badge badge-sent", text: t(OUTCOMES[copy.outcome] ?? "已发送") }))));
+    element("span", { class: `badge ${copy.outcome === "discrepancy" ? "badge-returned" : "badge-sent"}`,
+      text: t(OUTCOMES[copy.outcome] ?? "已发送") }))));
   return element("section", { class: "tasks", "aria-labelledby": "audit-tasks-title" },
     element("h2", { id: "audit-tasks-title", text: t("抽样审核复核") }),
     element("ul", { class: "task-list" }, ...items));

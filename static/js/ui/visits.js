@@ -174,6 +174,7 @@ function visitForm(household, refused, { t, store, sync, changed }) {
     element("div", { class: "field check" }, risk, element("label", { for: risk.id, text: t("发现风险") })),
     riskField, message,
     element("button", { type: "submit", class: "primary", text: t("保存走访，待发送") }));
+  form.addEventListener("input", () => { message.textContent = ""; });  // what it said was of the answers before
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const problem = check({ date: date.value, today, income: income.value, risk: risk.checked, riskNote: riskNote.value });
