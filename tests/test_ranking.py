@@ -68,7 +68,7 @@ def test_clue_timeliness_is_the_share_of_clues_due_in_the_month_verified_by_thei
         (county.village_a, "A-1"), (county.village_b, "B-1"), (county.village_c, "C-1")))
 
     def clue(household, due: dt.date, verified: dt.date | None):
-        db.session.add(Clue(household_id=household.id, channel="visit_screening", note="", state="verified"
+        db.session.add(Clue(household_id=household.id, channel="duty_visit", note="", state="verified"
                             if verified else "assigned", pushed_on=due - dt.timedelta(days=15), verify_due=due,
                             village_review_due=due, township_review_due=due, result="no_risk" if verified else None,
                             verified_on=verified, verified_by_id=admin.id if verified else None))

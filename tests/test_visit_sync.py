@@ -177,7 +177,7 @@ def test_a_risk_found_raises_one_clue_assigned_to_the_households_enumerator(setu
     clue, = db.session.scalars(select(Clue))
     assert db.session.get(Visit, sent["id"]).clue_id == clue.id
     assert (clue.household_id, clue.channel, clue.note, clue.state, clue.assignee_id, clue.list_id) == (
-        mine.id, "visit_screening", "户主住院，自付费用高", "assigned", enumerator.id, None)
+        mine.id, "duty_visit", "户主住院，自付费用高", "assigned", enumerator.id, None)
     assert clue.verify_due == clock.today() + dt.timedelta(days=campaign.clue_verify_days)
     assert [event.action for event in db.session.scalars(select(ClueEvent).order_by(ClueEvent.id))] == [
         "push", "assign"]
@@ -185,10 +185,10 @@ def test_a_risk_found_raises_one_clue_assigned_to_the_households_enumerator(setu
     task, = [task for task in signed_in(app, "enum").get("/api/sync/tasks").get_json()["tasks"]
              if task["kind"] == "verify_warning"]
     assert (task["id"], task["details"]["department"], task["details"]["note"]) == (
-        f"clue:{clue.id}", "入户排查发现", "户主住院，自付费用高")
+        f"clue:{clue.id}", "干部走访发现", "户主住院，自付费用高")
     factories.user("village", "village_reviewer", [county.village_a])
     page = signed_in(app, "village").get(f"/clues/{clue.id}").get_data(as_text=True)
-    assert "户主住院，自付费用高" in page and "入户排查发现" in page
+    assert "户主住院，自付费用高" in page and "干部走访发现" in page
 
 
 def test_without_a_campaign_a_visits_clue_waits_for_the_village_to_assign_it(setup, login):

@@ -111,8 +111,8 @@ class WarningRow(db.Model):
 
 
 # Where a clue comes from (codes.CLUE_CHANNEL): a department's list, or a risk a cadre found on a
-# duty visit (入户排查发现).
-CLUE_SOURCES = ("department_warning", "visit_screening")
+# duty visit (干部走访发现).
+CLUE_SOURCES = ("department_warning", "duty_visit")
 
 
 class Clue(db.Model):

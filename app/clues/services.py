@@ -37,7 +37,7 @@ from app.sql import insert_rows
 MAX_TEXT = 2000
 CHUNK = 5000  # keys per IN (...): under every database's limit on bound parameters
 CHANNEL = "department_warning"
-VISIT_CHANNEL = "visit_screening"
+VISIT_CHANNEL = "duty_visit"
 
 
 class StaleVersion(errors.StaleVersion):

@@ -1,5 +1,6 @@
-"""visit clues: a risk a cadre finds on a duty visit raises a clue (channel visit_screening,
-no warning list, what was found in its note); the visit keeps the clue it raised
+"""visit clues: a risk a cadre finds on a duty visit raises a clue (channel duty_visit, no
+warning list, what was found in its note), and the identification it may start keeps that
+channel; the visit keeps the clue it raised
 
 Revision ID: 0018
 Revises: 0017
@@ -14,8 +15,20 @@ down_revision = '0017'
 branch_labels = None
 depends_on = None
 
+OLD_CHANNELS = "'visit_screening', 'self_application', 'department_warning', 'national_system'"
+NEW_CHANNELS = OLD_CHANNELS + ", 'duty_visit'"
+ELIMINATION_KINDS = "'through_assistance', 'natural'"
+
+
+def _channel_fits_kind(channels: str) -> str:
+    return f"(kind = 'identification' AND channel IN ({channels})) OR " \
+           f"(kind = 'elimination' AND channel IN ({ELIMINATION_KINDS}))"
+
 
 def upgrade():
+    with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_proposal_channel_fits_kind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_proposal_channel_fits_kind'), _channel_fits_kind(NEW_CHANNELS))
     with op.batch_alter_table('clue', schema=None) as batch_op:
         batch_op.add_column(sa.Column('channel', sa.String(length=32), server_default='department_warning',
                                       nullable=False))
@@ -23,7 +36,7 @@ def upgrade():
         batch_op.alter_column('list_id', existing_type=sa.Integer(), nullable=True)
     with op.batch_alter_table('clue', schema=None) as batch_op:
         batch_op.create_check_constraint(op.f('ck_clue_channel_code'),
-                                         "channel IN ('department_warning', 'visit_screening')")
+                                         "channel IN ('department_warning', 'duty_visit')")
         batch_op.create_check_constraint(op.f('ck_clue_list_iff_department'),
                                          "(list_id IS NOT NULL) = (channel = 'department_warning')")
     with op.batch_alter_table('visit', schema=None) as batch_op:
@@ -44,3 +57,7 @@ def downgrade():
         batch_op.alter_column('list_id', existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column('note')
         batch_op.drop_column('channel')
+    op.execute("UPDATE proposal SET channel = 'visit_screening' WHERE channel = 'duty_visit'")
+    with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_proposal_channel_fits_kind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_proposal_channel_fits_kind'), _channel_fits_kind(OLD_CHANNELS))

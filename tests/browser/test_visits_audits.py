@@ -134,9 +134,9 @@ def test_a_due_visit_offline_then_an_audit_copy_and_its_discrepancy(page: Page, 
     assert overdue_of(office, "Township One") == "1"
     # The risk is a clue to verify, given to the household's enumerator: on the phone at once.
     clue = db.session.scalar(select(Clue))
-    assert (clue.id, clue.channel, clue.assignee_id) == (visit.clue_id, "visit_screening", enumerator.id)
+    assert (clue.id, clue.channel, clue.assignee_id) == (visit.clue_id, "duty_visit", enumerator.id)
     verification = page.locator(f'[data-task="clue:{clue.id}"]')
-    expect(verification).to_contain_text("入户排查发现")
+    expect(verification).to_contain_text("干部走访发现")
     expect(verification).to_contain_text("户主住院，自付费用高")
 
     # The county draws every proposed household this year and gives Township One an auditor.
@@ -200,7 +200,7 @@ def test_a_due_visit_offline_then_an_audit_copy_and_its_discrepancy(page: Page, 
     page.reload()
     sync_settled(page)  # the tasks come again in English
     expect(page.get_by_role("heading", name="Visits due")).to_be_visible()
-    expect(page.locator(f'[data-task="clue:{clue.id}"]')).to_contain_text("Found on a household visit")
+    expect(page.locator(f'[data-task="clue:{clue.id}"]')).to_contain_text("Found on a cadre's visit")
     page.locator(f'[data-task="visit:{world.id}"]').get_by_text("Record a visit").click()
     look(page, "visit-form-en")
     phone.reload()
