@@ -33,10 +33,12 @@ export async function visitSection(store, tasks, context) {
     if (!households.has(task.household_id)) households.set(task.household_id, []);
     households.get(task.household_id).push(task);
   }
+  // A visit still waiting whose duty is no longer listed (its period ended) stays in view.
+  for (const visit of visits) if (!households.has(visit.household_id)) households.set(visit.household_id, []);
   if (!households.size) return null;
   const items = [];
   for (const [householdId, duties] of households) {
-    const details = duties[0].details ?? {};
+    const details = duties[0]?.details ?? {};
     const kinds = [...new Set(duties.flatMap((task) => task.details?.kinds ?? []))];
     items.push(element("li", { class: "task", "data-task": `visit:${householdId}` },
       element("ul", { class: "duties" }, ...duties.map((task) => dutyLine(task, t))),
