@@ -258,6 +258,7 @@ CLUE_CHANNEL = codeset(
     ("self_application", N_("农户自主申报")),
     ("department_warning", N_("部门筛查预警")),
     ("national_system", N_("全国防返贫监测信息系统")),
+    ("duty_visit", N_("干部走访发现")),  # a risk a responsible cadre found on a duty visit (§13.3)
 )
 
 # How the days from a clue to its decision are counted (§10: normally 15 days; Hainan 20

@@ -122,6 +122,12 @@ def test_the_auditor_gets_audit_tasks_and_a_copy_is_compared_never_replacing_the
     assert {task["household_id"] for task in tasks} == {proposed.household.id, proposed.second.id,
                                                         proposed.other.id}
     samples = {task["household_id"]: task["details"]["sample_id"] for task in tasks}
+    # What the phone's census form needs offline comes with the task: the auditor is not the
+    # household's enumerator, so the household is not among theirs.
+    details, = [task["details"] for task in tasks if task["household_id"] == proposed.household.id]
+    assert (details["form_version"], details["threshold"]) == (proposed.campaign.form_version, 870000)
+    assert [member["name"] for member in details["prefill"]["members"]] == [
+        member.name for member in proposed.household.ordered_members]
     revisions_before = db.session.scalar(select(func.count()).select_from(SubmissionRevision))
     same = copy.deepcopy(current_revision(proposed.plain).answers)
     changed = copy.deepcopy(current_revision(proposed.flagged).answers)

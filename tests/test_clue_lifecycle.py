@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app import clock
 from app.clues import services
 from app.clues.models import Clue, ClueEvent
 from app.extensions import db
@@ -129,3 +130,16 @@ def test_the_upload_page_lists_every_bad_row(setup, app):
         content_type="multipart/form-data")
     assert answer.status_code == 422
     assert "证件号码应为 18 位" in answer.get_data(as_text=True)
+
+
+def test_a_clue_a_visit_raised_starts_the_identification_with_the_visits_channel(setup):
+    clue = services.raise_from_visit(setup.enumerator, setup.household, "户主住院，务工中断", clock.today())
+    db.session.commit()
+    assert (clue.state, clue.assignee_id, clue.list_id) == ("assigned", setup.enumerator.id, None)
+    services.verify(setup.enumerator, clue, result="risk_found", reason="", note="住院花费大", client_id=None)
+    clue = _fresh(clue)
+    services.village_review(setup.reviewer, clue, clue.version, reason="大病支出，申报纳入监测",
+                            category="sudden_hardship", risk_types=["01"])
+    clue = _fresh(clue)
+    proposal = db.session.get(Proposal, clue.proposal_id)
+    assert (proposal.channel, proposal.clue_date, proposal.state) == ("duty_visit", clue.pushed_on, "proposed")

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from types import SimpleNamespace
 
 from app import clock
+from app.campaigns.models import Campaign
+from app.census import definitions
+from app.clues import queries as clue_queries
+from app.clues.models import Clue
 from app.extensions import db
 from app.monitoring import services as monitoring
 from app.reports import ranking
@@ -54,3 +59,39 @@ def test_the_county_dashboard_ranks_townships_by_overdue_visits_and_coverage(cou
     first, last = ranking.month_bounds(None, clock.today())
     weeks = sum(1 for day in range((last - first).days + 1) if (first + dt.timedelta(days=day)).weekday() == 6)
     assert rows == [("1", "Township One", "0"), ("2", "Township Two", str(2 * weeks))]
+
+
+def test_clue_timeliness_is_the_share_of_clues_due_in_the_month_verified_by_their_last_day(county):
+    admin = factories.user("admin", "county_admin", [county.county])
+    first, last = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
+    a, b, c = (factories.household(village, number) for village, number in (
+        (county.village_a, "A-1"), (county.village_b, "B-1"), (county.village_c, "C-1")))
+
+    def clue(household, due: dt.date, verified: dt.date | None):
+        db.session.add(Clue(household_id=household.id, channel="duty_visit", note="", state="verified"
+                            if verified else "assigned", pushed_on=due - dt.timedelta(days=15), verify_due=due,
+                            village_review_due=due, township_review_due=due, result="no_risk" if verified else None,
+                            verified_on=verified, verified_by_id=admin.id if verified else None))
+
+    clue(a, dt.date(2026, 11, 10), dt.date(2026, 11, 10))  # on its last day: in time
+    clue(a, dt.date(2026, 11, 20), dt.date(2026, 11, 21))  # a day late
+    clue(a, dt.date(2026, 11, 30), None)  # never verified
+    clue(a, dt.date(2026, 12, 5), dt.date(2026, 11, 3))  # due next month: not this month's
+    clue(b, dt.date(2026, 11, 2), dt.date(2026, 10, 30))  # early
+    db.session.commit()
+    villages = [county.village_a.id, county.village_b.id, county.village_c.id]
+    # Only within the user's areas: village A's reviewer counts none of B's.
+    reviewer = factories.user("village", "village_reviewer", [county.village_a])
+    assert clue_queries.verified_in_time_by_village(reviewer, villages, first, last) == {county.village_a.id: (1, 3)}
+    # Higher is better; village C, with no clue due, has no figure and ranks last; Township One
+    # (villages A and B) verified 2 of its 4 in time.
+    campaign = Campaign(name="2026年收入普查", year=2026, form_version=definitions.DEFAULT_VERSION)
+    db.session.add(campaign)
+    db.session.commit()
+    townships, by_village, _ = ranking.ranking(admin, campaign, [county.village_a, county.village_b, county.village_c],
+                                               [county.township_1, county.township_2], first, last)
+    assert [(line.area.id, line.figure("clue_timeliness"), line.ranks["clue_timeliness"]) for line in by_village] \
+        == [(county.village_b.id, Decimal("100.00"), 1), (county.village_a.id, Decimal("33.33"), 2),
+            (county.village_c.id, None, 3)]
+    assert [(line.area.id, line.figure("clue_timeliness")) for line in townships] == [
+        (county.township_1.id, Decimal("50.00")), (county.township_2.id, None)]

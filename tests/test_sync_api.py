@@ -75,10 +75,11 @@ def test_households_carry_what_the_form_needs_offline(setup):
     first = body["households"][0]
     head, spouse = setup.household.ordered_members
     # Only what the list, its search and the form read (static/js/app.js, core/search.js): names and
-    # ID numbers are searched in the prefilled roster, not sent twice.
-    assert set(first) == {"id", "household_number", "village", "group", "head_name", "threshold", "prefill", "last_year"}
+    # ID numbers are searched in the prefilled roster, not sent twice; "monitored" offers the visit log.
+    assert set(first) == {"id", "household_number", "village", "group", "head_name", "threshold", "prefill", "last_year",
+                          "monitored"}
     assert first == {**first, "id": setup.household.id, "village": "Village A", "group": "Group A1", "head_name": "王五",
-                     "threshold": THRESHOLD, "last_year": None}
+                     "threshold": THRESHOLD, "last_year": None, "monitored": False}
     assert [(m["name"], m["id_number"]) for m in first["prefill"]["members"]] == [("王五", head.id_number),
                                                                                     ("李梅", spouse.id_number)]
 

@@ -10,6 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
+from app.campaigns.models import Assignment, Campaign
+from app.census import definitions
+from app.clues.models import Clue, ClueEvent
 from app.extensions import db
 from app.monitoring import services as monitoring
 from app.monitoring.models import AssistanceMeasure
@@ -116,9 +119,16 @@ def test_the_cadre_gets_a_visit_task_per_due_duty_and_the_visit_makes_it_done(se
     # This county visits by monitoring status: twice a week for an unresolved household.
     visits.choose_rule_set(admin, county.county, "by_status")
     client = login("cadre")
+    measure = AssistanceMeasure(household_id=mine.id, measure_type="employment", measure_date=clock.today(),
+                                note="公益岗位", recorded_by_id=admin.id)
+    db.session.add(measure)
+    db.session.commit()
     task, = client.get("/api/sync/tasks").get_json()["tasks"]
     assert (task["id"], task["kind"], task["household_id"]) == (
         f"visit:{mine.id}:unresolved_home_visit", "visit", mine.id)
+    # The household's measures come with it, to follow up on the visit.
+    assert task["details"]["measures"] == [{"id": measure.id, "type": "就业帮扶", "date": clock.today().isoformat(),
+                                            "note": "公益岗位"}]
     monday = clock.today() - dt.timedelta(days=clock.today().weekday())
     assert task["details"]["period_start"] == monday.isoformat()
     assert (task["details"]["due"], task["details"]["overdue"]) == (2, 2)  # last week had none
@@ -146,3 +156,43 @@ def test_a_visit_holding_what_no_database_stores_is_invalid_and_its_neighbour_is
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
     assert client.post("/api/sync/visits", data=b"[" * 5000, content_type="application/json",
                        headers={"X-CSRFToken": client.csrf_token()}).status_code == 400
+
+
+def signed_in(app, username: str):
+    client = app.test_client()
+    assert client.post("/login", data={"username": username, "password": factories.PASSWORD}).status_code == 302
+    return client
+
+
+def test_a_risk_found_raises_one_clue_assigned_to_the_households_enumerator(setup, login, app):
+    county, _, cadre, mine, _ = setup
+    enumerator = factories.user("enum", "enumerator", [county.village_a])
+    campaign = Campaign(name="2026年收入普查", year=2026, form_version=definitions.DEFAULT_VERSION)
+    db.session.add_all([campaign, Assignment(campaign=campaign, household=mine, enumerator=enumerator)])
+    db.session.commit()
+    client = login("cadre")
+    sent = visit(mine, risk_found=True, risk_note="户主住院，自付费用高")
+    assert push(client, sent, visit(mine)) == ["created", "created"]
+    assert push(client, sent) == ["duplicate"]  # a resend raises no second clue
+    clue, = db.session.scalars(select(Clue))
+    assert db.session.get(Visit, sent["id"]).clue_id == clue.id
+    assert (clue.household_id, clue.channel, clue.note, clue.state, clue.assignee_id, clue.list_id) == (
+        mine.id, "duty_visit", "户主住院，自付费用高", "assigned", enumerator.id, None)
+    assert clue.verify_due == clock.today() + dt.timedelta(days=campaign.clue_verify_days)
+    assert [event.action for event in db.session.scalars(select(ClueEvent).order_by(ClueEvent.id))] == [
+        "push", "assign"]
+    # The enumerator gets it to verify on the phone; the village sees it among its clues.
+    task, = [task for task in signed_in(app, "enum").get("/api/sync/tasks").get_json()["tasks"]
+             if task["kind"] == "verify_warning"]
+    assert (task["id"], task["details"]["department"], task["details"]["note"]) == (
+        f"clue:{clue.id}", "干部走访发现", "户主住院，自付费用高")
+    factories.user("village", "village_reviewer", [county.village_a])
+    page = signed_in(app, "village").get(f"/clues/{clue.id}").get_data(as_text=True)
+    assert "户主住院，自付费用高" in page and "干部走访发现" in page
+
+
+def test_without_a_campaign_a_visits_clue_waits_for_the_village_to_assign_it(setup, login):
+    _, _, _, mine, _ = setup
+    assert push(login("cadre"), visit(mine, kind="call", risk_found=True, risk_note="务工收入中断")) == ["created"]
+    clue, = db.session.scalars(select(Clue))
+    assert (clue.state, clue.assignee_id, clue.campaign_id) == ("pushed", None, None)

@@ -110,9 +110,15 @@ class WarningRow(db.Model):
     clue: Mapped[Clue | None] = relationship(back_populates="rows")
 
 
+# Where a clue comes from (codes.CLUE_CHANNEL): a department's list, or a risk a cadre found on a
+# duty visit (干部走访发现).
+CLUE_SOURCES = ("department_warning", "duty_visit")
+
+
 class Clue(db.Model):
-    """线索: a list's warnings about one household, to verify on a visit and review. Each
-    step's last day is fixed when it is pushed (the campaign's limits).
+    """线索: a list's warnings about one household (or a risk a cadre found on a visit, in
+    ``note``), to verify on a visit and review. Each step's last day is fixed when it is
+    pushed (the campaign's limits).
 
     ``version`` is the optimistic lock: whoever acts on an older version gets a conflict."""
 
@@ -122,11 +128,16 @@ class Clue(db.Model):
         values_check("state", STATES, "state_code"),
         CheckConstraint(f"result IS NULL OR result IN ({', '.join(repr(r) for r in RESULTS)})", name="result_code"),
         CheckConstraint("(result IS NULL) = (verified_on IS NULL)", name="verified_on_iff_result"),
+        values_check("channel", CLUE_SOURCES, "channel_code"),
+        CheckConstraint("(list_id IS NOT NULL) = (channel = 'department_warning')", name="list_iff_department"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
-    list_id: Mapped[int] = mapped_column(ForeignKey("warning_list.id", ondelete="CASCADE"), index=True)
+    list_id: Mapped[int | None] = mapped_column(ForeignKey("warning_list.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(32), default="department_warning",
+                                         server_default="department_warning")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")  # a visit's clue: what was found
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     state: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
@@ -146,7 +157,7 @@ class Clue(db.Model):
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"))  # the identification it started
 
     household: Mapped[Household] = relationship()
-    warning_list: Mapped[WarningList] = relationship()
+    warning_list: Mapped[WarningList | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])

@@ -8,17 +8,19 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask_babel import get_locale
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.clues import workflow
 from app.clues.models import Clue, ClueEvent, Department, WarningList, WarningRow
+from app.codes import CLUE_CHANNEL
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
 from app.households.scope import household_filter
 from app.money import format_yuan
+from app.sql import id_in
 
 
 def departments() -> list[Department]:
@@ -129,6 +131,17 @@ def overdue_by_village(user, today: dt.date) -> list[tuple[Area, int, int]]:
     return [(villages[vid], open_count[vid], late[vid]) for vid in sorted(villages, key=lambda v: villages[v].code)]
 
 
+def verified_in_time_by_village(user, villages: list[int], first: dt.date, last: dt.date) -> dict[int, tuple[int, int]]:
+    """限时办结: per village of the user's areas, the clues whose verification was due between
+    ``first`` and ``last``: (verified by their last day, due). Villages with none are left out."""
+    in_time = func.sum(case((Clue.verified_on <= Clue.verify_due, 1), else_=0))
+    rows = db.session.execute(
+        select(Household.village_id, in_time, func.count()).join(Household, Household.id == Clue.household_id)
+        .where(household_filter(user), id_in(Household.village_id, villages), Clue.verify_due >= first,
+               Clue.verify_due <= last).group_by(Household.village_id))
+    return {village: (int(verified or 0), due) for village, verified, due in rows}
+
+
 def events(clue: Clue) -> list[ClueEvent]:
     return list(db.session.scalars(select(ClueEvent).options(joinedload(ClueEvent.actor))
                                    .where(ClueEvent.clue_id == clue.id).order_by(ClueEvent.id)))
@@ -153,22 +166,29 @@ def feedback_rows(user, warning_list: WarningList):
     return query
 
 
+def source_name(clue: Clue, locale: str) -> str:
+    """Who raised the clue: its list's department, else the channel (a duty visit)."""
+    if clue.warning_list is not None:
+        return clue.warning_list.department.name(locale)
+    return CLUE_CHANNEL.label(clue.channel)
+
+
 def verification_tasks(user, today: dt.date) -> list[dict]:
     """The clues waiting for this user's visit, as the phone's task list shows them (offline):
     the household, the last day, the department and what happened."""
     shown = []
     for clue in clues(user, states=("assigned",), assignee_id=user.id):
         household = clue.household
-        department = clue.warning_list.department
+        source = source_name(clue, str(get_locale()))
         head = household.head
         shown.append({
             "id": f"clue:{clue.id}", "kind": "verify_warning", "household_id": household.id,
             "due": clue.verify_due.isoformat(), "overdue": is_overdue(clue, today),
-            "title": f"{department.name(str(get_locale()))}：{head.name if head else household.household_number}",
+            "title": f"{source}：{head.name if head else household.household_number}",
             "details": {
                 "household_number": household.household_number, "village": household.village.name,
-                "department": department.name(str(get_locale())), "pushed_on": clue.pushed_on.isoformat(),
-                "version": clue.version,
+                "department": source, "pushed_on": clue.pushed_on.isoformat(),
+                "version": clue.version, "note": clue.note,
                 "warnings": [{"name": row.name, "reason": row.reason, "date": row.event_date.isoformat(),
                               "amount": format_yuan(row.amount_fen) if row.amount_fen is not None else None,
                               "note": row.note} for row in clue.rows],

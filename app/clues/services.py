@@ -36,6 +36,7 @@ from app.sql import commit_versioned, insert_rows
 MAX_TEXT = 2000
 CHUNK = 5000  # keys per IN (...): under every database's limit on bound parameters
 CHANNEL = "department_warning"
+VISIT_CHANNEL = "duty_visit"
 
 
 class StaleVersion(errors.StaleVersion):
@@ -185,6 +186,29 @@ def _push_clues(warning_list: WarningList, campaign: Campaign | None, household_
     return {household: clue for clue, household in made}
 
 
+def raise_from_visit(actor, household, note: str, today: dt.date) -> Clue:
+    """入户排查发现: a risk a cadre found on a duty visit becomes a clue on the household, pushed
+    today with the campaign's limits and assigned to the household's enumerator when it has
+    one (else the village assigns it), with its events. The caller commits."""
+    campaign = current_campaign()
+    enumerator = db.session.scalar(select(Assignment.enumerator_id).where(
+        Assignment.campaign_id == campaign.id, Assignment.household_id == household.id)) if campaign else None
+    due = _dues(campaign, today)
+    clue = Clue(household_id=household.id, channel=VISIT_CHANNEL, note=note,
+                campaign_id=campaign.id if campaign else None,
+                state="assigned" if enumerator else "pushed", assignee_id=enumerator, pushed_on=today,
+                verify_due=due["verify"], village_review_due=due["village_review"],
+                township_review_due=due["township_review"], result_reason="", result_note="")
+    db.session.add(clue)
+    db.session.flush()
+    db.session.add(ClueEvent(clue_id=clue.id, actor_id=actor.id, action=workflow.PUSH, from_state=None,
+                             to_state="pushed", reason=note))
+    if enumerator:
+        db.session.add(ClueEvent(clue_id=clue.id, actor_id=actor.id, action="assign", from_state="pushed",
+                                 to_state="assigned", changes={"assignee": [None, enumerator]}))
+    return clue
+
+
 # --- moving a clue ------------------------------------------------------------------------
 
 def _text(value: str | None, field_name: str, *, required: bool, message: str | None = None) -> str:
@@ -274,7 +298,7 @@ def village_review(actor, clue: Clue, expected_version: int, *, reason: str | No
             monitoring.update_risk_types(actor, household, campaign, risk_types or [], reason)
         else:
             started = monitoring.propose_identification(
-                actor, household, campaign, channel=CHANNEL, category=category, risk_types=risk_types or [],
+                actor, household, campaign, channel=clue.channel, category=category, risk_types=risk_types or [],
                 note=reason, clue_date=clue.pushed_on)
             clue.proposal_id = started.proposal_id
             _commit()

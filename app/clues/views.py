@@ -32,7 +32,7 @@ TO_REVIEW = {workflow.VILLAGE: ("verified",), workflow.TOWNSHIP: ("village_revie
 
 @bp.context_processor
 def _labels():
-    return {"clue_workflow": workflow, "locale": str(get_locale())}
+    return {"clue_workflow": workflow, "locale": str(get_locale()), "clue_source": queries.source_name}
 
 
 @bp.route("/")

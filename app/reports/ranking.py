@@ -5,11 +5,10 @@ and how villages' figures add up to a township's. Every area gets a rank per mea
 a rank); the overall rank orders the sums of those ranks, then the names. Measures:
 
 - overdue visits: visits missing from the owed periods that ended in the month (app.visits);
+- clue timeliness: of the clues whose verification was due in the month, the share verified by
+  their last day (app.clues; a village with none due has no figure);
 - census coverage: households with a record in the campaign, in % of those registered (the
   stored village figures).
-
-Clue timeliness (#11) joins as one more entry of ``measures`` once app/clues exists: a figure
-per village of clues decided within their limit in the month, higher better.
 """
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.campaigns.models import Campaign
+from app.clues import queries as clues
 from app.codes import N_
 from app.figures import bands
 from app.figures.store import WHOLE_VILLAGE, village_figures
@@ -53,6 +53,11 @@ def _overdue(user, campaign, villages, first, last):
     return {village: (missed.get(village, 0), None) for village in villages}
 
 
+def _clue_timeliness(user, campaign, villages, first, last):
+    found = clues.verified_in_time_by_village(user, villages, first, last)
+    return {village: found.get(village, (0, 0)) for village in villages}  # none due: no figure
+
+
 def _coverage(user, campaign, villages, first, last):
     stored = village_figures(campaign, villages, whole=frozenset(villages))
     return {village: (counts.visited, counts.households) for (village, group), counts in stored.counts.items()
@@ -61,6 +66,7 @@ def _coverage(user, campaign, villages, first, last):
 
 def measures() -> list[Measure]:
     return [Measure("overdue_visits", N_("逾期走访次数"), True, _overdue),
+            Measure("clue_timeliness", N_("线索按期核查率"), False, _clue_timeliness),
             Measure("census_coverage", N_("普查覆盖率"), False, _coverage)]
 
 

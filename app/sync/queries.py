@@ -37,6 +37,7 @@ def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
             "id": household.id, "household_number": household.household_number,
             "village": household.village.name, "group": household.group.name if household.group else None,
             "head_name": head.name if head else None,
+            "monitored": household.monitored_category is not None,  # the phone offers its visit log
             "threshold": thresholds.get(household.village_id),
             "prefill": census.prefill(household, today, last_year and last_year.answers),
             "last_year": last_year and {"year": year, "per_capita_net_income": per_capita(last_year)},

@@ -26,19 +26,26 @@ from collections.abc import Callable
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app import clock
 from app.audits import queries as audits
 from app.audits.models import AuditSample
 from app.auth.roles import requires
+from app.campaigns.models import Campaign
+from app.census import definitions
+from app.census import services as census
 from app.clues import queries as clues
 from app.clues import services as clue_services
 from app.clues.models import Clue
-from app.codes import CONTACT_KIND, DUTY_PERIOD
+from app.codes import ASSISTANCE_MEASURE, CONTACT_KIND, DUTY_PERIOD
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.monitoring.models import AssistanceMeasure
+from app.records.models import Submission
 from app.refusals import describe
+from app.sql import id_in
 from app.sync import batches
 from app.typed import whole_number
 from app.visits import queries as visits
@@ -49,10 +56,25 @@ Provider = Callable[[object, dt.date], list[dict]]
 UUID_LENGTH = 36
 
 
+def _measures(household_ids: list[int]) -> dict[int, list[dict]]:
+    """帮扶措施 of each household, the latest first: what a visit follows up."""
+    found: dict[int, list[dict]] = {}
+    for measure in db.session.scalars(select(AssistanceMeasure).where(id_in(AssistanceMeasure.household_id,
+                                                                            household_ids))
+                                      .order_by(AssistanceMeasure.measure_date.desc(), AssistanceMeasure.id)):
+        found.setdefault(measure.household_id, []).append({
+            "id": measure.id, "type": ASSISTANCE_MEASURE.label(measure.measure_type),
+            "date": measure.measure_date.isoformat(), "note": measure.note})
+    return found
+
+
 def visit_tasks(user, today: dt.date) -> list[dict]:
-    """走访任务: each duty of the households the user answers for that is due this period or overdue."""
+    """走访任务: each duty of the households the user answers for that is due this period or overdue,
+    with the household's assistance measures to follow up."""
     tasks = []
-    for row in visits.household_duties(user, today, cadre=user):
+    rows = visits.household_duties(user, today, cadre=user)
+    measures = _measures([row.household.id for row in rows])
+    for row in rows:
         head = row.household.head
         for duty in row.duties:
             if not (duty.due or duty.overdue):
@@ -67,26 +89,36 @@ def visit_tasks(user, today: dt.date) -> list[dict]:
                 "details": {"duty": rule.code, "kinds": list(rule.kinds), "period": rule.period, "count": rule.count,
                             "period_start": duty.period_start.isoformat(), "period_end": duty.period_end.isoformat(),
                             "done": duty.done, "due": duty.due, "overdue": duty.overdue,
-                            "household_number": row.household.household_number},
+                            "household_number": row.household.household_number,
+                            "measures": measures.get(row.household.id, [])},
             })
     return tasks
 
 
 def audit_tasks(user, today: dt.date) -> list[dict]:
     """审核复核任务: each household of a round given to the user that they have not yet re-visited.
-    The copy they fill is the census form; it never replaces the household's record."""
+    The copy they fill is the census form, from the roster (what the phone's form needs offline
+    comes with the task: the auditor need not be the household's enumerator); it never replaces
+    the household's record."""
     tasks = []
     pending = db.session.scalars(audits.scoped_samples(user).where(
         AuditSample.auditor_id == user.id, AuditSample.outcome == "pending").order_by(AuditSample.id))
+    current = census.current_campaign()
     for sample in pending:
         audit_round, household = sample.round, sample.household
+        original = db.session.get(Submission, sample.submission_id) if sample.submission_id else None
+        campaign = db.session.get(Campaign, original.campaign_id) if original else current
         head = household.head
         tasks.append({
             "id": f"audit:{household.id}:{audit_round.id}", "kind": "audit", "household_id": household.id,
             "due": max(audit_round.period_end, today).isoformat(),
             "title": _("%(household)s：抽样审核复核", household=head.name if head else household.household_number),
             "details": {"sample_id": sample.id, "round_id": audit_round.id,
-                        "household_number": household.household_number, "population": audit_round.population},
+                        "household_number": household.household_number, "population": audit_round.population,
+                        "head_name": head.name if head else None, "village": household.village.name,
+                        "form_version": campaign.form_version if campaign else definitions.DEFAULT_VERSION,
+                        "threshold": census.threshold(campaign, household),
+                        "prefill": census.prefill(household, today)},
         })
     return tasks
 

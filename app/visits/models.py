@@ -115,6 +115,7 @@ class Visit(db.Model):
         CheckConstraint("per_capita_income_fen IS NULL OR per_capita_income_fen >= 0", name="income_not_negative"),
         CheckConstraint("risk_found OR risk_note = ''", name="risk_note_only_with_risk"),
         CheckConstraint("photo_sha256 IS NULL OR kind = 'home_visit'", name="photo_only_home_visit"),
+        CheckConstraint("clue_id IS NULL OR risk_found", name="clue_only_with_risk"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the phone's crypto.randomUUID()
@@ -133,6 +134,7 @@ class Visit(db.Model):
     photo_sha256: Mapped[str | None] = mapped_column(String(64))
     risk_found: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_note: Mapped[str] = mapped_column(Text, default="")
+    clue_id: Mapped[int | None] = mapped_column(ForeignKey("clue.id"))  # the clue its risk raised
     content_sha256: Mapped[str] = mapped_column(String(64))  # what was sent: same uuid, other content → invalid
     received_at: Mapped[dt.datetime] = created_at_column()
 

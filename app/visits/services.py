@@ -5,6 +5,7 @@ beside the change.
 What must always hold:
 - A cadre is assigned only to a household in the assigning user's areas, and the cadre's own
   areas cover it (a cadre must be able to see the household they answer for).
+- A visit that found a risk raises one clue (app.clues), in the same commit as the visit.
 - A visit is stored once per UUID: the same content again is a duplicate, other content under
   a stored UUID is invalid (never overwritten); a household outside the sender's areas is
   invalid with the same message as one that does not exist.
@@ -22,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.auth.models import User
+from app.clues import services as clues
 from app.codes import CIRCLE_LAYER, CONTACT_KIND, DUTY_PERIOD, INCOME_CHANGE
 from app.errors import InvalidInput
 from app.extensions import db
@@ -286,7 +288,10 @@ def receive_visit(user, item, today: dt.date) -> dict:
     except VisitRefused as refused:
         return {"id": visit_id, "result": "invalid", "message": refused.message}
     household = fields.pop("household")
-    db.session.add(Visit(id=visit_id, household_id=household.id, cadre_id=user.id, content_sha256=digest, **fields))
+    visit = Visit(id=visit_id, household_id=household.id, cadre_id=user.id, content_sha256=digest, **fields)
+    if visit.risk_found:  # 发现风险: a clue to verify, as a department's warning would be (DOMAIN §13.3)
+        visit.clue_id = clues.raise_from_visit(user, household, visit.risk_note, today).id
+    db.session.add(visit)
     _event(user, household.id, "record_visit", after=visit_id)
     try:
         db.session.commit()

@@ -13,6 +13,10 @@ import { element } from "./ui/dom.js";
 import { EDITABLE, FILTERS, arrange, countByFilter, statesByHousehold } from "./core/households.js";
 import { taskSection } from "./ui/tasks.js";
 import { syncTasks } from "./sync/tasks.js";
+import { syncVisits, waitingVisits } from "./sync/visits.js";
+import { syncAudits } from "./sync/audits.js";
+import { visitPanel } from "./ui/visits.js";
+import { AUDIT_ROUTE, renderAuditCopy } from "./ui/audits.js";
 
 const RECORD_ROUTE = /^#\/record\/(.+)$/;
 const HOUSEHOLD_ROUTE = /^#\/household\/(\d+)$/;
@@ -44,7 +48,9 @@ class App {
     this.persisted = false;
     this.askForPersistentStorage().then((granted) => { this.persisted = granted; this.refreshStatus(); });
     // data-syncing: while a run is under way (tests wait for it before going offline).
-    this.engine = new SyncEngine(this.store, this.api, { onChange: () => this.afterSync(), hooks: [syncTasks],
+    // Visits and audit copies go before the tasks are pulled, so the tasks pulled count them.
+    this.engine = new SyncEngine(this.store, this.api, { onChange: () => this.afterSync(),
+      hooks: [syncVisits, syncAudits, syncTasks],
       onBusy: (busy) => { document.body.dataset.syncing = String(busy); } });
     addEventListener("hashchange", () => this.route());
     addEventListener("online", () => this.engine.run());
@@ -62,14 +68,7 @@ class App {
   // The form definition and every sentence, in the user's language: IndexedDB first, then
   // the network (which the service worker answers from its precache when offline).
   async loadBundle() {
-    const version = this.formVersion();
-    let bundle = await this.store.getBundle(version, this.locale);
-    if (!bundle) {
-      const response = await fetch(`/census/forms/${version}.json?locale=${this.locale}`, { credentials: "same-origin" });
-      if (!response.ok) throw new Error(`bundle ${response.status}`);
-      bundle = await response.json();
-      await this.store.putBundle(version, this.locale, bundle);
-    }
+    const bundle = await this.bundleFor(this.formVersion());
     this.bundle = bundle;
     this.text = createMessages(bundle);
     this.t = this.text.t;
@@ -78,6 +77,17 @@ class App {
     for (const node of document.querySelectorAll("[data-text]")) {
       node.textContent = bundle.messages.shell?.[node.dataset.text] ?? node.textContent;  // a bundle stored by an older app has none
     }
+  }
+
+  async bundleFor(version) {
+    let bundle = await this.store.getBundle(version, this.locale);
+    if (!bundle) {
+      const response = await fetch(`/census/forms/${version}.json?locale=${this.locale}`, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(`bundle ${response.status}`);
+      bundle = await response.json();
+      await this.store.putBundle(version, this.locale, bundle);
+    }
+    return bundle;
   }
 
   async askForPersistentStorage() {
@@ -100,7 +110,9 @@ class App {
   async route() {
     const record = location.hash.match(RECORD_ROUTE);
     const household = location.hash.match(HOUSEHOLD_ROUTE);
+    const audit = location.hash.match(AUDIT_ROUTE);
     if (record) await this.renderRecordById(decodeURIComponent(record[1]));
+    else if (audit) await this.renderAudit(Number(audit[1]));
     else if (household) await this.renderHousehold(Number(household[1]));
     else await this.renderList();
     await this.refreshStatus();
@@ -167,11 +179,7 @@ class App {
     const version = this.householdsVersion;
     const households = await this.store.allHouseholds();
     const records = await this.store.allRecords();
-    const tasks = await taskSection(this.store, { t, sync: () => this.engine.run(), changed: () => this.renderList(),
-      openHousehold: (id) => {
-        const household = households.find((candidate) => candidate.id === id);
-        if (household) this.openHousehold(household);
-      } });
+    const tasks = await taskSection(this.store, this.taskContext(() => this.renderList()));
     if (drawing !== this.drawing) return;
     this.form = null;
     if (this.list?.version !== version) {
@@ -222,6 +230,24 @@ class App {
       element("div", { class: "field" }, element("label", { for: "household-search", text: t("搜索农户") }), input),
       filters, summary, results, more,
     );
+  }
+
+  // What the task screens need: the words, the store, a sync, a redraw and the way to a household's form.
+  taskContext(changed) {
+    return { t: this.t, store: this.store, sync: () => this.engine.run(), changed,
+      openHousehold: (id) => { location.hash = `#/household/${id}`; } };
+  }
+
+  // 抽样审核复核: the audit copy of a task's household (ui/audits.js), in the form version it names.
+  async renderAudit(sampleId) {
+    const drawing = ++this.drawing;
+    const task = (await this.store.getMeta("tasks", [])).find((candidate) => candidate.kind === "audit"
+      && candidate.details?.sample_id === sampleId);
+    const bundle = task ? await this.bundleFor(task.details.form_version ?? this.formVersion()) : this.bundle;
+    if (drawing !== this.drawing) return;
+    this.form = null;
+    const form = await renderAuditCopy(this.view, task, bundle, { t: this.t, store: this.store, sync: () => this.engine.run() });
+    if (drawing === this.drawing) this.form = form;
   }
 
   listItem(household, state) {
@@ -287,7 +313,9 @@ class App {
     const back = element("a", { href: "#/", class: "button", text: t("返回列表") });
     const heading = element("h1", { text: `${household.head_name ?? ""} · ${household.household_number}` });
     const notes = element("div", {}, ...this.recordNotes(record));
-    this.view.replaceChildren(back, heading, notes, container, files, message);
+    const visits = household.monitored ? await this.visitCard(household) : null;
+    if (drawing !== this.drawing) return;
+    this.view.replaceChildren(back, heading, notes, ...(visits ? [visits] : []), container, files, message);
     this.form = new CensusForm(container, this.bundle, record.answers, {
       threshold: household.threshold ?? null,
       lastYearPerCapita: household.last_year?.per_capita_net_income ?? null,
@@ -308,6 +336,16 @@ class App {
     if (drawing !== this.drawing) return;
     this.showComments(container, record.comments ?? [], notes);
     await attachments.render();
+  }
+
+  // 走访记录 from a monitored household's screen, with the measures its visit task brought.
+  async visitCard(household) {
+    const task = (await this.store.getMeta("tasks", [])).find((candidate) => candidate.kind === "visit"
+      && candidate.household_id === household.id);
+    const panel = visitPanel({ household_id: household.id, household_number: household.household_number, kinds: [],
+      measures: task?.details?.measures ?? [] }, await waitingVisits(this.store), this.taskContext(() => this.route()));
+    return element("section", { class: "card", "aria-labelledby": "visit-card-title" },
+      element("h2", { id: "visit-card-title", text: this.t("走访记录") }), panel);
   }
 
   // What the phone says above a record: where it stands on the server.

@@ -207,25 +207,8 @@ export class SyncEngine {
     }
   }
 
-  // Resumable: ask how much the server has, then send the rest in chunks.
-  async upload(file) {
-    const url = `/api/attachments/${file.sha256}`;
-    const status = await this.api.request("GET", url);
-    let received = status.ok ? (await status.json()).received : 0;
-    while (received < file.size) {
-      const end = Math.min(received + CHUNK_BYTES, file.size);
-      const response = await this.api.request("PUT", url, {
-        body: file.blob.slice(received, end),
-        headers: { "Content-Type": file.content_type, "Content-Range": `bytes ${received}-${end - 1}/${file.size}` },
-      });
-      if (response.status === 409) {
-        received = (await response.json()).received;  // the server has a different amount: continue from there
-        continue;
-      }
-      if (!response.ok) throw new ServerError(`${response.status}`);
-      received = (await response.json()).received;
-    }
-    await this.store.putFile({ ...file, uploaded: true });
+  upload(file) {
+    return uploadFile(this.store, this.api, file);
   }
 
   async pullHouseholds() {
@@ -293,6 +276,28 @@ export class SyncEngine {
     for (const attachment of record.attachments ?? []) await this.store.deleteFile(attachment.sha256);
     await this.store.deleteRecord(record.id);
   }
+}
+
+// A stored file to /api/attachments, resumable: ask how much the server has, then send the
+// rest in chunks (a record's files, a visit's photo).
+export async function uploadFile(store, api, file) {
+  const url = `/api/attachments/${file.sha256}`;
+  const status = await api.request("GET", url);
+  let received = status.ok ? (await status.json()).received : 0;
+  while (received < file.size) {
+    const end = Math.min(received + CHUNK_BYTES, file.size);
+    const response = await api.request("PUT", url, {
+      body: file.blob.slice(received, end),
+      headers: { "Content-Type": file.content_type, "Content-Range": `bytes ${received}-${end - 1}/${file.size}` },
+    });
+    if (response.status === 409) {
+      received = (await response.json()).received;  // the server has a different amount: continue from there
+      continue;
+    }
+    if (!response.ok) throw new ServerError(`${response.status}`);
+    received = (await response.json()).received;
+  }
+  await store.putFile({ ...file, uploaded: true });
 }
 
 export function payload(record) {

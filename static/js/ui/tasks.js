@@ -4,12 +4,23 @@
 // (sync/tasks.js). A risk found offers the household's census form.
 import { element } from "./dom.js";
 import { queueResult } from "../sync/tasks.js";
+import { visitSection } from "./visits.js";
+import { auditSection } from "./audits.js";
 
 const RESULTS = [["no_risk", "无风险"], ["risk_found", "发现风险"], ["not_found", "查无此人"], ["moved", "已迁出"]];
 
-// The section to show above the household list; ``changed`` redraws the screen.
-export async function taskSection(store, { t, openHousehold, sync, changed }) {
+// The sections to show above the household list, one per kind of task (visits: ui/visits.js,
+// audits: ui/audits.js); ``changed`` redraws the screen.
+export async function taskSection(store, context) {
   const tasks = await store.getMeta("tasks", []);
+  const ofKind = (kind) => tasks.filter((task) => task.kind === kind);
+  const sections = [await verificationSection(store, ofKind("verify_warning"), context),
+    await visitSection(store, ofKind("visit"), context), await auditSection(store, ofKind("audit"), context)];
+  const shown = sections.filter(Boolean);
+  return shown.length ? element("div", { class: "task-sections" }, ...shown) : null;
+}
+
+async function verificationSection(store, tasks, { t, openHousehold, sync, changed }) {
   const waiting = new Map((await store.getMeta("taskResults", [])).map((item) => [item.payload.task_id, item]));
   if (!tasks.length && !waiting.size) return null;
   const items = tasks.map((task) => taskItem(task, waiting.get(task.id), { t, store, openHousehold, sync, changed }));
@@ -28,7 +39,8 @@ function taskItem(task, sent, { t, store, openHousehold, sync, changed }) {
     element("span", { class: "muted", text: `${details.household_number ?? ""} · ${details.department ?? ""}` }),
     element("p", {}, element("span", { text: t("办理期限：%(date)s", { date: task.due }) }), " ",
       task.overdue ? element("mark", { text: t("已超期") }) : null),
-    element("ul", { class: "warnings" }, ...warnings));
+    element("ul", { class: "warnings" }, ...warnings),
+    details.note ? element("p", { text: details.note }) : null);  // a risk found on a visit
   if (sent && !sent.invalid) {
     item.append(element("p", { class: "badge badge-outbox", text: t("已登记，待发送") }));
     if (sent.payload.result === "risk_found") item.append(censusButton(task, { t, openHousehold }));
