@@ -2,9 +2,12 @@
 also shows as tables (the same numbers in both)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import gettext
 from markupsafe import Markup
 
+from app.clues import queries as clue_queries
 from app.codes import MONITORED_CATEGORY
 from app.figures import bands
 from app.geo.models import Area
@@ -100,3 +103,25 @@ def layers(found: queries.Layers) -> Markup:
     return bar_chart(gettext("各圈层户数"), [(gettext(bands.LAYER_LABELS[layer]), found.counts[layer])
                                         for layer in bands.LAYERS],
                      axis=gettext("户数"), colours=[f"layer-{layer}" for layer in bands.LAYERS])
+
+
+def month_label(first: dt.date) -> str:
+    return first.strftime("%Y-%m")
+
+
+def clues_pushed(monthly: clue_queries.Monthly) -> Markup:
+    """Clues pushed each month; a month with clues overdue now in the warning colour."""
+    return bar_chart(gettext("每月推送的部门预警线索"), [(month_label(first), figures.pushed)
+                                              for first, figures in monthly.months],
+                     axis=gettext("线索数"), alert={index for index, (_first, figures) in enumerate(monthly.months)
+                                                 if figures.overdue})
+
+
+def clues_on_time(monthly: clue_queries.Monthly) -> Markup:
+    """Of the clues verified each month, the share verified within the limit."""
+    return bar_chart(gettext("每月按期核查的比例"),
+                     [(month_label(first), bands.percent(figures.on_time, figures.verified) or 0)
+                      for first, figures in monthly.months],
+                     unit="%", axis=gettext("按期核查率"), scale=100,
+                     alert={index for index, (_first, figures) in enumerate(monthly.months)
+                            if figures.on_time < figures.verified})
