@@ -110,18 +110,17 @@ def month_label(first: dt.date) -> str:
 
 
 def clues_pushed(monthly: clue_queries.Monthly) -> Markup:
-    """Clues pushed each month; a month with clues overdue now in the warning colour."""
     return bar_chart(gettext("每月推送的部门预警线索"), [(month_label(first), figures.pushed)
-                                              for first, figures in monthly.months],
-                     axis=gettext("线索数"), alert={index for index, (_first, figures) in enumerate(monthly.months)
-                                                 if figures.overdue})
+                                              for first, figures in monthly.months], axis=gettext("线索数"))
 
 
 def clues_on_time(monthly: clue_queries.Monthly) -> Markup:
-    """Of the clues verified each month, the share verified within the limit."""
+    """Of the clues verified each month, the share verified within the limit; a month with
+    none verified has no share and no row; one below 100 % is drawn in the warning colour."""
+    verified = [(first, figures) for first, figures in monthly.months if figures.verified]
     return bar_chart(gettext("每月按期核查的比例"),
-                     [(month_label(first), bands.percent(figures.on_time, figures.verified) or 0)
-                      for first, figures in monthly.months],
+                     [(month_label(first), bands.percent(figures.on_time, figures.verified))
+                      for first, figures in verified],
                      unit="%", axis=gettext("按期核查率"), scale=100,
-                     alert={index for index, (_first, figures) in enumerate(monthly.months)
+                     alert={index for index, (_first, figures) in enumerate(verified)
                             if figures.on_time < figures.verified})
