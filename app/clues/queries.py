@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask_babel import get_locale
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
+from app import clock
 from app.auth.models import User
 from app.clues import workflow
 from app.clues.models import Clue, ClueEvent, Department, WarningList, WarningRow
@@ -20,6 +22,7 @@ from app.geo.models import Area
 from app.households.models import Household
 from app.households.scope import household_filter
 from app.money import format_yuan
+from app.monitoring.models import Proposal
 from app.sql import id_in
 
 
@@ -116,6 +119,79 @@ def summary(user, today: dt.date) -> Summary:
     areas = {area.id: area for area in db.session.scalars(select(Area).where(Area.id.in_(by_township)))}
     townships = sorted(((areas[area_id], tally) for area_id, tally in by_township.items()), key=lambda x: x[0].code)
     return Summary(shown, list(per_department.values()), townships)
+
+
+MONTHS_SHOWN = 12
+
+
+@dataclass
+class MonthFigures:
+    """部门预警月度数据: of one month (or a department's months): clues pushed, verified, verified
+    within their limit, risks found and proposals made in it; of the clues pushed in it, those
+    overdue now."""
+
+    pushed: int = 0
+    verified: int = 0
+    on_time: int = 0
+    risks_found: int = 0
+    proposals: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class Monthly:
+    months: list[tuple[dt.date, MonthFigures]]  # each month's first day, oldest first
+    departments: list[tuple[Department, MonthFigures]]  # the same months, per department
+
+
+def month_starts(today: dt.date, count: int = MONTHS_SHOWN) -> list[dt.date]:
+    """The first days of the last ``count`` months, today's month last (county days)."""
+    starts = [today.replace(day=1)]
+    while len(starts) < count:
+        starts.append((starts[-1] - dt.timedelta(days=1)).replace(day=1))
+    return starts[::-1]
+
+
+def monthly(households: ColumnElement, today: dt.date) -> Monthly:
+    """The last 12 months' figures of the clues on ``households`` (a clause limiting
+    Household, already within the user's areas: the dashboard's place). Every day is the
+    county's: a proposal's moment is read in its time zone."""
+    starts = month_starts(today)
+    months = {start: MonthFigures() for start in starts}
+    by_department: dict[str, MonthFigures] = {}
+    rows = db.session.execute(
+        select(Clue.state, Clue.pushed_on, Clue.verify_due, Clue.village_review_due, Clue.township_review_due,
+               Clue.verified_on, Clue.result, Proposal.created_at, WarningList.department_code)
+        .join(Household, Household.id == Clue.household_id)
+        .join(WarningList, WarningList.id == Clue.list_id)
+        .outerjoin(Proposal, Proposal.id == Clue.proposal_id)
+        .where(households, or_(Clue.pushed_on >= starts[0], Clue.verified_on >= starts[0],
+                               Clue.proposal_id.is_not(None))))
+    for row in rows:
+        department = by_department.setdefault(row.department_code, MonthFigures())
+
+        def add(day: dt.date | None, name: str, department=department) -> None:
+            month = months.get(day.replace(day=1)) if day is not None else None
+            if month is not None:
+                for figures in (month, department):
+                    setattr(figures, name, getattr(figures, name) + 1)
+
+        due = {"verify": row.verify_due, "village_review": row.village_review_due,
+               "township_review": row.township_review_due}
+        add(row.pushed_on, "pushed")
+        if workflow.overdue(row.state, due, today):
+            add(row.pushed_on, "overdue")
+        add(row.verified_on, "verified")
+        if row.verified_on is not None and row.verified_on <= row.verify_due:
+            add(row.verified_on, "on_time")
+        if row.result == workflow.RISK_FOUND:
+            add(row.verified_on, "risks_found")
+        if row.created_at is not None:
+            add(clock.county_date(row.created_at), "proposals")
+    shown = {code: figures for code, figures in by_department.items() if figures != MonthFigures()}
+    names = db.session.scalars(select(Department).where(Department.code.in_(shown)).order_by(Department.code))
+    return Monthly([(start, months[start]) for start in starts], [(department, shown[department.code])
+                                                                   for department in names])
 
 
 def overdue_by_village(user, today: dt.date) -> list[tuple[Area, int, int]]:

@@ -31,6 +31,7 @@ from app.files.sheets import Sheet
 from app.households.models import Member
 from app.households.scope import check_in_scope
 from app.monitoring import services as monitoring
+from app.records import attachments
 from app.sql import commit_versioned, insert_rows
 
 MAX_TEXT = 2000
@@ -253,7 +254,7 @@ def assign(actor, clue: Clue, assignee, expected_version: int) -> ClueEvent:
 
 
 def verify(actor, clue: Clue, *, result: str | None, reason: str | None, note: str | None,
-           expected_version: int | None = None, client_id: str | None = None, photo_sha256: str | None = None,
+           expected_version: int | None = None, client_id: str | None = None, photo_sha256: object = None,
            today: dt.date | None = None) -> ClueEvent:
     """The visit's result (核查结果). From a phone ``client_id`` names this verification: sent
     again, it is found and nothing changes (the caller answers "duplicate")."""
@@ -262,6 +263,7 @@ def verify(actor, clue: Clue, *, result: str | None, reason: str | None, note: s
     reason = _text(reason, "reason", required=result in workflow.NEEDS_REASON, message=_("无风险时请写明理由。"))
     note = _text(note, "note", required=result in workflow.NEEDS_NOTE,
                  message=_("查无此人或已迁出时请写明情况。"))
+    photo_sha256 = _photo(photo_sha256)
     if actor.role == workflow.ENUMERATOR and clue.assignee_id != actor.id:
         raise workflow.RoleNotAllowed(clue.state, "verify", actor.role)
     event = _move(actor, clue, "verify", expected_version, reason=reason or note, client_id=client_id,
@@ -272,6 +274,19 @@ def verify(actor, clue: Clue, *, result: str | None, reason: str | None, note: s
     clue.verified_by_id = actor.id
     _commit()
     return event
+
+
+def _photo(sha256) -> str | None:
+    """The verification's photo (核查照片): a file the server already holds whole. The phone
+    sends the result only once its photo is up, so a missing one is refused, never kept
+    pointing at nothing."""
+    if sha256 is None or sha256 == "":
+        return None
+    if not isinstance(sha256, str) or not attachments.SHA256.fullmatch(sha256):
+        raise InvalidInput("photo_sha256", _("核查照片的标识无效，请重新拍摄。"))
+    if attachments.missing([sha256]):
+        raise InvalidInput("photo_sha256", _("核查照片还没有传到服务器：请联网同步，照片传完后再发送核查结果。"))
+    return sha256
 
 
 def result_sent(client_id: str) -> ClueEvent | None:

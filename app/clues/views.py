@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,6 +22,7 @@ from app.extensions import db
 from app.files import sheets, tables
 from app.households.scope import scope_of
 from app.monitoring import queries as monitoring_queries
+from app.records import attachments
 from app.refusals import describe, refused_page
 from app.typed import whole_number
 
@@ -95,6 +96,20 @@ def clue(clue_id: int, status: int = 200, error: DomainError | None = None):
         assignees=_assignees(found) if "assign" in actions else [],
         risk_types=monitoring_queries.risk_type_choices(campaign), form=request.form,
         error=error), status
+
+
+@bp.route("/<int:clue_id>/photo")
+@requires("view_monitoring")
+def photo(clue_id: int):
+    """The verification's photo, for those who may see the clue (another area's: 404)."""
+    found = queries.clue_or_404(current_user, clue_id)
+    stored = attachments.stored_file(found.photo_sha256) if found.photo_sha256 else None
+    if stored is None:
+        abort(404)
+    path, content_type = stored
+    response = send_file(path, mimetype=content_type, etag=False, conditional=False)
+    response.headers["Cache-Control"] = "no-store"  # a household's photo, as every page of people's data
+    return response
 
 
 @bp.route("/<int:clue_id>/act", methods=["POST"])

@@ -165,6 +165,14 @@ def _finish(attachment: Attachment, final: Path, partial: Path) -> None:
         RevisionAttachment.sha256 == attachment.sha256))
 
 
+def stored_file(sha256: str) -> tuple[Path, str] | None:
+    """Where a complete file lies on disk, and its type; None while it is not complete here."""
+    attachment = db.session.get(Attachment, sha256) if SHA256.fullmatch(sha256) else None
+    if attachment is None or not attachment.complete:
+        return None
+    return _paths(sha256)[0], attachment.content_type
+
+
 def missing(sha256s) -> list[str]:
     """Which of these files are not complete on the server."""
     if not sha256s:

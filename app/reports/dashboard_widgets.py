@@ -2,9 +2,12 @@
 also shows as tables (the same numbers in both)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import gettext
 from markupsafe import Markup
 
+from app.clues import queries as clue_queries
 from app.codes import MONITORED_CATEGORY
 from app.figures import bands
 from app.geo.models import Area
@@ -100,3 +103,24 @@ def layers(found: queries.Layers) -> Markup:
     return bar_chart(gettext("各圈层户数"), [(gettext(bands.LAYER_LABELS[layer]), found.counts[layer])
                                         for layer in bands.LAYERS],
                      axis=gettext("户数"), colours=[f"layer-{layer}" for layer in bands.LAYERS])
+
+
+def month_label(first: dt.date) -> str:
+    return first.strftime("%Y-%m")
+
+
+def clues_pushed(monthly: clue_queries.Monthly) -> Markup:
+    return bar_chart(gettext("每月推送的部门预警线索"), [(month_label(first), figures.pushed)
+                                              for first, figures in monthly.months], axis=gettext("线索数"))
+
+
+def clues_on_time(monthly: clue_queries.Monthly) -> Markup:
+    """Of the clues verified each month, the share verified within the limit; a month with
+    none verified has no share and no row; one below 100 % is drawn in the warning colour."""
+    verified = [(first, figures) for first, figures in monthly.months if figures.verified]
+    return bar_chart(gettext("每月按期核查的比例"),
+                     [(month_label(first), bands.percent(figures.on_time, figures.verified))
+                      for first, figures in verified],
+                     unit="%", axis=gettext("按期核查率"), scale=100,
+                     alert={index for index, (_first, figures) in enumerate(verified)
+                            if figures.on_time < figures.verified})

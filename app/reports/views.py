@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app import clock
 from app.auth.roles import requires
 from app.census.services import current_campaign
+from app.clues import queries as clue_queries
 from app.extensions import db
 from app.figures import bands
 from app.geo.models import Area
@@ -49,6 +50,7 @@ def _dashboard(area_id: int | None):
                                                            sum(c.persons for c in categories.values())),
         risk_types=tallies.monitored_by_risk_type(), risk_type_choices=risk_type_choices(campaign),
         eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers(),
+        clue_months=clue_queries.monthly(place.households, clock.today()),
         counted_at=tallies.counted_at, recounting=tallies.recounting, today=clock.today(), dashboard=bands,
         widgets=dashboard_widgets,
         review_states=review_workflow.STATE_LABELS, proposal_states=monitoring_workflow.STATE_LABELS)

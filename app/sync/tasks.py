@@ -136,10 +136,8 @@ def _verify_warning(user, number: int, item: dict) -> None:
     clue = db.session.scalar(clues.scoped_clues(user).where(Clue.id == number))
     if clue is None:
         raise LookupError
-    photo = item.get("photo_sha256")
     clue_services.verify(user, clue, result=item.get("result"), reason=_str(item.get("reason")),
-                         note=_str(item.get("note")), client_id=item["uuid"],
-                         photo_sha256=photo if isinstance(photo, str) and len(photo) == 64 else None)
+                         note=_str(item.get("note")), client_id=item["uuid"], photo_sha256=item.get("photo_sha256"))
 
 
 RECEIVERS = {"clue": _verify_warning}

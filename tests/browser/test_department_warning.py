@@ -1,5 +1,6 @@
 """A department's warning, in real browsers: the county uploads a medical-insurance list; the
-enumerator's phone, offline, shows the task and records a risk found; it syncs; the village
+enumerator's phone, offline, shows the task and records a risk found with a photo; it syncs
+(the photo first, then the result); the village sees the photo and
 judges it (the household is proposed for identification, channel "department warning") and
 the township closes it; the feedback file shows the result."""
 import re
@@ -14,15 +15,17 @@ from app.campaigns.models import Campaign
 from app.clues.models import Clue
 from app.extensions import db
 from app.monitoring.models import Proposal
+from app.records.models import Attachment
 from tests import factories
 from tests.browser.test_identification import desk
-from tests.browser.test_offline import open_app, sync_settled
+from tests.browser.test_offline import open_app, png, sync_settled
 from tests.clue_setup import county_admin, csv_bytes
 from tests.monitoring_setup import approved_record
 
 
 def test_a_department_warning_from_the_list_to_the_feedback(page: Page, browser: Browser, base_url: str, county,
-                                                            world, app, tmp_path):
+                                                            world, app, tmp_path, page_errors):
+    page_errors.expect(r"status of 404 .*/api/attachments/[0-9a-f]{64}")  # the photo: nothing received yet
     # A-0001 has an approved census record with its consent signed (a proposal rests on it).
     campaign = db.session.scalar(select(Campaign))
     enumerator = db.session.scalar(select(User).where(User.username == "enum"))
@@ -57,6 +60,8 @@ def test_a_department_warning_from_the_list_to_the_feedback(page: Page, browser:
     task.get_by_text("登记核查结果").click()
     task.get_by_label("核查结果").select_option("risk_found")
     task.get_by_label("情况说明").fill("今年两次住院，自付两万余元")
+    task.get_by_label("核查照片（可选）").set_input_files(files=[{"name": "ward.png", "mimeType": "image/png",
+                                                             "buffer": png(2400, 1800)}])
     task.get_by_role("button", name="保存，待发送").click()
     expect(task).to_contain_text("已登记，待发送")
     expect(task.get_by_role("button", name="打开该户普查表")).to_be_visible()
@@ -66,11 +71,16 @@ def test_a_department_warning_from_the_list_to_the_feedback(page: Page, browser:
     db.session.expire_all()
     clue = db.session.scalar(select(Clue))
     assert (clue.state, clue.result) == ("verified", "risk_found")
+    photo = db.session.get(Attachment, clue.photo_sha256)  # downscaled on the phone, up whole
+    assert (photo.content_type, photo.complete) == ("image/jpeg", True)
 
     # The village judges it and proposes the household; the township closes the clue.
     village = desk(browser, base_url, "reviewer")
     village.goto("/clues/")
     village.get_by_role("link", name="A-0001").click()
+    shown = village.get_by_role("img", name="核查照片")
+    expect(shown).to_be_visible()
+    assert shown.evaluate("image => image.naturalWidth") == 1600
     village.get_by_label("监测对象类别").select_option("sudden_hardship")
     village.locator('input[name="risk_types"]').first.check()
     village.get_by_label("研判意见").fill("大病支出大，申报纳入监测")

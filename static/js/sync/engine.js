@@ -24,6 +24,10 @@ export class SignedOut extends Error {
   }
 }
 export class ServerError extends Error {}
+// The server will never take this file (too large, not an image, bytes not matching their
+// name): sending it again cannot help. ``message`` is the server's sentence.
+export class UploadRefused extends ServerError {}
+const REFUSED = new Set([400, 413, 415, 422]);
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const CHUNK_BYTES = 256 * 1024;
@@ -75,6 +79,30 @@ async function sha256Hex(blob) {
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 export { sha256Hex };
+
+// A stored file to /api/attachments (a record's files, a task's or a visit's photo), resumable
+// (docs/sync.md, Attachments): ask how much the server has, then send the rest in chunks; the
+// stored file is marked uploaded once the server holds it whole.
+export async function uploadFile(store, api, file) {
+  const url = `/api/attachments/${file.sha256}`;
+  const status = await api.request("GET", url);
+  let received = status.ok ? (await status.json()).received : 0;
+  while (received < file.size) {
+    const end = Math.min(received + CHUNK_BYTES, file.size);
+    const response = await api.request("PUT", url, {
+      body: file.blob.slice(received, end),
+      headers: { "Content-Type": file.content_type, "Content-Range": `bytes ${received}-${end - 1}/${file.size}` },
+    });
+    if (response.status === 409) {
+      received = (await response.json()).received;  // the server has a different amount: continue from there
+      continue;
+    }
+    if (REFUSED.has(response.status)) throw new UploadRefused((await response.json().catch(() => ({}))).message ?? "");
+    if (!response.ok) throw new ServerError(`${response.status}`);
+    received = (await response.json()).received;
+  }
+  await store.putFile({ ...file, uploaded: true });
+}
 
 export class SyncEngine {
   // hooks: more to sync after the records, each (store, api) => Promise (the tasks: sync/tasks.js).
@@ -202,13 +230,9 @@ export class SyncEngine {
     for (const record of records) {
       for (const attachment of record.attachments ?? []) {
         const file = await this.store.getFile(attachment.sha256);
-        if (file && !file.uploaded) await this.upload(file);
+        if (file && !file.uploaded) await uploadFile(this.store, this.api, file);
       }
     }
-  }
-
-  upload(file) {
-    return uploadFile(this.store, this.api, file);
   }
 
   async pullHouseholds() {
@@ -276,28 +300,6 @@ export class SyncEngine {
     for (const attachment of record.attachments ?? []) await this.store.deleteFile(attachment.sha256);
     await this.store.deleteRecord(record.id);
   }
-}
-
-// A stored file to /api/attachments, resumable: ask how much the server has, then send the
-// rest in chunks (a record's files, a visit's photo).
-export async function uploadFile(store, api, file) {
-  const url = `/api/attachments/${file.sha256}`;
-  const status = await api.request("GET", url);
-  let received = status.ok ? (await status.json()).received : 0;
-  while (received < file.size) {
-    const end = Math.min(received + CHUNK_BYTES, file.size);
-    const response = await api.request("PUT", url, {
-      body: file.blob.slice(received, end),
-      headers: { "Content-Type": file.content_type, "Content-Range": `bytes ${received}-${end - 1}/${file.size}` },
-    });
-    if (response.status === 409) {
-      received = (await response.json()).received;  // the server has a different amount: continue from there
-      continue;
-    }
-    if (!response.ok) throw new ServerError(`${response.status}`);
-    received = (await response.json()).received;
-  }
-  await store.putFile({ ...file, uploaded: true });
 }
 
 export function payload(record) {

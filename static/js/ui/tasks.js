@@ -1,8 +1,10 @@
 // The enumerator's tasks (核查任务) on the phone, offline: each department warning to verify
 // with its last day, the department and what happened, and a short verification form
-// (result, reason, note) whose result waits in the store until sync sends it
-// (sync/tasks.js). A risk found offers the household's census form.
+// (result, reason, note, an optional photo) whose result waits in the store until sync
+// sends it, after its photo (sync/tasks.js). A risk found offers the household's census form.
 import { element } from "./dom.js";
+import { downscale, MAX_BYTES } from "./attachments.js";
+import { sha256Hex } from "../sync/engine.js";
 import { queueResult } from "../sync/tasks.js";
 import { visitSection } from "./visits.js";
 import { auditSection } from "./audits.js";
@@ -67,17 +69,65 @@ function verificationForm(task, sent, { t, store, sync, changed }) {
     reason.value = sent.payload.reason ?? "";
     note.value = sent.payload.note ?? "";
   }
+  const photo = photoField(key, sent, { t, store });
   const form = element("form", { class: "verification" },
     sent?.invalid ? element("p", { class: "flash flash-error", text: t("服务器拒收：%(message)s", { message: sent.invalid }) }) : null,
     element("div", { class: "field" }, element("label", { for: result.id, text: t("核查结果") }), result),
     element("div", { class: "field" }, element("label", { for: reason.id, text: t("理由") }), reason),
     element("div", { class: "field" }, element("label", { for: note.id, text: t("情况说明") }), note),
+    photo.field,
     element("button", { type: "submit", class: "primary", text: t("保存，待发送") }));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    await queueResult(store, task, { result: result.value, reason: reason.value, note: note.value });
+    const chosen = await photo.chosen();
+    if (chosen === undefined) return;  // the photo could not be read: its sentence is shown
+    const fields = { result: result.value, reason: reason.value, note: note.value };
+    if (photo.kept()) fields.photo_sha256 = photo.kept();
+    await queueResult(store, task, fields, undefined, chosen);
     await changed();
     sync();
   });
   return element("details", {}, element("summary", { text: t("登记核查结果") }), form);
+}
+
+// 核查照片 (optional): one photo from the camera, downscaled as the census form's are. A result
+// being corrected keeps the photo it had unless another is chosen or it is removed.
+function photoField(key, sent, { t, store }) {
+  const input = element("input", { type: "file", id: `${key}-photo`, name: "photo", accept: "image/*", capture: "environment" });
+  const message = element("p", { class: "issue", role: "status" });
+  let kept = sent?.payload.photo_sha256 ?? null;
+  const field = element("div", { class: "field" }, element("label", { for: input.id, text: t("核查照片（可选）") }), input, message);
+  if (kept) {
+    const remove = element("button", { type: "button", class: "danger", text: t("删除照片") });
+    const figure = element("figure", { class: "attachment" }, element("figcaption", { text: t("已附照片") }), remove);
+    remove.addEventListener("click", () => { kept = null; figure.remove(); });
+    store.getFile(kept).then((file) => {
+      if (!file?.blob) return;
+      const image = element("img", { src: URL.createObjectURL(file.blob), alt: t("核查照片") });
+      image.addEventListener("load", () => URL.revokeObjectURL(image.src));
+      figure.prepend(image);
+    });
+    field.append(figure);
+  }
+  return {
+    field,
+    kept: () => (input.files[0] ? null : kept),
+    // The photo to queue: null without a new one, undefined when it cannot be used.
+    async chosen() {
+      const file = input.files[0];
+      if (!file) return null;
+      let blob;
+      try {
+        blob = await downscale(file);
+      } catch {
+        message.textContent = t("无法读取这张照片，请换一张。");
+        return undefined;
+      }
+      if (blob.size > MAX_BYTES) {
+        message.textContent = t("文件太大（超过 5 MB），无法保存。");
+        return undefined;
+      }
+      return { sha256: await sha256Hex(blob), blob, size: blob.size, content_type: blob.type };
+    },
+  };
 }
