@@ -13,10 +13,10 @@ from app.extensions import db
 from app.files import sheets
 from app.geo.models import Area
 from app.households.models import Household, Member
-from app.monitoring import queries as monitoring_queries
-from app.monitoring.models import MonitoringEvent, Proposal
 from app.jobs import services as jobs_services
 from app.jobs.models import Job
+from app.monitoring import queries as monitoring_queries
+from app.monitoring.models import MonitoringEvent, Proposal
 from app.roster import services
 from tests import factories
 from tests.data.roster.builders import household, person, sample_roster, write_csv, write_xlsx

@@ -49,7 +49,8 @@ def run_import(job, progress: jobs.Progress) -> dict:
 
 
 def outcome(report: services.Report, dry_run: bool) -> dict:
-    return {**{name: getattr(report, name) for name in COUNTS}, "problems": [problem.as_dict() for problem in report.problems], "dry_run": dry_run,
+    return {**{name: getattr(report, name) for name in COUNTS},
+            "problems": [problem.as_dict() for problem in report.problems], "dry_run": dry_run,
             "imported": report.warning_list is not None}
 
 

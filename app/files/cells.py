@@ -37,7 +37,8 @@ class Problem:
     def as_dict(self) -> dict:
         """As JSON keeps it (a job's outcome), with the parameters that are message ids named."""
         return {"row": self.row, "column": self.column, "value": self.value, "message": self.message,
-                "params": self.params, "msgids": [key for key, value in self.params.items() if isinstance(value, Msgid)]}
+                "params": self.params,
+                "msgids": [key for key, value in self.params.items() if isinstance(value, Msgid)]}
 
     @classmethod
     def from_dict(cls, data: dict) -> Problem:
