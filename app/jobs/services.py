@@ -121,20 +121,20 @@ def ask(kind: str, owner, params: dict, *, same: tuple[str, ...] | None = None) 
     scope = scope_of(owner)
     key = _key(kind, owner.id if owner else None, scope,
                params if same is None else {name: params[name] for name in same})
-    for _attempt in range(3):  # the job found may finish between the insert and the look-up
+    for _attempt in range(3):  # the job found may finish between the look-up and the insert
+        # Looked up first: asked often (the recount after every write), it is usually on its way.
+        running = db.session.scalar(select(Job).where(Job.active_key == key))
+        if running is not None:
+            if not _abandoned(running):
+                return running
+            _end(running.id, "fail", error=ABANDONED)
         job = Job(kind=kind, owner_id=owner.id if owner else None, scope=scope, params=params, state=QUEUED,
                   active_key=key, rows_done=0)
         db.session.add(job)
         try:
             db.session.commit()
-        except IntegrityError:
+        except IntegrityError:  # asked at the same moment by another request: look again
             db.session.rollback()
-            running = db.session.scalar(select(Job).where(Job.active_key == key))
-            if running is None:
-                continue
-            if not _abandoned(running):
-                return running
-            _end(running.id, "fail", error=ABANDONED)
             continue
         job_id = job.id
         try:
