@@ -27,7 +27,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the app, which bench/sync_ingest.py imports first
+sys.path.insert(0, str(ROOT / "bench"))
 
 from sync_ingest import BATCH, make_app, populate, records, scratch_postgres, signed_in  # noqa: E402
 
