@@ -54,7 +54,7 @@ class JobFailed(Exception):
 class Kind:
     name: str
     label: str  # message id
-    run: Callable[[Job, Progress], str | None]
+    run: Callable[[Job, Progress], str | dict | None]  # a file name, or an outcome for the page
     right: str | None = None  # the role right its owner needs to see it (None: owner only)
     describe: Callable[[dict], str] = lambda params: ""  # what was asked, in the reader's language
     outcome_template: str | None = None  # shows the job's outcome on its page
