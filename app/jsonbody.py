@@ -89,10 +89,45 @@ def too_deep_message() -> str:
     return _("JSON 嵌套超过 %(max)s 层。", max=MAX_DEPTH)
 
 
+SCALARS = (int, float, bool, type(None))
+
+
+def _storable(document) -> bool:
+    """True when nothing in ``document`` is unstorable, found without making a path for
+    each value (a push's records are nearly always clean: ``unstorable`` then names the
+    paths). Values of any type it does not know count as not storable here, so the full walk
+    decides them."""
+    texts = []
+    stack = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if type(value) is dict:
+            children = value.values()
+            texts.extend(value)
+        elif type(value) is list:
+            children = value
+        else:
+            return False
+        if depth >= MAX_DEPTH:
+            return False
+        for child in children:
+            kind = type(child)
+            if kind is str:
+                texts.append(child)
+            elif kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind not in SCALARS:
+                return False
+    # Keys and strings at once: the separator is no bad character and joins none.
+    return all(type(text) is str for text in texts) and not BAD_CHARACTER.search("\n".join(texts))
+
+
 def unstorable(document, prefix: str = "") -> list[tuple[str, str, str]]:
     """(path, code, message) for each value no database can store, and for the first level
     past MAX_DEPTH; paths read as validation paths do (``members[1].name``). Iterative, so
     that a deep document cannot exhaust the stack here either."""
+    if isinstance(document, (dict, list)) and _storable(document):
+        return []
     found = []
     stack = [(document, prefix, 0)]
     while stack:

@@ -16,9 +16,12 @@ from app.audits.models import AuditRecord, AuditRound, AuditSample
 from app.campaigns.models import Assignment
 from app.errors import InvalidInput
 from app.extensions import db
+from app.jobs.models import Job
 from app.records.models import SubmissionRevision
 from app.records.queries import current_revision
 from tests import factories
+from tests.jobs_setup import queued_app as queued_app  # noqa: F401  (the fixture)
+from tests.jobs_setup import run_a_consumer_until
 from tests.monitoring_setup import LOW_INCOME, START, approved_record, lifecycle, propose, signed_in
 
 
@@ -179,8 +182,13 @@ def test_the_county_draws_in_the_browser_and_the_village_answers_its_discrepancy
     response = admin.post("/audits/rounds", data={
         "county": proposed.county.county.id, "population": "proposed_identification", "share": "50%",
         "period_start": START.isoformat(), "period_end": START.isoformat(), "seed": "42"})
-    assert response.status_code == 302
+    # The draw is a job: its page shows samples written of samples and links to the round.
+    assert response.status_code == 303 and "/jobs/" in response.location
+    job = db.session.scalar(select(Job))
+    assert (job.kind, job.state, job.rows_done, job.rows_total) == ("audit_draw", "done", 3, 3)
     audit_round = db.session.scalar(select(AuditRound))
+    shown = admin.get(response.location).get_data(as_text=True)
+    assert "已抽样：3 户 / 6 人（75.00%）" in shown and f"/audits/rounds/{audit_round.id}" in shown
     assert [sample.household_id for sample in audit_round.samples] == [
         sample.household_id for sample in _draw(proposed).samples]  # the seed shows the same draw again
     assert "3 户 / 6 人（75.00%）" in admin.get(f"/audits/rounds/{audit_round.id}").get_data(as_text=True)
@@ -200,3 +208,33 @@ def test_the_county_draws_in_the_browser_and_the_village_answers_its_discrepancy
     # Another village's reviewer does not see this household's sample.
     stranger = signed_in(app, proposed.reviewer_c)
     assert stranger.post(f"/audits/samples/{sample.id}/answer", data={"answer": "x"}).status_code == 404
+
+
+def test_a_draw_job_with_nothing_to_draw_fails_with_the_reason_and_is_the_owners_only(proposed, app):
+    admin = signed_in(app, proposed.admin)
+    response = admin.post("/audits/rounds", data={
+        "county": proposed.county.county.id, "population": "proposed_elimination", "share": "0.2",
+        "period_start": START.isoformat(), "period_end": START.isoformat(), "seed": "7"})
+    assert response.status_code == 303
+    assert db.session.scalar(select(Job.state)) == "failed" and db.session.scalar(select(AuditRound)) is None
+    assert "作业失败：这一期间没有符合抽样范围的户。" in admin.get(response.location).get_data(as_text=True)
+    admin.post("/locale", data={"locale": "en"})
+    assert "The job failed: No household" in admin.get(response.location).get_data(as_text=True)
+    other = factories.user("admin2", "county_admin", [proposed.county.county])
+    assert signed_in(app, other).get(response.location).status_code == 404
+
+
+def test_the_same_draw_asked_twice_while_it_waits_is_one_job(proposed, queued_app):
+    web = queued_app()
+    admin = signed_in(web, proposed.admin)
+    asked = {"county": proposed.county.county.id, "population": "proposed_identification", "count": "2",
+             "share": "", "period_start": START.isoformat(), "period_end": START.isoformat(), "seed": "42"}
+    first = admin.post("/audits/rounds", data=asked)
+    assert "排队中" in admin.get(first.location).get_data(as_text=True)
+    assert admin.post("/audits/rounds", data=asked).location == first.location
+    assert admin.post("/audits/rounds", data={**asked, "seed": "43"}).location != first.location
+    assert run_a_consumer_until(web, int(first.location.rsplit("/", 1)[1])) == "done"
+    with web.app_context():
+        assert db.session.scalars(select(AuditRound.seed).where(AuditRound.seed == 42)).all() == [42]  # drawn once
+        assert db.session.scalar(select(func.count()).select_from(AuditSample).join(AuditRound)
+                                 .where(AuditRound.seed == 42)) == 2

@@ -4,17 +4,22 @@ household's risk types), reviewed by the township; scope; the feedback file."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
 from app.clues import services
 from app.clues.models import Clue, ClueEvent
 from app.extensions import db
+from app.jobs.models import Job
 from app.monitoring.models import MonitoringEvent, Proposal
+from tests import factories
 from tests.clue_setup import county_admin, csv_bytes, run
+from tests.jobs_setup import queued_app as queued_app  # noqa: F401  (the fixture)
+from tests.jobs_setup import run_a_consumer_until
 from tests.monitoring_setup import identified, lifecycle, signed_in
 
 
@@ -122,14 +127,68 @@ def test_the_pages_show_each_office_what_it_has(setup, app):
     assert signed_in(app, setup.reviewer).get("/clues/upload").status_code == 403
 
 
-def test_the_upload_page_lists_every_bad_row(setup, app):
+def _upload(page, rows, *, dry_run: bool = False, department: str = "civil_affairs"):
+    return page.post("/clues/upload", data={
+        "department": department, "csrf_token": page.csrf_token(), **({"dry_run": "1"} if dry_run else {}),
+        "file": (io.BytesIO(csv_bytes(rows)), "民政.csv")}, content_type="multipart/form-data")
+
+
+def _kept(app) -> list[Path]:
+    return sorted((Path(app.config["JOBS_DIR"]) / "uploads").glob("warnings-*"))
+
+
+def test_the_upload_page_lists_every_bad_row(setup, app, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "JOBS_DIR", str(tmp_path / "jobs"))
     page = signed_in(app, setup.admin)
-    answer = page.post("/clues/upload", data={
-        "department": "civil_affairs", "dry_run": "1", "csrf_token": page.csrf_token(),
-        "file": (io.BytesIO(csv_bytes([["123", "王五", "低保", "2026-06-01", "", ""]])), "民政.csv")},
-        content_type="multipart/form-data")
-    assert answer.status_code == 422
-    assert "证件号码应为 18 位" in answer.get_data(as_text=True)
+    answer = _upload(page, [["123", "王五", "低保", "2026-06-01", "", ""]], dry_run=True)
+    # Checking the list is a job; it fails with every bad row on its page.
+    assert answer.status_code == 303
+    shown = page.get(answer.location).get_data(as_text=True)
+    assert "作业失败：文件中有问题，没有导入任何数据" in shown
+    assert "证件号码应为 18 位" in shown and "民政" in shown and "试运行" in shown
+    assert _kept(app) == []
+    page.post("/locale", data={"locale": "en"})
+    assert "An ID number has 18 characters" in page.get(answer.location).get_data(as_text=True)
+
+
+def test_an_uploaded_list_is_matched_and_imported_as_a_job_with_its_progress(setup, app, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "JOBS_DIR", str(tmp_path / "jobs"))
+    head = setup.household.ordered_members[0]
+    page = signed_in(app, setup.admin)
+    answer = _upload(page, [[head.id_number, head.name, "低保", "2026-06-01", "", ""],
+                            [factories.id_number(), "无名", "低保", "2026-06-01", "", ""]])
+    job = db.session.scalar(select(Job))
+    assert (job.kind, job.state, job.rows_done, job.rows_total) == ("warning_import", "done", 2, 2)
+    shown = page.get(answer.location).get_data(as_text=True)
+    assert "预警名单已导入，推送线索 1 条。" in shown and "查无此人 1 人" in shown
+    assert db.session.scalar(select(Clue)).household_id == setup.household.id
+    assert _kept(app) == []
+    # Another admin of the county does not see this job.
+    other = factories.user("admin2", "county_admin", [setup.county.county])
+    assert signed_in(app, other).get(answer.location).status_code == 404
+
+
+def test_a_list_that_is_no_table_is_refused_on_the_page(setup, app):
+    page = signed_in(app, setup.admin)
+    answer = page.post("/clues/upload", data={"department": "civil_affairs", "csrf_token": page.csrf_token(),
+                                              "file": (io.BytesIO(b"hello"), "list.txt")},
+                       content_type="multipart/form-data")
+    assert answer.status_code == 422 and "只能导入 XLSX 或 CSV 文件。" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(Job)) is None
+
+
+def test_the_same_list_is_not_imported_twice_at_once_and_waits_for_a_worker(setup, queued_app):
+    web = queued_app()
+    head = setup.household.ordered_members[0]
+    rows = [[head.id_number, head.name, "低保", "2026-06-01", "", ""]]
+    page = signed_in(web, setup.admin)
+    first = _upload(page, rows)
+    assert "排队中" in page.get(first.location).get_data(as_text=True)
+    assert _upload(page, rows).location == first.location  # on its way already
+    assert len(_kept(web)) == 1  # the second copy was not kept
+    job_id = int(first.location.rsplit("/", 1)[1])
+    assert run_a_consumer_until(web, job_id) == "done"
+    assert _kept(web) == [] and db.session.scalar(select(func.count()).select_from(Clue)) == 1
 
 
 def test_a_clue_a_visit_raised_starts_the_identification_with_the_visits_channel(setup):

@@ -13,6 +13,8 @@ from app.extensions import db
 from app.files import sheets
 from app.geo.models import Area
 from app.households.models import Household, Member
+from app.jobs import services as jobs_services
+from app.jobs.models import Job
 from app.monitoring import queries as monitoring_queries
 from app.monitoring.models import MonitoringEvent, Proposal
 from app.roster import services
@@ -291,13 +293,13 @@ def test_unreadable_files_say_why(app_context, tmp_path):
 
 @pytest.fixture
 def admin(county, app, monkeypatch, tmp_path):
-    """A county admin; uploads go to this test's own instance folder."""
-    monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
+    """A county admin; kept uploads go to this test's own jobs folder."""
+    monkeypatch.setitem(app.config, "JOBS_DIR", str(tmp_path / "jobs"))
     return factories.user("admin", "county_admin", [county.county])
 
 
 def uploads(app) -> list[Path]:
-    directory = Path(app.instance_path) / "uploads"
+    directory = Path(app.config["JOBS_DIR"]) / "uploads"
     return sorted(directory.glob("roster-*")) if directory.exists() else []
 
 
@@ -343,14 +345,68 @@ def test_browser_good_file_checks_then_imports(app, admin, login, tmp_path):
     token = stored.stem.split("-", 2)[2]
     assert f'value="{token}"' in checked
 
-    imported = client.post("/admin/roster/import", data={"upload": token})
+    asked = client.post("/admin/roster/import", data={"upload": token})
 
-    assert imported.status_code == 200
-    assert "花名册已导入" in imported.get_data(as_text=True)
+    # The import is a job: its page shows the rows checked of rows and what was imported.
+    assert asked.status_code == 303 and "/jobs/" in asked.location
+    [job] = db.session.scalars(select(Job)).all()
+    assert (job.kind, job.state, job.rows_done, job.rows_total) == ("roster_import", "done", 8, 8)
+    page = client.get(asked.location).get_data(as_text=True)
+    assert "花名册已导入" in page and "已处理 8 / 8 行" in page
     assert stored_count(Household) == 3 and stored_count(Member) == 8
-    assert uploads(app) == []
+    assert uploads(app) == []  # the kept rows are removed once the job has run
     again = client.post("/admin/roster/import", data={"upload": token})
     assert again.status_code == 302 and again.location.endswith("/admin/roster/")
+
+
+def test_an_import_job_reports_progress_as_rows_are_checked(app, admin, login, tmp_path, monkeypatch):
+    monkeypatch.setattr(jobs_services, "PROGRESS_EVERY_ROWS", 3)
+    written = []
+    real_done = jobs_services.Progress.done
+    monkeypatch.setattr(jobs_services.Progress, "done",
+                        lambda progress, rows: (written.append(rows), real_done(progress, rows))[1])
+    client = login("admin")
+    post_file(client, write_csv(tmp_path / "good.csv", sample_roster()))
+    [stored] = uploads(app)
+
+    client.post("/admin/roster/import", data={"upload": stored.stem.split("-", 2)[2]})
+
+    assert written == [3, 6, 8]
+
+
+def test_an_import_job_that_finds_the_database_changed_fails_with_each_problem(app, admin, county, login, tmp_path):
+    rows = sample_roster()
+    client = login("admin")
+    post_file(client, write_csv(tmp_path / "good.csv", rows))
+    [stored] = uploads(app)
+    # Between the check and the import, the first person's ID number is registered in another household.
+    factories.household(county.village_c, "5301022002010009",
+                        members=[factories.member("head", id_number=rows[0]["证件号码"])])
+
+    asked = client.post("/admin/roster/import", data={"upload": stored.stem.split("-", 2)[2]})
+
+    job = db.session.scalar(select(Job))
+    assert job.state == "failed"
+    page = client.get(asked.location).get_data(as_text=True)
+    assert "作业失败：文件中有问题，没有导入任何数据" in page
+    assert "发现 1 个问题" in page
+    assert stored_count(Member) == 1 and uploads(app) == []
+    client.post("/locale", data={"locale": "en"})
+    english = client.get(asked.location).get_data(as_text=True)
+    assert "The job failed: The file has problems; nothing was imported." in english
+    assert "This ID number is already registered in another household (household number 5301022002010009)" in english
+
+
+def test_another_admins_import_job_answers_404(app, admin, county, login, tmp_path):
+    factories.user("admin2", "county_admin", [county.county])
+    client = login("admin")
+    post_file(client, write_csv(tmp_path / "good.csv", sample_roster()))
+    [stored] = uploads(app)
+    asked = client.post("/admin/roster/import", data={"upload": stored.stem.split("-", 2)[2]})
+
+    other = app.test_client()
+    other.post("/login", data={"username": "admin2", "password": factories.PASSWORD})
+    assert other.get(asked.location).status_code == 404
 
 
 def test_browser_import_refuses_a_token_of_another_user_or_a_path(app, admin, county, login, tmp_path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -311,3 +312,15 @@ def test_a_stored_id_number_becomes_the_certificate_number_the_file_gives():
 
     assert result.problems == [] and result.member_inserts == []
     assert [(update["id"], update["id_number"]) for update in result.member_updates] == [(50, rows[0]["证件号码"])]
+
+
+def test_a_problem_kept_as_json_reads_back_with_its_code_labels_translated(app):
+    from flask_babel import force_locale
+
+    from app.files.cells import Msgid, Problem
+
+    problem = Problem(4, "户类型", "x", "不是可用的值，请填写标准名称，如“%(example)s”", {"example": Msgid("脱贫户")})
+    back = Problem.from_dict(json.loads(json.dumps(problem.as_dict())))
+    assert back == problem and isinstance(back.params["example"], Msgid)
+    with app.test_request_context(), force_locale("en"):
+        assert back.reason == problem.reason and "脱贫户" not in back.reason

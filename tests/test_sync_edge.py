@@ -120,6 +120,25 @@ def test_a_record_nested_too_deep_is_invalid_alone(setup):
     assert result["result"] == "invalid" and result["issues"][0]["code"] == "too_deep"
 
 
+def test_what_cannot_be_stored_is_found_at_the_depth_limit_in_keys_and_in_lists(app):
+    from app.jsonbody import MAX_DEPTH, NotFinite, unstorable
+
+    def chain(containers: int):
+        document = {}
+        for _ in range(containers - 1):
+            document = {"a": document}
+        return document
+
+    with app.test_request_context():
+        assert unstorable(chain(MAX_DEPTH)) == []
+        assert [code for _path, code, _message in unstorable(chain(MAX_DEPTH + 1))] == ["too_deep"]
+        clean = {"members": [{"name": "王五", "age": 3, "ok": True, "none": None, "share": 0.5}], "x": [[], {}]}
+        assert unstorable(clean) == []
+        found = unstorable({"a\x00": 1, "members": [{"name": "x"}, {"name": "\ud800"}], "n": [NotFinite("NaN")]})
+        assert [(path, code) for path, code, _message in found] == [
+            ("a\x00", "bad_character"), ("members[1].name", "bad_character"), ("n[0]", "not_finite")]
+
+
 def test_a_request_nested_1000_deep_answers_400_with_a_message(setup):
     body = b'{"records": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
     response = post_raw(setup.client, body)

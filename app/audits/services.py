@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -56,9 +57,9 @@ def parse_share(text: str | None) -> Decimal | None:
     return share
 
 
-def draw_round(actor, county: Area, population: str, start: dt.date, end: dt.date, *, share: Decimal | None,
-               count: int | None, seed: int, tolerance: Decimal = DEFAULT_TOLERANCE) -> AuditRound:
-    """抽样: a round drawn from the county's population of the period, stratified by township."""
+def check_draw(population: str, start: dt.date, end: dt.date, *, share: Decimal | None, count: int | None,
+               tolerance: Decimal = DEFAULT_TOLERANCE) -> None:
+    """What a draw is asked with, checked before it is drawn (the page checks it before asking for the job)."""
     if population not in AUDIT_POPULATION.values:
         raise InvalidInput("population", _("请选择抽样范围。"))
     if start > end:
@@ -67,6 +68,14 @@ def draw_round(actor, county: Area, population: str, start: dt.date, end: dt.dat
         raise InvalidInput("share", _("请填写抽样比例或抽样户数（二选一）。"))
     if tolerance < 0:
         raise InvalidInput("tolerance", _("允许误差不能为负数。"))
+
+
+def draw_round(actor, county: Area, population: str, start: dt.date, end: dt.date, *, share: Decimal | None,
+               count: int | None, seed: int, tolerance: Decimal = DEFAULT_TOLERANCE,
+               counted: Callable[[Iterable], Iterable] = iter) -> AuditRound:
+    """抽样: a round drawn from the county's population of the period, stratified by township.
+    ``counted`` sees each sample go by as it is written (the draw job's progress)."""
+    check_draw(population, start, end, share=share, count=count, tolerance=tolerance)
     drawn = queries.population(county.id, population, start, end)
     if not drawn:
         raise InvalidInput("population", _("这一期间没有符合抽样范围的户。"))
@@ -76,7 +85,7 @@ def draw_round(actor, county: Area, population: str, start: dt.date, end: dt.dat
                              share=share, sample_count=count, seed=seed, tolerance_percent=tolerance,
                              population_households=len(drawn), created_by_id=actor.id if actor else None)
     db.session.add(audit_round)
-    for candidate in sample:
+    for candidate in counted(sample):
         db.session.add(AuditSample(round=audit_round, household_id=candidate.household_id,
                                    township_id=candidate.township_id, persons=candidate.persons,
                                    submission_id=by_household[candidate.household_id].submission_id))

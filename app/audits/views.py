@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.audits import queries, services
+from app.audits.jobs import DRAW_JOB, draw_params
 from app.audits.models import AuditSample
 from app.auth.models import User
 from app.auth.roles import requires
@@ -20,6 +21,7 @@ from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
+from app.jobs import services as jobs
 from app.refusals import describe
 from app.typed import whole_number
 
@@ -55,6 +57,7 @@ def index(status: int = 200):
 @bp.route("/rounds", methods=["POST"])
 @requires("administer")
 def draw():
+    """What the draw is asked with is checked here; the draw itself is a job (audits/jobs.py)."""
     county = db.session.get(Area, request.form.get("county", type=whole_number) or 0)
     today = clock.today()
     try:
@@ -63,15 +66,16 @@ def draw():
         seed = _whole("seed")
         if seed is None:
             raise InvalidInput("seed", _("请填写随机种子（整数），以便再次显示同一抽样。"))
-        audit_round = services.draw_round(
-            current_user, county, request.form.get("population", ""), _date("period_start", dt.date(today.year, 1, 1)),
-            _date("period_end", today), share=services.parse_share(request.form.get("share")),
-            count=_whole("count"), seed=seed)
+        population, share, count = (request.form.get("population", ""), services.parse_share(request.form.get("share")),
+                                    _whole("count"))
+        start, end = _date("period_start", dt.date(today.year, 1, 1)), _date("period_end", today)
+        services.check_draw(population, start, end, share=share, count=count)
     except DomainError as error:
         db.session.rollback()
         flash(describe(error), "error")
         return index(status=error.status)
-    return redirect(url_for("audits.round_page", round_id=audit_round.id))
+    job = jobs.ask(DRAW_JOB, current_user, draw_params(county, population, start, end, share, count, seed))
+    return redirect(url_for("jobs.show", job_id=job.id), 303)
 
 
 @bp.route("/rounds/<int:round_id>")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -98,13 +99,15 @@ def _stored_identities(department_code: str, drafts: list[checks.Draft]) -> set[
 
 
 def import_list(actor, sheet: Sheet, department_code: str | None, file_name: str, digest: str, *,
-                dry_run: bool = False, today: dt.date | None = None) -> Report:
+                dry_run: bool = False, today: dt.date | None = None,
+                count: Callable[[Iterable], Iterable] = iter) -> Report:
     """Check a list and (unless ``dry_run``, and only when no row has a problem) import it:
     its rows, matched to households, and a clue per household, pushed today and assigned
-    to the household's enumerator in the current campaign when it has one."""
+    to the household's enumerator in the current campaign when it has one. ``count`` sees
+    each row go by as it is checked (the import job's progress)."""
     today = today or clock.today()
     chosen = department(department_code)
-    parsed = checks.parse(sheet, today)
+    parsed = checks.parse(sheet, today, count)
     report = Report(rows_read=parsed.rows_read, problems=parsed.problems,
                     rows_with_errors=len({problem.row for problem in parsed.problems}))
     if db.session.scalar(select(WarningList.id).where(WarningList.department_code == chosen.code,

@@ -15,12 +15,14 @@ from app import clock
 from app.auth.models import User
 from app.auth.roles import requires
 from app.census.services import current_campaign
+from app.clues import jobs as clue_jobs
 from app.clues import queries, services, workflow
 from app.codes import N_
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
-from app.files import sheets, tables
+from app.files import kept, sheets, tables
 from app.households.scope import scope_of
+from app.jobs import services as jobs
 from app.monitoring import queries as monitoring_queries
 from app.records import attachments
 from app.refusals import describe, refused_page
@@ -55,26 +57,32 @@ def index():
 @bp.route("/upload", methods=["GET", "POST"])
 @requires("administer")
 def upload():
-    report = None
+    """The list is read here (a file that is no table is said at once); checking, matching and
+    importing it is a job (clues/jobs.py) whose page shows the result."""
+    status = 200
     if request.method == "POST":
         file = request.files.get("file")
         try:
             if file is None or not file.filename:
                 raise InvalidInput("file", _("请选择要导入的预警名单文件。"))
+            chosen = services.department(request.form.get("department"))
             data = file.read()
             sheet = sheets.read_upload(io.BytesIO(data), file.filename)
-            report = services.import_list(current_user, sheet, request.form.get("department"), file.filename,
-                                          services.file_hash(data), dry_run=bool(request.form.get("dry_run")))
         except sheets.SheetError as error:
             flash(_(error.message, **error.params), "error")
+            status = 422
         except DomainError as error:
             flash(describe(error), "error")
+            status = error.status
         else:
-            if report.ok and report.warning_list is not None:
-                flash(_("预警名单已导入，推送线索 %(clues)s 条。", clues=report.clues), "success")
-    status = 422 if report is not None and not report.ok else 200
-    return render_template("clues/upload.html", departments=queries.departments(), report=report,
-                           form=request.form), status
+            token = kept.keep(clue_jobs.UPLOAD_KIND, sheet, current_user.id)
+            job = jobs.ask(clue_jobs.IMPORT_JOB, current_user, {
+                "department": chosen.code, "file_name": file.filename[:255], "digest": services.file_hash(data),
+                "dry_run": bool(request.form.get("dry_run")), "upload": token}, same=clue_jobs.SAME_LIST)
+            if job.params["upload"] != token:  # the same list is already on its way: this copy is not needed
+                kept.remove(clue_jobs.UPLOAD_KIND, current_user.id, token)
+            return redirect(url_for("jobs.show", job_id=job.id), 303)
+    return render_template("clues/upload.html", departments=queries.departments(), form=request.form), status
 
 
 def _assignees(clue):

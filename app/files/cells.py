@@ -34,6 +34,17 @@ class Problem:
         params = {key: gettext(value) if isinstance(value, Msgid) else value for key, value in self.params.items()}
         return gettext(self.message, **params)
 
+    def as_dict(self) -> dict:
+        """As JSON keeps it (a job's outcome), with the parameters that are message ids named."""
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message,
+                "params": self.params,
+                "msgids": [key for key, value in self.params.items() if isinstance(value, Msgid)]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Problem:
+        params = {key: Msgid(value) if key in data["msgids"] else value for key, value in data["params"].items()}
+        return cls(data["row"], data["column"], data["value"], data["message"], params)
+
 
 class Bad(Exception):
     """A cell that cannot be read; carries the reason's message id and parameters."""

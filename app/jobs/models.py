@@ -1,4 +1,4 @@
-"""The ``job`` table: one row per piece of long work asked for (an export, a recount)."""
+"""The ``job`` table: one row per piece of long work asked for (an export, a recount, an import, a draw)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -30,6 +30,7 @@ class Job(db.Model):
     rows_total: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)  # a message id, shown in the reader's language
     result_path: Mapped[str | None] = mapped_column(String(300))  # under JOBS_DIR
+    outcome: Mapped[dict | None] = mapped_column(JSON)  # what it found, for its page (an import's bad rows)
     created_at: Mapped[dt.datetime] = created_at_column()
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,8 +2,10 @@
 fail), and the sweep that expires finished downloads.
 
 A kind of job is registered by the package whose work it is (``register``: reports' exports,
-figures' recount), so this package never imports them. The run function gets the job and a
-``Progress`` and returns the name of the file it wrote under ``JOBS_DIR`` (or None).
+figures' recount, the roster and warning-list imports, the audit draw), so this package never
+imports them. The run function gets the job and a ``Progress`` and returns the name of the file
+it wrote under ``JOBS_DIR``, or what it found (a dict, kept as the job's ``outcome`` for its
+page), or None.
 """
 from __future__ import annotations
 
@@ -39,20 +41,24 @@ ABANDONED = N_("作业运行时中断（服务器可能已重启），请重新�
 
 
 class JobFailed(Exception):
-    """A job that cannot be done, with the reason as a message id (shown in the reader's language)."""
+    """A job that cannot be done, with the reason as a message id (shown in the reader's
+    language) and what it found on the way (an import's bad rows) for its page."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, outcome: dict | None = None):
         super().__init__(message)
         self.message = message
+        self.outcome = outcome
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str
     label: str  # message id
-    run: Callable[[Job, Progress], str | None]
+    run: Callable[[Job, Progress], str | dict | None]  # a file name, or an outcome for the page
     right: str | None = None  # the role right its owner needs to see it (None: owner only)
     describe: Callable[[dict], str] = lambda params: ""  # what was asked, in the reader's language
+    outcome_template: str | None = None  # shows the job's outcome on its page
+    read_outcome: Callable[[dict], object] = lambda outcome: outcome  # the stored outcome as that template reads it
 
 
 KINDS: dict[str, Kind] = {}
@@ -69,8 +75,10 @@ def queue_of(app=None) -> Queue:
 
 
 def register(name: str, label: str, run: Callable, *, right: str | None = None,
-             describe: Callable[[dict], str] | None = None) -> None:
-    KINDS[name] = Kind(name, label, run, right, describe or Kind.describe)
+             describe: Callable[[dict], str] | None = None, outcome_template: str | None = None,
+             read_outcome: Callable[[dict], object] | None = None) -> None:
+    KINDS[name] = Kind(name, label, run, right, describe or Kind.describe, outcome_template,
+                       read_outcome or Kind.read_outcome)
 
 
 def owners_jobs(user, limit: int = 50) -> list[Job]:
@@ -103,27 +111,30 @@ def _key(kind: str, owner_id: int | None, scope: str, params: dict) -> str:
     return hashlib.sha256(json.dumps([kind, owner_id, scope, params], sort_keys=True).encode()).hexdigest()
 
 
-def ask(kind: str, owner, params: dict) -> Job:
+def ask(kind: str, owner, params: dict, *, same: tuple[str, ...] | None = None) -> Job:
     """The job doing ``kind`` with ``params`` for ``owner`` (None: the system): the one already
-    queued or running for the same thing, else a new one, committed and handed to the queue."""
+    queued or running for the same thing, else a new one, committed and handed to the queue.
+    ``same`` names the params that say what the thing is (default: all of them), e.g. a
+    warning list's department and file hash but not the name its upload is kept under."""
     if kind not in KINDS:
         raise KeyError(kind)
     scope = scope_of(owner)
-    key = _key(kind, owner.id if owner else None, scope, params)
-    for _attempt in range(3):  # the job found may finish between the insert and the look-up
+    key = _key(kind, owner.id if owner else None, scope,
+               params if same is None else {name: params[name] for name in same})
+    for _attempt in range(3):  # the job found may finish between the look-up and the insert
+        # Looked up first: asked often (the recount after every write), it is usually on its way.
+        running = db.session.scalar(select(Job).where(Job.active_key == key))
+        if running is not None:
+            if not _abandoned(running):
+                return running
+            _end(running.id, "fail", error=ABANDONED)
         job = Job(kind=kind, owner_id=owner.id if owner else None, scope=scope, params=params, state=QUEUED,
                   active_key=key, rows_done=0)
         db.session.add(job)
         try:
             db.session.commit()
-        except IntegrityError:
+        except IntegrityError:  # asked at the same moment by another request: look again
             db.session.rollback()
-            running = db.session.scalar(select(Job).where(Job.active_key == key))
-            if running is None:
-                continue
-            if not _abandoned(running):
-                return running
-            _end(running.id, "fail", error=ABANDONED)
             continue
         job_id = job.id
         try:
@@ -163,22 +174,27 @@ def run(job_id: int) -> None:
         result = KINDS[job.kind].run(job, Progress(job_id))
     except JobFailed as failure:
         db.session.rollback()
-        _end(job_id, "fail", error=failure.message)
+        _end(job_id, "fail", error=failure.message, outcome=failure.outcome)
     except Exception:
         db.session.rollback()
         log.exception("Job %s (%s) failed", job_id, job.kind)
         _end(job_id, "fail", error=UNEXPECTED)
     else:
         db.session.rollback()  # whatever the run read (an export's cursor) ends here
-        _end(job_id, "finish", result=result)
+        if isinstance(result, dict):
+            _end(job_id, "finish", outcome=result)
+        else:
+            _end(job_id, "finish", result=result)
 
 
-def _end(job_id: int, step: str, *, error: str | None = None, result: str | None = None) -> None:
+def _end(job_id: int, step: str, *, error: str | None = None, result: str | None = None,
+         outcome: dict | None = None) -> None:
     job = db.session.get(Job, job_id)
     job.state = next_state(job.state, step)
     job.active_key = None
     job.finished_at = clock.now()
     job.error = error
+    job.outcome = outcome
     if result:
         job.result_path = result
         job.expires_at = job.finished_at + dt.timedelta(days=current_app.config["EXPORT_KEEP_DAYS"])

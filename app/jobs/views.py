@@ -63,4 +63,6 @@ def _view(job: Job) -> dict:
             "state": state, "state_label": gettext(STATE_LABELS[state]), "rows_done": job.rows_done,
             "rows_total": job.rows_total, "progress_text": progress, "finished": job.state not in UNFINISHED,
             "downloadable": job.state == DONE and not expired and bool(job.result_path),
-            "error": gettext(job.error) if job.state == FAILED and job.error else None}
+            "error": gettext(job.error) if job.state == FAILED and job.error else None,
+            "outcome_template": kind.outcome_template if job.outcome is not None else None,
+            "outcome": kind.read_outcome(job.outcome) if job.outcome is not None else None}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from app import clock, identity
@@ -181,14 +182,15 @@ READERS = {
 
 # --- the file ------------------------------------------------------------------------------
 
-def parse(sheet: Sheet) -> Parsed:
+def parse(sheet: Sheet, count: Callable[[Iterable], Iterable] = iter) -> Parsed:
+    """The file's rows read and checked; ``count`` sees each row go by (a job's progress)."""
     headers, positions, ignored, problems = _match_headers(sheet.headers)
     parsed = Parsed(headers, ignored, len(sheet.rows), {}, problems)
     if any(problem.row is None for problem in problems):  # a required column is missing: rows cannot be read
         return parsed
 
     first_row_of_person: dict[str, tuple[int, str]] = {}  # person key → (row, ID number)
-    for row, cells in sheet.rows:
+    for row, cells in count(sheet.rows):
         raw = {name: (cells[index] if index < len(cells) else None) for name, index in positions.items()}
         values = _read_row(parsed, row, raw)
         number = values.get("household_number")

@@ -4,7 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
-from app.roster.storage import TOKEN_PATTERN
+from app.files.kept import TOKEN_PATTERN
 
 
 class UploadForm(FlaskForm):

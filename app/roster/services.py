@@ -6,6 +6,8 @@ database as it is now and writes it in one transaction, only when there is no pr
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from flask import current_app
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,10 +36,11 @@ class RosterConflict(Exception):
     """The database changed between the check and the write; nothing was imported."""
 
 
-def check(sheet: sheets.Sheet, user=None) -> Plan:
+def check(sheet: sheets.Sheet, user=None, count: Callable[[Iterable], Iterable] = iter) -> Plan:
     """The dry run: what importing would do, and every problem. ``user`` limits the villages
-    to that admin's areas; without one, any known village is accepted (command line)."""
-    parsed = checks.parse(sheet)
+    to that admin's areas; without one, any known village is accepted (command line).
+    ``count`` sees each row go by as it is checked (the import job's progress)."""
+    parsed = checks.parse(sheet, count)
     plan = build(parsed, _facts(parsed, user))
     if user is None and plan.national_entries:
         # An identification entered from the national system is an audited change: it needs a name.
@@ -46,9 +49,9 @@ def check(sheet: sheets.Sheet, user=None) -> Plan:
     return plan
 
 
-def import_roster(sheet: sheets.Sheet, user=None) -> tuple[Plan, bool]:
+def import_roster(sheet: sheets.Sheet, user=None, count: Callable[[Iterable], Iterable] = iter) -> tuple[Plan, bool]:
     """Check, then write in one transaction when there is no problem. Returns (plan, imported)."""
-    plan = check(sheet, user)
+    plan = check(sheet, user, count)
     if not plan.ok:
         db.session.rollback()
         return plan, False

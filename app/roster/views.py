@@ -1,12 +1,15 @@
-"""Roster import in the browser (county admin): upload → check (dry run) → import."""
+"""Roster import in the browser (county admin): upload → check (dry run) → import, as a
+background job whose page shows its progress and then what was imported (roster/jobs.py)."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.roles import requires
-from app.files import sheets
-from app.roster import columns, services, storage
+from app.files import kept, sheets
+from app.jobs import services as jobs
+from app.roster import columns, services
 from app.roster.forms import ImportForm, UploadForm
+from app.roster.jobs import GONE, IMPORT_JOB, UPLOAD_KIND
 
 bp = Blueprint("roster", __name__, url_prefix="/admin/roster")
 
@@ -22,8 +25,8 @@ def upload():
             form.roster.errors.append(_(error.message, **error.params))
         else:
             plan = services.check(sheet, current_user)
-            import_form = ImportForm(upload=storage.keep(sheet, current_user.id)) if plan.ok else None
-            return render_template("roster/report.html", plan=plan, imported=False, import_form=import_form)
+            import_form = ImportForm(upload=kept.keep(UPLOAD_KIND, sheet, current_user.id)) if plan.ok else None
+            return render_template("roster/report.html", plan=plan, import_form=import_form)
     return render_template("roster/upload.html", form=form, columns=columns.COLUMNS)
 
 
@@ -32,15 +35,8 @@ def upload():
 def apply():
     form = ImportForm()
     token = form.upload.data if form.validate_on_submit() else None
-    sheet = storage.load(current_user.id, token)
-    if sheet is None:
-        flash(_("找不到要导入的文件（可能已经导入或已过期），请重新上传。"), "error")
+    if not kept.exists(UPLOAD_KIND, current_user.id, token):
+        flash(_(GONE), "error")
         return redirect(url_for("roster.upload"))
-    try:
-        plan, imported = services.import_roster(sheet, current_user)
-    except services.RosterConflict:
-        flash(_("检查之后数据库中的数据有了变化，没有导入任何数据。请重新上传文件检查。"), "error")
-        return redirect(url_for("roster.upload"))
-    finally:
-        storage.remove(current_user.id, token)
-    return render_template("roster/report.html", plan=plan, imported=imported, import_form=None)
+    job = jobs.ask(IMPORT_JOB, current_user, {"upload": token})
+    return redirect(url_for("jobs.show", job_id=job.id), 303)

@@ -83,14 +83,20 @@ def ingest(user, records: list) -> list[dict]:
         if len(batch.pending) > waiting:
             batch.pending_at.append(index)
     _write_pending(batch, records, answers)
+    session = db.session()
+    # Nothing reads the batch's households and members after its commit (the answers are plain
+    # data, the request's session ends with it): expiring each of them would be wasted work.
+    session.expire_on_commit = False
     try:
         if batch.changed:
             mark_changed(batch.changed)  # new records are written without the ORM's flush (receive)
-        db.session.commit()
+        session.commit()
     except Exception:
         db.session.rollback()
         current_app.logger.exception("Sync ingest failed to commit a batch of %s records", len(records))
         return [answer if answer["result"] == "invalid" else _error(answer["id"]) for answer in answers]
+    finally:
+        session.expire_on_commit = True
     return answers
 
 

@@ -1,0 +1,56 @@
+"""The browser's roster import as a background job (app.jobs): after its dry run on the page,
+the checked rows kept for the worker (files.kept) are checked again against the database as it
+is now and written all or nothing, rows checked of rows as the progress; the kept rows are
+removed once the job has run. The command line imports in its own process, without a job."""
+from __future__ import annotations
+
+import dataclasses
+
+from app.auth.models import User
+from app.codes import N_
+from app.extensions import db
+from app.files import kept
+from app.files.cells import Problem
+from app.jobs import services as jobs
+from app.roster import services
+from app.roster.plan import Counts, Plan
+
+IMPORT_JOB = "roster_import"
+UPLOAD_KIND = "roster"
+GONE = N_("找不到要导入的文件（可能已经导入或已过期），请重新上传。")
+CHANGED = N_("检查之后数据库中的数据有了变化，没有导入任何数据。请重新上传文件检查。")
+PROBLEMS = N_("文件中有问题，没有导入任何数据。请改正文件后重新上传。")
+
+
+def run_import(job, progress: jobs.Progress) -> dict:
+    user = db.session.get(User, job.owner_id)
+    token = job.params["upload"]
+    sheet = kept.load(UPLOAD_KIND, job.owner_id, token)
+    try:
+        if sheet is None:
+            raise jobs.JobFailed(GONE)
+        progress.total(len(sheet.rows))
+        try:
+            plan, imported = services.import_roster(sheet, user, progress.count)
+        except services.RosterConflict:
+            raise jobs.JobFailed(CHANGED) from None
+        if not imported:
+            raise jobs.JobFailed(PROBLEMS, outcome(plan))
+        return outcome(plan)
+    finally:
+        kept.remove(UPLOAD_KIND, job.owner_id, token)
+
+
+def outcome(plan: Plan) -> dict:
+    """A plan's counts and problems as the job keeps them (``read_outcome`` reads them back)."""
+    return {"counts": dataclasses.asdict(plan.counts), "problems": [problem.as_dict() for problem in plan.problems],
+            "ignored_columns": plan.ignored_columns}
+
+
+def read_outcome(stored: dict) -> Plan:
+    return Plan(Counts(**stored["counts"]), [Problem.from_dict(problem) for problem in stored["problems"]],
+                stored["ignored_columns"])
+
+
+jobs.register(IMPORT_JOB, N_("导入花名册"), run_import, right="administer",
+              outcome_template="roster/_job_outcome.html", read_outcome=read_outcome)
