@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from app.auth.roles import can
 from app.codes import N_
-from app.extensions import db
+from app.extensions import db, on_primary
 from app.jobs.models import Job
 from app.jobs.workflow import DONE, QUEUED, RUNNING, from_states, next_state
 
@@ -110,6 +110,12 @@ def ask(kind: str, owner, params: dict) -> Job:
         raise KeyError(kind)
     scope = scope_of(owner)
     key = _key(kind, owner.id if owner else None, scope, params)
+    # A page reading the read-only engine asks too (the recount): a job's state is the primary's.
+    with on_primary(db.session):
+        return _ask(kind, owner, scope, key, params)
+
+
+def _ask(kind: str, owner, scope, key: str, params: dict) -> Job:
     for _attempt in range(3):  # the job found may finish between the insert and the look-up
         job = Job(kind=kind, owner_id=owner.id if owner else None, scope=scope, params=params, state=QUEUED,
                   active_key=key, rows_done=0)
