@@ -33,14 +33,22 @@ def _flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
-def load() -> dict:
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_dir() / 'ruhu.sqlite3'}"
-    if database_url.startswith("postgresql://"):
+def _database_url(url: str) -> str:
+    if url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
-        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def load() -> dict:
+    database_url = _database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{instance_dir() / 'ruhu.sqlite3'}")
+    read_url = os.environ.get("RUHU_READ_DATABASE_URL")
     return {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # A read-only copy of the database (a streaming replica) that reports and exports read
+        # through (app.extensions.reading, bind READ_BIND); unset, they read the database itself.
+        "SQLALCHEMY_BINDS": {"read": _database_url(read_url)} if read_url else {},
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Cookies: never readable by scripts, not sent on cross-site posts, and marked Secure
         # whenever the request came over HTTPS (see app.security.SessionInterface).

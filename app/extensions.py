@@ -1,5 +1,9 @@
 """Extensions, created unbound here and bound to the app in create_app."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import flask_compress
+import flask_sqlalchemy.session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -7,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.sql.elements import TextClause
 
 # Named constraints: Alembic can then alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -31,7 +36,56 @@ class Compress(flask_compress.Compress):
         return response
 
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# The read-only engine (只读库, RUHU_READ_DATABASE_URL: a replica for reports and exports) is the
+# bind of this key; without it every query goes to the one database.
+READ_BIND = "read"
+_READING = "reading"  # in Session.info: True while the session reads through the read-only engine
+
+
+class Session(flask_sqlalchemy.session.Session):
+    """Flask-SQLAlchemy's session, sending the reads of a ``reading`` section to the read-only
+    engine when there is one. A write never goes there: a flush, an INSERT, UPDATE or DELETE,
+    or a SELECT … FOR UPDATE stays on the primary, as does anything outside the section."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.info.get(_READING) and _only_reads(clause) and READ_BIND in self._db.engines:
+            return self._db.engines[READ_BIND]
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+def _only_reads(clause) -> bool:
+    if clause is None:  # the unit of work's flush asks without a statement
+        return False
+    if isinstance(clause, TextClause):  # the session settings a read sends (SET LOCAL …)
+        return True
+    return clause.is_select and getattr(clause, "_for_update_arg", None) is None
+
+
+@contextmanager
+def reading(session) -> Iterator[None]:
+    """Within it, ``session`` reads through the read-only engine (reports and exports: a replica
+    may lag the primary by moments, which their stored figures' times and a file's rows allow)."""
+    before = session.info.get(_READING, False)
+    session.info[_READING] = True
+    try:
+        yield
+    finally:
+        session.info[_READING] = before
+
+
+@contextmanager
+def on_primary(session) -> Iterator[None]:
+    """Within it, ``session`` reads the primary even inside ``reading``: for a read that decides
+    a write (a job's state, read again after its insert failed)."""
+    before = session.info.get(_READING, False)
+    session.info[_READING] = False
+    try:
+        yield
+    finally:
+        session.info[_READING] = before
+
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"class_": Session})
 migrate = Migrate()
 babel = Babel()
 compress = Compress()

@@ -279,9 +279,11 @@ class Phone:
         self.csrf_token: str | None = None
         self.busy = threading.Event()  # a request is in flight: when the chaos strikes
         self.stats: Counter = Counter()
+        self.last_headers = None  # of the last answer
 
-    def request(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None):
-        headers = {"Connection": "close", "Accept": "application/json"}
+    def request(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None,
+                extra_headers: dict | None = None):
+        headers = {"Connection": "close", "Accept": "application/json", **(extra_headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         if content_type:
@@ -304,6 +306,7 @@ class Phone:
             self.busy.clear()
             connection.close()
         self.stats[f"HTTP {response.status}"] += 1
+        self.last_headers = response.headers
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 if morsel.value and morsel["max-age"] != "0":
@@ -467,6 +470,7 @@ def build_records(app, username: str, count: int, rng: random.Random) -> list[di
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
+    from app import clock
     from app.auth.models import User
     from app.campaigns.models import Assignment
     from app.census import definitions
@@ -484,7 +488,11 @@ def build_records(app, username: str, count: int, rng: random.Random) -> list[di
             .options(selectinload(Household.members)).order_by(Household.id).limit(count)).all()
         if len(households) < count:
             raise SystemExit(f"{count} records need as many households; the county has {len(households)}")
-        records = [record_for(household, campaign, definition, n, str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+        # The facts each record is checked against, read for all the households at once.
+        facts = census.facts_for(campaign, [(household, census.prefill(household, clock.today()))
+                                            for household in households])
+        records = [record_for(household, campaign, definition, n, str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                              facts[n])
                    for n, household in enumerate(households)]
         db.engine.dispose()
     return records

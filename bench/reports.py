@@ -84,14 +84,15 @@ def templates(campaign, sizes) -> dict[tuple[int, int], tuple]:
     return built
 
 
-def add_records(share: float) -> int:
-    """Records for ``share`` of the households, written by COPY in one transaction."""
+def add_records(share: float, skip_villages: frozenset[int] = frozenset()) -> int:
+    """Records for ``share`` of the households outside ``skip_villages``, written by COPY in
+    one transaction."""
     from sqlalchemy import func, select
 
     from app.auth.models import User
     from app.campaigns.models import Campaign
     from app.extensions import db
-    from app.households.models import Member
+    from app.households.models import Household, Member
     from app.records.models import summary
 
     summary_columns = ", ".join(summary({}))
@@ -100,7 +101,8 @@ def add_records(share: float) -> int:
     sizes = dict(db.session.execute(select(Member.household_id, func.count()).group_by(Member.household_id)).all())
     made = templates(campaign, sorted(set(sizes.values())))
     rng = random.Random(6)
-    chosen = [household_id for household_id in sorted(sizes) if rng.random() < share]
+    skipped = set(db.session.scalars(select(Household.id).where(Household.village_id.in_(skip_villages))))
+    chosen = [household_id for household_id in sorted(sizes) if rng.random() < share and household_id not in skipped]
     submissions, revisions = [], []
     for household_id in chosen:
         roll = rng.random()

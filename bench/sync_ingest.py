@@ -125,9 +125,10 @@ def records(campaign_id: int, count: int | None = None) -> list[dict]:
     return [record_for(household, campaign, definition, n, str(uuid.uuid4())) for n, household in enumerate(households)]
 
 
-def record_for(household, campaign, definition: dict, n: int, record_id: str) -> dict:
+def record_for(household, campaign, definition: dict, n: int, record_id: str, facts=None) -> dict:
     """A complete record of the household as an enumerator fills it in: the roster prefill,
-    every money answer filled (amounts vary with ``n``), and the phone's own result."""
+    every money answer filled (amounts vary with ``n``), and the phone's own result.
+    ``facts``: the household's, read beforehand for many (``census.services.facts_for``)."""
     from app.census import services
 
     money = [q["id"] for s in definition["sections"] if s.get("answers") == "income" for q in s["questions"]]
@@ -146,7 +147,7 @@ def record_for(household, campaign, definition: dict, n: int, record_id: str) ->
     answers["consent"] = {"consent_given": True, "consent_signer": answers["members"][0]["name"]}
     answers["income"] = {item: f"{(n * 37 + index * 113) % 9000 + 100}.{index % 100:02d}"
                          for index, item in enumerate(money)}
-    result = services.evaluate(household, campaign, answers, definition)
+    result = services.evaluate(household, campaign, answers, definition, facts)
     asked = [re.fullmatch(r"members\[(\d+)\]\.out_of_school_reason", issue["path"]) for issue in result["issues"]]
     out_of_school = any(issue["code"] == "education_guarantee_out_of_school" for issue in result["issues"])
     if any(asked) or out_of_school:  # a school-age child out of school: the form asks why; schooling is not secured
@@ -154,7 +155,7 @@ def record_for(household, campaign, definition: dict, n: int, record_id: str) ->
             answers["members"][int(found[1])]["out_of_school_reason"] = "长期患病，在家休养"
         if out_of_school:
             answers["guarantees"].update(compulsory_education=False, compulsory_education_note="适龄儿童因病休学")
-        result = services.evaluate(household, campaign, answers, definition)
+        result = services.evaluate(household, campaign, answers, definition, facts)
     assert not [i for i in result["issues"] if i["severity"] == "error"], result["issues"]
     return {"id": record_id, "household_id": household.id, "form_version": campaign.form_version,
             "base_revision": None, "answers": answers,

@@ -1,5 +1,7 @@
 """The phone's session, pull and the locks that stop another site from submitting."""
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from app.census import definitions
 from app.extensions import db
@@ -109,6 +111,30 @@ def test_records_show_state_comments_and_the_answers_to_correct(setup):
     assert returned["answers"] == sent["answers"]
     assert (listed[other["id"]]["status"], listed[other["id"]]["answers"], listed[other["id"]]["comments"]) == \
         ("submitted", None, [])
+
+
+def test_the_records_pull_reads_answers_only_of_records_returned_to_the_phone(setup, app):
+    """Of a revision the pull sends only the answers of a record returned for correcting: it
+    reads no record's results, and the answers of those returned only (every other record's
+    JSON was read and decoded at each pull; docs/benchmarks.md, "Many users at once")."""
+    sent, other = record(setup), record(setup, setup.second)
+    push(setup.client, sent, other)
+    reviewer = factories.user("reviewer", "village_reviewer", [setup.county.village_a])
+    review.return_record(reviewer, db.session.get(Submission, sent["id"]), {"household.phone": "请核实"}, 1)
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        listed = {r["id"]: r for r in setup.client.get("/api/sync/records").get_json()["records"]}
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert listed[sent["id"]]["answers"] == sent["answers"] and listed[other["id"]]["answers"] is None
+    assert not [statement for statement in statements if "_result" in statement]
+    answers_read = [statement for statement in statements if "submission_revision.answers" in statement]
+    assert len(answers_read) == 1 and "submission_revision.id IN" in answers_read[0]
 
 
 def test_records_of_another_enumerator_are_not_listed(setup, app):

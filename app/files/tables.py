@@ -24,7 +24,7 @@ from flask import Response, abort, request, stream_with_context
 from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import text
 
-from app.extensions import db
+from app.extensions import db, reading
 from app.files import xlsx
 
 CHUNK_ROWS = 2000  # rows fetched per round trip, and CSV rows per chunk sent
@@ -63,10 +63,11 @@ def stream(query) -> Iterator:
 
     PostgreSQL plans a cursor for its first 10 % of rows (``cursor_tuple_fraction``) and then
     picks nested loops that take minutes over 200,000 households; an export reads every row,
-    so it says so for its transaction."""
-    if db.session.connection().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
-    yield from db.session.execute(query, execution_options={"yield_per": CHUNK_ROWS})
+    so it says so for its transaction. Exports read through the read-only engine, if any."""
+    with reading(db.session):
+        if db.session.get_bind(clause=query).dialect.name == "postgresql":
+            db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
+        yield from db.session.execute(query, execution_options={"yield_per": CHUNK_ROWS})
 
 
 # Writers and the response ----------------------------------------------------------------------------------------

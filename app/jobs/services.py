@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from app.auth.roles import can
 from app.codes import N_
-from app.extensions import db
+from app.extensions import db, on_primary
 from app.jobs.models import Job
 from app.jobs.workflow import DONE, QUEUED, RUNNING, from_states, next_state
 
@@ -121,6 +121,12 @@ def ask(kind: str, owner, params: dict, *, same: tuple[str, ...] | None = None) 
     scope = scope_of(owner)
     key = _key(kind, owner.id if owner else None, scope,
                params if same is None else {name: params[name] for name in same})
+    # A page reading the read-only engine asks too (the recount): a job's state is the primary's.
+    with on_primary(db.session):
+        return _ask(kind, owner, scope, key, params)
+
+
+def _ask(kind: str, owner, scope, key: str, params: dict) -> Job:
     for _attempt in range(3):  # the job found may finish between the look-up and the insert
         # Looked up first: asked often (the recount after every write), it is usually on its way.
         running = db.session.scalar(select(Job).where(Job.active_key == key))

@@ -11,7 +11,7 @@ from app import clock
 from app.auth.roles import requires
 from app.census.services import current_campaign
 from app.clues import queries as clue_queries
-from app.extensions import db
+from app.extensions import db, reading
 from app.figures import bands
 from app.geo.models import Area
 from app.monitoring import workflow as monitoring_workflow
@@ -38,6 +38,11 @@ def dashboard_area(area_id: int):
 
 
 def _dashboard(area_id: int | None):
+    with reading(db.session):  # the read-only engine, if any: figures stored with their time allow its lag
+        return _dashboard_page(area_id)
+
+
+def _dashboard_page(area_id: int | None):
     campaign = current_campaign() or abort(404)
     place = queries.place(current_user, area_id)
     tallies = queries.Tallies.of(place, campaign)

@@ -55,15 +55,21 @@ def user_records(user, campaign: Campaign) -> list[dict]:
     kept beside its record: their id and whether the village has resolved them."""
     assigned = select(Assignment.household_id).where(Assignment.campaign_id == campaign.id,
                                                      Assignment.enumerator_id == user.id)
+    # Of the current revision only its id: its answers go to the phone for a record returned to
+    # this user alone, read below for those; the rest of its JSON is never sent.
     rows = db.session.execute(
-        select(Submission, SubmissionRevision)
+        select(Submission, SubmissionRevision.id)
         .join(SubmissionRevision, is_current_revision())
         .join(Household, Household.id == Submission.household_id)
         .where(Submission.campaign_id == campaign.id, household_filter(user),
                or_(Submission.enumerator_id == user.id, Submission.household_id.in_(assigned)))
         .order_by(Submission.created_at, Submission.id)).all()
     ids = [submission.id for submission, _revision in rows]
-    missing = missing_by_revision([revision.id for _submission, revision in rows])
+    missing = missing_by_revision([revision_id for _submission, revision_id in rows])
+    to_correct = [revision_id for submission, revision_id in rows
+                  if submission.status == "returned" and submission.enumerator_id == user.id]
+    answers = dict(db.session.execute(select(SubmissionRevision.id, SubmissionRevision.answers)
+                                      .where(SubmissionRevision.id.in_(to_correct))).all()) if to_correct else {}
     comments = _latest_return_comments(ids)
     conflicts = dict(db.session.execute(
         select(SyncConflict.submission_id, func.count()).where(SyncConflict.submission_id.in_(ids),
@@ -76,15 +82,14 @@ def user_records(user, campaign: Campaign) -> list[dict]:
     found = [{
         "id": submission.id, "household_id": submission.household_id, "revision": submission.revision,
         "status": submission.status, "version": submission.version, "mine": submission.enumerator_id == user.id,
-        "complete": submission.complete, "missing_attachments": missing.get(revision.id, []),
+        "complete": submission.complete, "missing_attachments": missing.get(revision_id, []),
         "comments": comments.get(submission.id, []),
-        "answers": revision.answers if submission.status == "returned" and submission.enumerator_id == user.id
-        else None,
+        "answers": answers.get(revision_id),
         "conflicts": conflicts.get(submission.id, 0),
         "approved_on": clock.county_date(approved_at[submission.id]).isoformat()
         if submission.status == "approved" and submission.id in approved_at else None,
         "per_capita_net_income": submission.per_capita_net_income,
-    } for submission, revision in rows]
+    } for submission, revision_id in rows]
     copies = db.session.execute(
         select(SyncConflict.record_id, Submission.household_id, Submission.id, SyncConflict.resolved)
         .join(Submission, Submission.id == SyncConflict.submission_id)
