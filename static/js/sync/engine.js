@@ -1,5 +1,5 @@
-// Sync: push the outbox and its files, pull assigned households and the state of sent
-// records. No DOM here. The protocol is docs/sync.md; what must hold:
+// Sync: push the outbox and its files, pull assigned households, the state of sent records
+// and, last, the households' forms (in chunks; the list is drawn before). No DOM here. The protocol is docs/sync.md; what must hold:
 // - a record is never deleted before the server has it AND it is final: approved (then the
 //   phone keeps it read-only as the household's "done" mark, without its files), or a second
 //   record of a household that the village has resolved; a failed or lost request changes
@@ -27,6 +27,7 @@ export class ServerError extends Error {}
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const CHUNK_BYTES = 256 * 1024;
+const FORMS_PER_REQUEST = 200;  // the server's bound (app/sync/queries.py)
 
 export class Api {
   constructor(fetchImpl = (...args) => fetch(...args)) {
@@ -79,11 +80,14 @@ export { sha256Hex };
 export class SyncEngine {
   // hooks: more to sync after the records, each (store, api) => Promise (the tasks: sync/tasks.js).
   // onBusy(true | false): a run began, or the last run asked for ended (a follow-up included).
-  constructor(store, api, { onChange = () => {}, onBusy = () => {}, now = () => Date.now(), hooks = [] } = {}) {
+  // onSession(user): who the server says is signed in, at the start of every run.
+  constructor(store, api, { onChange = () => {}, onBusy = () => {}, onSession = () => {}, now = () => Date.now(),
+    hooks = [] } = {}) {
     this.store = store;
     this.api = api;
     this.hooks = hooks;
     this.onBusy = onBusy;
+    this.onSession = onSession;
     this.onChange = onChange;
     this.now = now;
     this.batchSize = BATCH.first;
@@ -125,11 +129,13 @@ export class SyncEngine {
       const session = await this.api.session();
       this.state.signedOut = false;
       this.state.signIn = null;
+      this.onSession(session.user);
       await this.pushFiles();
       await this.pushRecords();
       await this.pullHouseholds();
       await this.pullRecords();
       for (const hook of this.hooks) await hook(this.store, this.api);
+      await this.pullForms(await this.store.staleForms());
       await this.store.setMeta("lastSync", new Date(this.now()).toISOString());
       this.failures = 0;
       this.state.lastError = null;
@@ -238,6 +244,17 @@ export class SyncEngine {
     await this.store.setMeta("campaign", campaign);
     await this.store.setMeta("householdsEtag", response.headers.get("ETag"));
     this.onChange();  // the list can be drawn now, before the records are pulled
+  }
+
+  // The forms of these households (all of them after the first sync: a household then opens
+  // offline), a chunk a request, each chunk stored in one transaction.
+  async pullForms(ids) {
+    for (let start = 0; start < ids.length; start += FORMS_PER_REQUEST) {
+      const chunk = ids.slice(start, start + FORMS_PER_REQUEST);
+      const response = await this.api.request("GET", `/api/sync/households/forms?ids=${chunk.join(",")}`);
+      if (!response.ok) throw new ServerError(`${response.status}`);
+      await this.store.putForms((await response.json()).forms);
+    }
   }
 
   async pullRecords() {
