@@ -18,7 +18,6 @@ from app.records.canonical import content_sha256
 from app.records.models import ReviewComment, ReviewEvent, Submission, SubmissionRevision, SyncConflict
 from app.records.queries import approved_earlier, is_current_revision, per_capita
 
-
 FORMS_PER_REQUEST = 200  # households' forms asked for in one request
 
 

@@ -20,8 +20,8 @@ const PAGE_SIZE = 50;  // households drawn at a time; "show more" draws the next
 const USER_KEY = "ruhu.user";
 
 class App {
-  constructor(store, api, user) {
-    Object.assign(this, { store, api, user });
+  constructor(store, api, user, session = null) {
+    Object.assign(this, { store, api, user, session });
     this.view = document.getElementById("view");
     this.status = document.getElementById("status");
     this.locale = user.locale || "zh_Hans";
@@ -40,19 +40,25 @@ class App {
   async start() {
     await this.replayJournal();
     this.campaign = await this.store.getMeta("campaign");
-    await this.loadBundle();
-    this.persisted = false;
-    this.askForPersistentStorage().then((granted) => { this.persisted = granted; this.refreshStatus(); });
     // data-syncing: while a run is under way (tests wait for it before going offline).
     this.engine = new SyncEngine(this.store, this.api, { onChange: () => this.afterSync(), hooks: [syncTasks],
-      onBusy: (busy) => { document.body.dataset.syncing = String(busy); }, onSession: (user) => this.signedIn(user) });
+      onBusy: (busy) => { document.body.dataset.syncing = String(busy); }, onSession: (user) => this.signedIn(user),
+      session: this.session });
+    this.bundleLoaded = this.loadBundle();
+    // Never synced: nothing stored to draw, so the first sync goes along with the bundle's
+    // download. Otherwise the stored list is drawn first and the sync follows.
+    const first = !this.campaign;
+    if (first) this.engine.run();
+    await this.bundleLoaded;
+    this.persisted = false;
+    this.askForPersistentStorage().then((granted) => { this.persisted = granted; this.refreshStatus(); });
     addEventListener("hashchange", () => this.route());
     addEventListener("online", () => this.engine.run());
     addEventListener("offline", () => this.refreshStatus());
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") this.engine.run(); });
     await this.route();
     this.watchForUpdates();
-    this.engine.run();
+    if (!first) this.engine.run();
   }
 
   // The app started from the user stored on this phone; the server's answer at the start of
@@ -93,6 +99,7 @@ class App {
   }
 
   async afterSync() {
+    await this.bundleLoaded;  // a first sync may end before the bundle is in
     const campaign = await this.store.getMeta("campaign");
     if (campaign && campaign.form_version !== this.campaign?.form_version) {
       this.campaign = campaign;
@@ -442,9 +449,11 @@ async function main() {
   // A phone that was used before starts at once from the user it stored; the first sync
   // asks the server who is signed in (App.signedIn). Only a first start waits for it.
   let user = JSON.parse(localStorage.getItem(USER_KEY) ?? "null");
+  let session = null;
   if (!user && navigator.onLine) {
     try {
-      user = (await api.session()).user;
+      session = await api.session();
+      user = session.user;
       localStorage.setItem(USER_KEY, JSON.stringify(user));
     } catch {
       // Signed out, no network after all, or server trouble: sign in first.
@@ -454,7 +463,7 @@ async function main() {
     notice("sign-in");
     return;
   }
-  const app = new App(await openStore(user.id), api, user);
+  const app = new App(await openStore(user.id), api, user, session);
   await app.start();
   document.body.dataset.appReady = "true";
 }

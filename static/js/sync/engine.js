@@ -80,14 +80,16 @@ export { sha256Hex };
 export class SyncEngine {
   // hooks: more to sync after the records, each (store, api) => Promise (the tasks: sync/tasks.js).
   // onBusy(true | false): a run began, or the last run asked for ended (a follow-up included).
-  // onSession(user): who the server says is signed in, at the start of every run.
+  // onSession(user): who the server says is signed in, at the start of every run; session: its
+  // answer already in hand for the first run (the app's very first start asks before it).
   constructor(store, api, { onChange = () => {}, onBusy = () => {}, onSession = () => {}, now = () => Date.now(),
-    hooks = [] } = {}) {
+    hooks = [], session = null } = {}) {
     this.store = store;
     this.api = api;
     this.hooks = hooks;
     this.onBusy = onBusy;
     this.onSession = onSession;
+    this.session = session;
     this.onChange = onChange;
     this.now = now;
     this.batchSize = BATCH.first;
@@ -126,7 +128,8 @@ export class SyncEngine {
       return { ok: false, offline: true };
     }
     try {
-      const session = await this.api.session();
+      const session = this.session ?? await this.api.session();
+      this.session = null;
       this.state.signedOut = false;
       this.state.signIn = null;
       this.onSession(session.user);
