@@ -4,62 +4,62 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app import clock
 from app.campaigns.models import Assignment, Campaign
 from app.campaigns.queries import village_thresholds
 from app.census import services as census
 from app.extensions import db
-from app.households.models import Household
+from app.geo.models import Area
+from app.households.models import Household, Member
 from app.households.scope import household_filter
 from app.records.attachments import missing_by_revision
-from app.records.canonical import content_sha256
 from app.records.models import ReviewComment, ReviewEvent, Submission, SubmissionRevision, SyncConflict
 from app.records.queries import approved_earlier, is_current_revision, per_capita
 
 FORMS_PER_REQUEST = 200  # households' forms asked for in one request
 
 
-def _form_data(user, campaign: Campaign, today: dt.date, ids=None) -> list[tuple[Household, dict]]:
-    """Households assigned to ``user`` in ``campaign`` (of ``ids`` when given), each with what
-    its form needs offline: the village's threshold, the prefilled roster, last year's figure,
-    and ``digest``, which moves whenever any of these does."""
-    query = (select(Household).join(Assignment, Assignment.household_id == Household.id)
-             .where(Assignment.campaign_id == campaign.id, Assignment.enumerator_id == user.id, household_filter(user))
-             .options(selectinload(Household.members), selectinload(Household.village), selectinload(Household.group))
-             .order_by(Household.household_number))
-    if ids is not None:
-        query = query.where(Household.id.in_(ids))
-    households = db.session.scalars(query).all()
+def _assigned(user, campaign: Campaign):
+    return (Assignment.campaign_id == campaign.id, Assignment.enumerator_id == user.id, household_filter(user))
+
+
+def assigned_households(user, campaign: Campaign) -> list[dict]:
+    """The phone's list: households assigned to ``user`` in ``campaign``, with only what the
+    list shows (one query, no members loaded); their forms come apart (household_forms)."""
+    village, group = aliased(Area), aliased(Area)
+    head = (select(Member.name).where(Member.household_id == Household.id, Member.relation == "head")
+            .order_by(Member.id).limit(1).scalar_subquery())
+    rows = db.session.execute(
+        select(Household.id, Household.household_number, village.name, group.name, head)
+        .join(Assignment, Assignment.household_id == Household.id)
+        .join(village, village.id == Household.village_id).outerjoin(group, group.id == Household.group_id)
+        .where(*_assigned(user, campaign)).order_by(Household.household_number))
+    return [{"id": id_, "household_number": number, "village": village_name, "group": group_name, "head_name": head}
+            for id_, number, village_name, group_name, head in rows]
+
+
+def household_forms(user, campaign: Campaign, today: dt.date, ids: list[int]) -> list[dict]:
+    """What the form of each of ``ids`` needs offline: the village's threshold, the prefilled
+    roster and last year's figure. A household not assigned to ``user`` in ``campaign`` (or
+    outside their areas) is left out."""
+    households = db.session.scalars(
+        select(Household).join(Assignment, Assignment.household_id == Household.id)
+        .where(*_assigned(user, campaign), Household.id.in_(ids))
+        .options(selectinload(Household.members)).order_by(Household.id)).all()
     # Thresholds are set down to villages, so a group's is its village's: one read for all.
     thresholds = {row.village.id: row.match.amount_fen if row.match else None for row in village_thresholds(campaign)}
     earlier = approved_earlier(campaign, (household.id for household in households))
     found = []
     for household in households:
         year, last_year = earlier.get(household.id, (None, None))
-        form = {
-            "threshold": thresholds.get(household.village_id),
+        found.append({
+            "id": household.id, "threshold": thresholds.get(household.village_id),
             "prefill": census.prefill(household, today, last_year and last_year.answers),
             "last_year": last_year and {"year": year, "per_capita_net_income": per_capita(last_year)},
-        }
-        found.append((household, {"id": household.id, "digest": content_sha256(form)[:16], **form}))
+        })
     return found
-
-
-def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
-    """The phone's list: households assigned to ``user`` in ``campaign``, only what the list
-    shows, and the digest of each household's form (fetched apart: household_forms)."""
-    return [{"id": household.id, "household_number": household.household_number,
-             "village": household.village.name, "group": household.group.name if household.group else None,
-             "head_name": household.head.name if household.head else None, "form_digest": form["digest"]}
-            for household, form in _form_data(user, campaign, today)]
-
-
-def household_forms(user, campaign: Campaign, today: dt.date, ids: list[int]) -> list[dict]:
-    """What the form of each of ``ids`` needs offline; a household not assigned to ``user``
-    in ``campaign`` (or outside their areas) is left out."""
-    return [form for _household, form in _form_data(user, campaign, today, ids)]
 
 
 def user_records(user, campaign: Campaign) -> list[dict]:

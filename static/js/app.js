@@ -286,7 +286,7 @@ class App {
     const household = await this.store.getHousehold(id);
     if (!household || household.prefill || !navigator.onLine) return household;
     try {
-      await this.engine.pullForms([id]);
+      await this.engine.pullFormsOf([id]);
     } catch {
       return household;  // signed out or no network after all: said below
     }

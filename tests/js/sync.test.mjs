@@ -113,18 +113,29 @@ test("the engine says it is busy from a run's start to the end of the last run a
   assert.deepEqual(busy, [true, true, false]);
 });
 
-test("forms are fetched in chunks of at most 200 households, each chunk stored at once", async () => {
+test("forms are fetched in chunks of at most 200 households, each stored at once, and a chunk unchanged is a 304", async () => {
   const asked = [];
-  const stored = [];
-  const api = new Api(async (url) => {
-    const ids = new URL(url, "http://phone").searchParams.get("ids").split(",").map(Number);
-    asked.push(ids.length);
-    return new Response(JSON.stringify({ forms: ids.map((id) => ({ id, digest: `d${id}`, prefill: { members: [] } })) }),
-      { status: 200, headers: { "Content-Type": "application/json" } });
+  const api = new Api(async (url, { headers }) => {
+    const chunk = new URL(url, "http://phone").searchParams.get("ids");
+    const ids = chunk.split(",").map(Number);
+    asked.push([ids.length, headers["If-None-Match"] ?? null]);
+    if (headers["If-None-Match"] === `"${chunk.length}"` && ids[0] !== 201) return new Response(null, { status: 304 });
+    return new Response(JSON.stringify({ forms: ids.map((id) => ({ id, prefill: { members: [] } })) }),
+      { status: 200, headers: { "Content-Type": "application/json", ETag: `"${chunk.length}"` } });
   });
-  const engine = new SyncEngine({ putForms: async (forms) => { stored.push(forms.map((form) => form.id)); } }, api);
-  await engine.pullForms(Array.from({ length: 450 }, (_, i) => i + 1));
-  assert.deepEqual(asked, [200, 200, 50]);
+  const meta = new Map();
+  const stored = [];
+  const store = { householdIds: async () => Array.from({ length: 450 }, (_, i) => i + 1),
+    getMeta: async (key, fallback) => meta.get(key) ?? fallback, setMeta: async (key, value) => { meta.set(key, value); },
+    putForms: async (forms) => { stored.push(forms.map((form) => form.id)); } };
+  const engine = new SyncEngine(store, api);
+  await engine.pullForms();
+  assert.deepEqual(asked, [[200, null], [200, null], [50, null]]);
   assert.deepEqual(stored.flat(), Array.from({ length: 450 }, (_, i) => i + 1));
-  assert.equal(stored.length, 3);
+  asked.length = 0;
+  stored.length = 0;
+  await engine.pullForms();  // the second chunk has changed on the server
+  assert.deepEqual(asked.map(([count, etag]) => [count, etag !== null]), [[200, true], [200, true], [50, true]]);
+  assert.deepEqual(stored.map((ids) => ids[0]), [201]);
+  assert.equal(Object.keys(meta.get("formsEtags")).length, 3);
 });

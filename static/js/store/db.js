@@ -13,8 +13,8 @@ export const STATES = ["draft", "outbox", "sent", "returned", "invalid", "confli
 
 // The households store holds what the list shows (one small row each); what a household's
 // form needs (roster prefill, threshold, last year) is its `forms` row, fetched after the list
-// is drawn; `rosters` holds the names and ID numbers of that form (what the search reads) and
-// its digest (which forms are missing or stale), so neither reads the heavy rows.
+// is drawn; `rosters` holds the names and ID numbers of that form, what the search reads,
+// so that it never reads the heavy rows.
 export async function openStore(userId) {
   const db = await openDB(`ruhu-user-${userId}`, SCHEMA_VERSION, {
     upgrade(database, oldVersion, _newVersion, transaction) {
@@ -37,20 +37,19 @@ export async function openStore(userId) {
   return new Store(db);
 }
 
-// Schema 1 kept each form inside its household row. A null digest matches no server's, so
-// the next sync fetches each form again.
+// Schema 1 kept each form inside its household row.
 async function splitHouseholds(transaction) {
   const households = transaction.objectStore("households");
   for (const { prefill, threshold, last_year, ...household } of await households.getAll()) {
     households.put(household);
-    if (prefill) putForm(transaction, { id: household.id, digest: null, threshold, prefill, last_year });
+    if (prefill) putForm(transaction, { id: household.id, threshold, prefill, last_year });
   }
 }
 
 function putForm(transaction, form) {
   transaction.objectStore("forms").put(form);
   const members = (form.prefill.members ?? []).map(({ name, id_number }) => ({ name, id_number }));
-  transaction.objectStore("rosters").put({ id: form.id, digest: form.digest, members });
+  transaction.objectStore("rosters").put({ id: form.id, members });
 }
 
 export class Store {
@@ -91,16 +90,11 @@ export class Store {
     const tx = this.db.transaction(["households", "forms"]);
     const [household, form] = await Promise.all([tx.objectStore("households").get(id), tx.objectStore("forms").get(id)]);
     if (!household) return undefined;
-    const { id: _id, digest: _digest, ...data } = form ?? {};
-    return { ...household, ...data };
+    return { ...household, ...form, id };
   }
 
-  // The listed households whose form the phone lacks or holds in an older version.
-  async staleForms() {
-    const tx = this.db.transaction(["households", "rosters"]);
-    const [households, rosters] = await Promise.all([tx.objectStore("households").getAll(), tx.objectStore("rosters").getAll()]);
-    const digests = new Map(rosters.map((roster) => [roster.id, roster.digest]));
-    return households.filter((household) => digests.get(household.id) !== household.form_digest).map((household) => household.id);
+  householdIds() {
+    return this.db.getAllKeys("households");
   }
 
   // One transaction per chunk of forms.

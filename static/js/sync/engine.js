@@ -138,7 +138,7 @@ export class SyncEngine {
       await this.pullHouseholds();
       await this.pullRecords();
       for (const hook of this.hooks) await hook(this.store, this.api);
-      await this.pullForms(await this.store.staleForms());
+      await this.pullForms();
       await this.store.setMeta("lastSync", new Date(this.now()).toISOString());
       this.failures = 0;
       this.state.lastError = null;
@@ -249,15 +249,33 @@ export class SyncEngine {
     this.onChange();  // the list can be drawn now, before the records are pulled
   }
 
-  // The forms of these households (all of them after the first sync: a household then opens
-  // offline), a chunk a request, each chunk stored in one transaction.
-  async pullForms(ids) {
+  // Every listed household's form (after the first sync a household opens offline), a chunk
+  // of ids a request, each answer stored in one transaction; a chunk answered as before (its
+  // ETag, kept per chunk) is 304.
+  async pullForms() {
+    const ids = await this.store.householdIds();
+    const etags = await this.store.getMeta("formsEtags", {});
+    const kept = {};
     for (let start = 0; start < ids.length; start += FORMS_PER_REQUEST) {
-      const chunk = ids.slice(start, start + FORMS_PER_REQUEST);
-      const response = await this.api.request("GET", `/api/sync/households/forms?ids=${chunk.join(",")}`);
-      if (!response.ok) throw new ServerError(`${response.status}`);
-      await this.store.putForms((await response.json()).forms);
+      const chunk = ids.slice(start, start + FORMS_PER_REQUEST).join(",");
+      kept[chunk] = await this.fetchForms(chunk, etags[chunk]);
+      await this.store.setMeta("formsEtags", { ...etags, ...kept });
     }
+    await this.store.setMeta("formsEtags", kept);  // chunks of an older list are forgotten
+  }
+
+  // The forms of a few households, at once (one tapped before its form arrived).
+  async pullFormsOf(ids) {
+    await this.fetchForms(ids.join(","), null);
+  }
+
+  async fetchForms(chunk, etag) {
+    const response = await this.api.request("GET", `/api/sync/households/forms?ids=${chunk}`,
+      { headers: etag ? { "If-None-Match": etag } : {} });
+    if (response.status === 304) return etag;
+    if (!response.ok) throw new ServerError(`${response.status}`);
+    await this.store.putForms((await response.json()).forms);
+    return response.headers.get("ETag");
   }
 
   async pullRecords() {
