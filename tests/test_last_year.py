@@ -46,8 +46,7 @@ def two_years(county, login):
 
 
 def test_the_phone_gets_last_years_figures_and_a_prefill_carried_forward(client, two_years):
-    households = client.get("/api/sync/households").get_json()["households"]
-    (pulled,) = households
+    (pulled,) = client.get(f"/api/sync/households/forms?ids={two_years.id}").get_json()["forms"]
     assert pulled["last_year"] == {"year": 2025, "per_capita_net_income": 1800000}
     spouse = next(m for m in pulled["prefill"]["members"] if m["name"] == "李梅")
     assert spouse["chronic_illness"] is True and spouse["labour_capacity"] == "weak"  # from last year, not the roster
@@ -66,5 +65,5 @@ def test_the_server_screens_against_last_year(client, two_years):
 def test_without_an_earlier_approved_record_there_is_no_last_year(client, county, two_years):
     db.session.query(Submission).update({"status": "submitted"})
     db.session.commit()
-    (pulled,) = client.get("/api/sync/households").get_json()["households"]
+    (pulled,) = client.get(f"/api/sync/households/forms?ids={two_years.id}").get_json()["forms"]
     assert pulled["last_year"] is None

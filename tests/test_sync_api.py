@@ -29,6 +29,7 @@ def test_the_session_names_the_user_and_carries_the_csrf_token(setup):
 
 
 @pytest.mark.parametrize("method, path", [("GET", "/api/session"), ("GET", "/api/sync/households"),
+                                          ("GET", "/api/sync/households/forms?ids=1"),
                                           ("GET", "/api/sync/records"), ("GET", "/api/attachments/" + "a" * 64)])
 def test_without_a_session_the_api_answers_401_json(client, app_context, method, path):
     response = client.open(path, method=method)
@@ -69,21 +70,56 @@ def test_the_session_cookie_is_not_sent_on_cross_site_posts(setup):
     assert cookie.http_only and cookie.same_site == "Lax"
 
 
-def test_households_carry_what_the_form_needs_offline(setup):
+def forms(client, *households):
+    response = client.get("/api/sync/households/forms?ids=" + ",".join(str(h.id) for h in households))
+    assert response.status_code == 200
+    return {form["id"]: form for form in response.get_json()["forms"]}
+
+
+def test_the_household_list_carries_only_what_the_list_shows(setup):
     body = setup.client.get("/api/sync/households").get_json()
     assert body["campaign"] == {"id": setup.campaign.id, "name": "2026年收入普查", "year": 2026,
                                 "form_version": definitions.DEFAULT_VERSION}
     assert [h["household_number"] for h in body["households"]] == ["A-1", "A-2"]  # not B-1: outside the area
     first = body["households"][0]
+    # The list shows number, head, village and group (static/js/app.js); the form's data is
+    # fetched apart, after the list is drawn.
+    # "monitored" offers the household's visit log.
+    assert first == {"id": setup.household.id, "household_number": "A-1", "village": "Village A", "group": "Group A1",
+                     "head_name": "王五", "monitored": False}
+
+
+def test_each_households_form_carries_what_it_needs_offline(setup):
     head, spouse = setup.household.ordered_members
-    # Only what the list, its search and the form read (static/js/app.js, core/search.js): names and
-    # ID numbers are searched in the prefilled roster, not sent twice; "monitored" offers the visit log.
-    assert set(first) == {"id", "household_number", "village", "group", "head_name", "threshold", "prefill", "last_year",
-                          "monitored"}
-    assert first == {**first, "id": setup.household.id, "village": "Village A", "group": "Group A1", "head_name": "王五",
-                     "threshold": THRESHOLD, "last_year": None, "monitored": False}
-    assert [(m["name"], m["id_number"]) for m in first["prefill"]["members"]] == [("王五", head.id_number),
-                                                                                    ("李梅", spouse.id_number)]
+    form = forms(setup.client, setup.household)[setup.household.id]
+    assert set(form) == {"id", "threshold", "prefill", "last_year"}
+    assert (form["threshold"], form["last_year"]) == (THRESHOLD, None)
+    # The search reads names and ID numbers from the prefilled roster (static/js/core/search.js).
+    assert [(m["name"], m["id_number"]) for m in form["prefill"]["members"]] == [("王五", head.id_number),
+                                                                                   ("李梅", spouse.id_number)]
+
+
+def test_forms_are_given_only_for_the_users_assigned_households(setup):
+    unassigned = factories.household(setup.county.village_a, "A-3")
+    assert set(forms(setup.client, setup.household, setup.second, unassigned, setup.other)) == \
+        {setup.household.id, setup.second.id}  # A-3 is nobody's, B-1 lies outside the area
+
+
+def test_an_unchanged_chunk_of_forms_answers_304_and_a_changed_roster_does_not(setup):
+    url = f"/api/sync/households/forms?ids={setup.household.id},{setup.second.id}"
+    etag = setup.client.get(url).headers["ETag"]
+    assert setup.client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    setup.household.ordered_members[1].name = "李美"
+    db.session.commit()
+    changed = setup.client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert [m["name"] for m in changed.get_json()["forms"][0]["prefill"]["members"]] == ["王五", "李美"]
+
+
+@pytest.mark.parametrize("ids", ["", "1,,2", "x", "١", "1.5", "99999999999", ",".join(["1"] * 201)])
+def test_a_bad_list_of_ids_is_answered_with_a_message(setup, ids):
+    response = setup.client.get(f"/api/sync/households/forms?ids={ids}")
+    assert response.status_code == 400 and response.get_json()["message"]
 
 
 def test_an_unchanged_household_list_answers_304(setup):
@@ -93,7 +129,10 @@ def test_an_unchanged_household_list_answers_304(setup):
     assert again.status_code == 304 and again.data == b""
     factories.household(setup.county.village_a, "A-3")  # not assigned: the list is the same
     assert setup.client.get("/api/sync/households", headers={"If-None-Match": etag}).status_code == 304
-    setup.household.phone = "13900000000"
+    setup.household.phone = "13900000000"  # the form's, not the list's
+    db.session.commit()
+    assert setup.client.get("/api/sync/households", headers={"If-None-Match": etag}).status_code == 304
+    setup.household.head.name = "王武"
     db.session.commit()
     assert setup.client.get("/api/sync/households", headers={"If-None-Match": etag}).status_code == 200
 

@@ -4,41 +4,60 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app import clock
 from app.campaigns.models import Assignment, Campaign
 from app.campaigns.queries import village_thresholds
 from app.census import services as census
 from app.extensions import db
-from app.households.models import Household
+from app.geo.models import Area
+from app.households.models import Household, Member
 from app.households.scope import household_filter
 from app.records.attachments import missing_by_revision
 from app.records.models import ReviewComment, ReviewEvent, Submission, SubmissionRevision, SyncConflict
 from app.records.queries import approved_earlier, is_current_revision, per_capita
 
+FORMS_PER_REQUEST = 200  # households' forms asked for in one request
 
-def assigned_households(user, campaign: Campaign, today: dt.date) -> list[dict]:
-    """Households assigned to ``user`` in ``campaign`` with what the form needs offline."""
+
+def _assigned(user, campaign: Campaign):
+    return (Assignment.campaign_id == campaign.id, Assignment.enumerator_id == user.id, household_filter(user))
+
+
+def assigned_households(user, campaign: Campaign) -> list[dict]:
+    """The phone's list: households assigned to ``user`` in ``campaign``, with only what the
+    list shows (one query, no members loaded); their forms come apart (household_forms)."""
+    village, group = aliased(Area), aliased(Area)
+    head = (select(Member.name).where(Member.household_id == Household.id, Member.relation == "head")
+            .order_by(Member.id).limit(1).scalar_subquery())
+    rows = db.session.execute(
+        select(Household.id, Household.household_number, village.name, group.name, head,
+               Household.monitored_category.is_not(None))
+        .join(Assignment, Assignment.household_id == Household.id)
+        .join(village, village.id == Household.village_id).outerjoin(group, group.id == Household.group_id)
+        .where(*_assigned(user, campaign)).order_by(Household.household_number))
+    # "monitored": the phone offers the household's visit log.
+    return [{"id": id_, "household_number": number, "village": village_name, "group": group_name, "head_name": head,
+             "monitored": monitored} for id_, number, village_name, group_name, head, monitored in rows]
+
+
+def household_forms(user, campaign: Campaign, today: dt.date, ids: list[int]) -> list[dict]:
+    """What the form of each of ``ids`` needs offline: the village's threshold, the prefilled
+    roster and last year's figure. A household not assigned to ``user`` in ``campaign`` (or
+    outside their areas) is left out."""
     households = db.session.scalars(
         select(Household).join(Assignment, Assignment.household_id == Household.id)
-        .where(Assignment.campaign_id == campaign.id, Assignment.enumerator_id == user.id, household_filter(user))
-        .options(selectinload(Household.members), selectinload(Household.village), selectinload(Household.group))
-        .order_by(Household.household_number))
+        .where(*_assigned(user, campaign), Household.id.in_(ids))
+        .options(selectinload(Household.members)).order_by(Household.id)).all()
     # Thresholds are set down to villages, so a group's is its village's: one read for all.
     thresholds = {row.village.id: row.match.amount_fen if row.match else None for row in village_thresholds(campaign)}
-    households = households.all()
     earlier = approved_earlier(campaign, (household.id for household in households))
     found = []
     for household in households:
         year, last_year = earlier.get(household.id, (None, None))
-        head = household.head
         found.append({
-            "id": household.id, "household_number": household.household_number,
-            "village": household.village.name, "group": household.group.name if household.group else None,
-            "head_name": head.name if head else None,
-            "monitored": household.monitored_category is not None,  # the phone offers its visit log
-            "threshold": thresholds.get(household.village_id),
+            "id": household.id, "threshold": thresholds.get(household.village_id),
             "prefill": census.prefill(household, today, last_year and last_year.answers),
             "last_year": last_year and {"year": year, "per_capita_net_income": per_capita(last_year)},
         })

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from app import clock, jsonbody
+from app import clock, jsonbody, typed
 from app.audits import services as audits
 from app.auth.roles import requires
 from app.census import services as census
@@ -42,8 +42,28 @@ def households():
         return _no_campaign()
     response = jsonify(campaign={"id": campaign.id, "name": campaign.name, "year": campaign.year,
                                  "form_version": campaign.form_version},
-                       households=queries.assigned_households(current_user, campaign, clock.today()))
+                       households=queries.assigned_households(current_user, campaign))
     response.add_etag()  # the phone sends it back in If-None-Match; the answer itself is never stored
+    return response.make_conditional(request)
+
+
+@bp.route("/api/sync/households/forms")
+@requires("collect")
+def household_forms():
+    """What each household's form needs offline (roster prefill, threshold, last year), for
+    ``?ids=7,8,9`` (at most FORMS_PER_REQUEST): fetched after the list is drawn, in chunks,
+    each answered 304 to the ETag of its last answer."""
+    campaign = census.current_campaign()
+    if campaign is None:
+        return _no_campaign()
+    try:
+        ids = [typed.whole_number(part) for part in request.args.get("ids", "").split(",")]
+    except ValueError:
+        return jsonify(error=400, message=_("ids 应为以逗号分隔的农户 id。")), 400
+    if len(ids) > queries.FORMS_PER_REQUEST:
+        return jsonify(error=400, message=_("一次最多请求 %(count)s 户。", count=queries.FORMS_PER_REQUEST)), 400
+    response = jsonify(forms=queries.household_forms(current_user, campaign, clock.today(), ids))
+    response.add_etag()  # the phone keeps one per chunk of ids and sends it back in If-None-Match
     return response.make_conditional(request)
 
 

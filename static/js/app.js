@@ -24,8 +24,8 @@ const PAGE_SIZE = 50;  // households drawn at a time; "show more" draws the next
 const USER_KEY = "ruhu.user";
 
 class App {
-  constructor(store, api, user) {
-    Object.assign(this, { store, api, user });
+  constructor(store, api, user, session = null) {
+    Object.assign(this, { store, api, user, session });
     this.view = document.getElementById("view");
     this.status = document.getElementById("status");
     this.locale = user.locale || "zh_Hans";
@@ -44,21 +44,33 @@ class App {
   async start() {
     await this.replayJournal();
     this.campaign = await this.store.getMeta("campaign");
-    await this.loadBundle();
-    this.persisted = false;
-    this.askForPersistentStorage().then((granted) => { this.persisted = granted; this.refreshStatus(); });
     // data-syncing: while a run is under way (tests wait for it before going offline).
     // Visits and audit copies go before the tasks are pulled, so the tasks pulled count them.
     this.engine = new SyncEngine(this.store, this.api, { onChange: () => this.afterSync(),
-      hooks: [syncVisits, syncAudits, syncTasks],
-      onBusy: (busy) => { document.body.dataset.syncing = String(busy); } });
+      hooks: [syncVisits, syncAudits, syncTasks], onBusy: (busy) => { document.body.dataset.syncing = String(busy); },
+      onSession: (user) => this.signedIn(user), session: this.session });
+    this.bundleLoaded = this.loadBundle();
+    // Never synced: nothing stored to draw, so the first sync goes along with the bundle's
+    // download. Otherwise the stored list is drawn first and the sync follows.
+    const first = !this.campaign;
+    if (first) this.engine.run();
+    await this.bundleLoaded;
+    this.persisted = false;
+    this.askForPersistentStorage().then((granted) => { this.persisted = granted; this.refreshStatus(); });
     addEventListener("hashchange", () => this.route());
     addEventListener("online", () => this.engine.run());
     addEventListener("offline", () => this.refreshStatus());
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") this.engine.run(); });
     await this.route();
     this.watchForUpdates();
-    this.engine.run();
+    if (!first) this.engine.run();
+  }
+
+  // The app started from the user stored on this phone; the server's answer at the start of
+  // each sync says who is signed in. Another user, or another language: start again as them.
+  signedIn(user) {
+    localStorage.setItem(USER_KEY, JSON.stringify(user));
+    if (user.id !== this.user.id || user.locale !== this.user.locale) location.reload();
   }
 
   formVersion() {
@@ -96,6 +108,7 @@ class App {
   }
 
   async afterSync() {
+    await this.bundleLoaded;  // a first sync may end before the bundle is in
     const campaign = await this.store.getMeta("campaign");
     if (campaign && campaign.form_version !== this.campaign?.form_version) {
       this.campaign = campaign;
@@ -184,7 +197,9 @@ class App {
     this.form = null;
     if (this.list?.version !== version) {
       households.sort((a, b) => a.household_number.localeCompare(b.household_number));
-      this.list = { version, households, index: null };
+      this.list = { version, households, index: null, rosters: null };
+      // What the search reads besides the list (names, ID numbers), read once the list is drawn.
+      this.list.rostersRead = this.store.allRosters().then((rosters) => { this.list.rosters = rosters; });
     }
     const list = this.list;
     const states = statesByHousehold(records);
@@ -205,7 +220,11 @@ class App {
       let matches = chosen.slice(0, this.shown);
       let total = chosen.length;
       if (input.value.trim()) {
-        list.index ??= new Map(buildIndex(list.households).map((entry) => [entry.household.id, entry]));
+        if (!list.rosters) {
+          list.rostersRead.then(show);
+          return;
+        }
+        list.index ??= new Map(buildIndex(list.households, list.rosters).map((entry) => [entry.household.id, entry]));
         ({ matches, total } = search(chosen.map((household) => list.index.get(household.id)), input.value, this.shown));
       }
       summary.textContent = households.length
@@ -267,34 +286,49 @@ class App {
   // only for a household the phone knows no record of, stored with its first answer.
   async renderHousehold(id) {
     const drawing = ++this.drawing;
-    const household = await this.store.getHousehold(id);
+    const household = await this.householdWithForm(id);
     const records = (await this.store.recordsOfHousehold(id))
       .sort((a, b) => (b.updated_at ?? "").localeCompare(a.updated_at ?? ""));
     if (drawing !== this.drawing) return;
-    if (!household) {
-      this.form = null;
-      this.view.replaceChildren(element("a", { href: "#/", class: "button", text: this.t("返回列表") }),
-        element("p", { class: "flash", text: this.t("本机还没有这户的资料：请在有网络时同步；如果同步后仍没有，说明该户没有分配给您。") }));
-      return;
-    }
     const record = records.find((r) => EDITABLE.includes(r.state)) ?? records.find((r) => r.state === "conflict")
-      ?? records[0] ?? {
+      ?? records[0] ?? (household?.prefill && {
       id: crypto.randomUUID(), household_id: household.id, state: "draft", form_version: this.formVersion(),
       answers: structuredClone(household.prefill), attachments: [], created_at: new Date().toISOString(),
-    };
-    await this.renderRecord(record, household, drawing);
+    });
+    if (!household || !record || (record.answers && !household.prefill)) this.notOnThisPhone();
+    else await this.renderRecord(record, household, drawing);
+  }
+
+  // The household, or the form a record needs (its roster, threshold, last year), is not stored.
+  notOnThisPhone() {
+    this.form = null;
+    this.view.replaceChildren(element("a", { href: "#/", class: "button", text: this.t("返回列表") }),
+      element("p", { class: "flash", text: this.t("本机还没有这户的资料：请在有网络时同步；如果同步后仍没有，说明该户没有分配给您。") }));
+  }
+
+  // A household opened before its form arrived in the background is fetched at once.
+  async householdWithForm(id) {
+    const household = await this.store.getHousehold(id);
+    if (!household || household.prefill || !navigator.onLine) return household;
+    try {
+      await this.engine.pullFormsOf([id]);
+    } catch {
+      return household;  // signed out or no network after all: said below
+    }
+    return this.store.getHousehold(id);
   }
 
   async renderRecordById(id) {
     const drawing = ++this.drawing;
     const record = await this.store.getRecord(id);
-    const household = record && await this.store.getHousehold(record.household_id);
+    const household = record && await this.householdWithForm(record.household_id);
     if (drawing !== this.drawing) return;
     if (!record || !household) {
       location.hash = "#/";
       return;
     }
-    await this.renderRecord(record, household, drawing);
+    if (record.answers && !household.prefill) this.notOnThisPhone();
+    else await this.renderRecord(record, household, drawing);
   }
 
   async renderRecord(record, household, drawing) {
@@ -449,21 +483,24 @@ async function main() {
   if (!window.isSecureContext) notice("insecure");
   else if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => notice("insecure"));
   const api = new Api();
-  let user = null;
-  if (navigator.onLine) {
+  // A phone that was used before starts at once from the user it stored; the first sync
+  // asks the server who is signed in (App.signedIn). Only a first start waits for it.
+  let user = JSON.parse(localStorage.getItem(USER_KEY) ?? "null");
+  let session = null;
+  if (!user && navigator.onLine) {
     try {
-      user = (await api.session()).user;
+      session = await api.session();
+      user = session.user;
       localStorage.setItem(USER_KEY, JSON.stringify(user));
     } catch {
-      // Signed out, no network after all, or server trouble: work from what is stored.
+      // Signed out, no network after all, or server trouble: sign in first.
     }
   }
-  user ??= JSON.parse(localStorage.getItem(USER_KEY) ?? "null");
   if (!user) {
     notice("sign-in");
     return;
   }
-  const app = new App(await openStore(user.id), api, user);
+  const app = new App(await openStore(user.id), api, user, session);
   await app.start();
   document.body.dataset.appReady = "true";
 }

@@ -1,18 +1,20 @@
 // Offline search over the assigned households: by name, the last digits of an ID number,
-// household number or group. Pure; the index is built once per household list.
+// household number or group. Pure; the index is built once per household list, from the
+// list's rows and the rosters of the forms stored (store/db.js: names and ID numbers).
 import { compact } from "./typed.js";
 
 // Read as IDs are (typed.js): full-width digits and letters typed in full-width mode match.
 const normalise = (text) => compact(String(text ?? "")).toUpperCase();
 
-export function buildIndex(households) {
+export function buildIndex(households, rosters = []) {
+  const members = new Map(rosters.map((roster) => [roster.id, roster.members]));
   return households.map((household) => {
-    const members = household.prefill?.members ?? [];
+    const people = members.get(household.id) ?? [];
     return {
       household,
       text: normalise([household.household_number, household.group, household.village, household.head_name,
-        ...members.map((m) => m.name)].join("|")),
-      ids: members.map((m) => normalise(m.id_number)),
+        ...people.map((m) => m.name)].join("|")),
+      ids: people.map((m) => normalise(m.id_number)),
     };
   });
 }

@@ -1,5 +1,5 @@
-// Sync: push the outbox and its files, pull assigned households and the state of sent
-// records. No DOM here. The protocol is docs/sync.md; what must hold:
+// Sync: push the outbox and its files, pull assigned households, the state of sent records
+// and, last, the households' forms (in chunks; the list is drawn before). No DOM here. The protocol is docs/sync.md; what must hold:
 // - a record is never deleted before the server has it AND it is final: approved (then the
 //   phone keeps it read-only as the household's "done" mark, without its files), or a second
 //   record of a household that the village has resolved; a failed or lost request changes
@@ -31,6 +31,7 @@ const REFUSED = new Set([400, 413, 415, 422]);
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const CHUNK_BYTES = 256 * 1024;
+const FORMS_PER_REQUEST = 200;  // the server's bound (app/sync/queries.py)
 
 export class Api {
   constructor(fetchImpl = (...args) => fetch(...args)) {
@@ -107,11 +108,16 @@ export async function uploadFile(store, api, file) {
 export class SyncEngine {
   // hooks: more to sync after the records, each (store, api) => Promise (the tasks: sync/tasks.js).
   // onBusy(true | false): a run began, or the last run asked for ended (a follow-up included).
-  constructor(store, api, { onChange = () => {}, onBusy = () => {}, now = () => Date.now(), hooks = [] } = {}) {
+  // onSession(user): who the server says is signed in, at the start of every run; session: its
+  // answer already in hand for the first run (the app's very first start asks before it).
+  constructor(store, api, { onChange = () => {}, onBusy = () => {}, onSession = () => {}, now = () => Date.now(),
+    hooks = [], session = null } = {}) {
     this.store = store;
     this.api = api;
     this.hooks = hooks;
     this.onBusy = onBusy;
+    this.onSession = onSession;
+    this.session = session;
     this.onChange = onChange;
     this.now = now;
     this.batchSize = BATCH.first;
@@ -150,14 +156,17 @@ export class SyncEngine {
       return { ok: false, offline: true };
     }
     try {
-      const session = await this.api.session();
+      const session = this.session ?? await this.api.session();
+      this.session = null;
       this.state.signedOut = false;
       this.state.signIn = null;
+      this.onSession(session.user);
       await this.pushFiles();
       await this.pushRecords();
       await this.pullHouseholds();
       await this.pullRecords();
       for (const hook of this.hooks) await hook(this.store, this.api);
+      await this.pullForms();
       await this.store.setMeta("lastSync", new Date(this.now()).toISOString());
       this.failures = 0;
       this.state.lastError = null;
@@ -245,6 +254,35 @@ export class SyncEngine {
     await this.store.setMeta("campaign", campaign);
     await this.store.setMeta("householdsEtag", response.headers.get("ETag"));
     this.onChange();  // the list can be drawn now, before the records are pulled
+  }
+
+  // Every listed household's form (after the first sync a household opens offline), a chunk
+  // of ids a request, each answer stored in one transaction; a chunk answered as before (its
+  // ETag, kept per chunk) is 304.
+  async pullForms() {
+    const ids = await this.store.householdIds();
+    const etags = await this.store.getMeta("formsEtags", {});
+    const kept = {};
+    for (let start = 0; start < ids.length; start += FORMS_PER_REQUEST) {
+      const chunk = ids.slice(start, start + FORMS_PER_REQUEST).join(",");
+      kept[chunk] = await this.fetchForms(chunk, etags[chunk]);
+      await this.store.setMeta("formsEtags", { ...etags, ...kept });
+    }
+    await this.store.setMeta("formsEtags", kept);  // chunks of an older list are forgotten
+  }
+
+  // The forms of a few households, at once (one tapped before its form arrived).
+  async pullFormsOf(ids) {
+    await this.fetchForms(ids.join(","), null);
+  }
+
+  async fetchForms(chunk, etag) {
+    const response = await this.api.request("GET", `/api/sync/households/forms?ids=${chunk}`,
+      { headers: etag ? { "If-None-Match": etag } : {} });
+    if (response.status === 304) return etag;
+    if (!response.ok) throw new ServerError(`${response.status}`);
+    await this.store.putForms((await response.json()).forms);
+    return response.headers.get("ETag");
   }
 
   async pullRecords() {
