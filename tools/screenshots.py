@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import html
+import math
 import os
 import queue
 import re
@@ -33,6 +35,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +48,6 @@ ROLES = ("enumerator", "village", "township", "countyapprover", "admin")  # the 
 LANGUAGES = {"zh": "zh-Hans", "en": "en"}  # the page's lang attribute in each
 PHONE_LOCALES = {"zh": "zh-CN", "en": "en-US"}  # the browser's own (date inputs, number formats)
 READY = re.compile(r"Ruhu is ready on (http://127\.0\.0\.1:\d+)")
-TODAY = dt.date.today()
 # Yuan of migrant wages per member: a cycle from well below the monitoring line to well above it.
 WAGES_PER_MEMBER = (2400, 5200, 7800, 9600, 12500, 18000, 26000, 40000)
 
@@ -59,6 +61,23 @@ def flask(environment: dict, *arguments: str) -> None:
         raise SystemExit(f"flask {' '.join(arguments)} failed:\n{done.stdout}{done.stderr}")
 
 
+def signature_png(household_id: int) -> bytes:
+    """The household's consent signature as the phone sends it: a PNG of the 600×220 signing
+    canvas, here a stroke of its own per household, named in the file (one file each, as on paper)."""
+    width, height = 600, 220
+    stroke = {x: round(height / 2 + 60 * math.sin(x / (20 + household_id % 17))) for x in range(40, width - 40)}
+    rows = b"".join(b"\x00" + bytes(0x20 if abs(y - stroke.get(x, -9)) <= 2 else 0xFF for x in range(width))
+                    for y in range(height))  # filter byte 0, then one 8-bit grey pixel per x
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes((8, 0, 0, 0, 0))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"tEXt", f"Comment\x00household {household_id}".encode()) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
 class Desk:
     """One demo user at the app's HTTP routes (a Flask test client, signed in)."""
 
@@ -70,19 +89,25 @@ class Desk:
         assert response.status_code == 302, (username, response.status_code)
 
     def post(self, url: str, **kwargs):
-        response = self.client.post(url, **kwargs)
+        return self.send("POST", url, **kwargs)
+
+    def send(self, method: str, url: str, **kwargs):
+        response = self.client.open(url, method=method, **kwargs)
         response.close()  # as a server does: changed villages are counted again after the response
-        assert response.status_code in (200, 302), (url, response.status_code, response.get_data(as_text=True)[:300])
+        assert response.status_code in (200, 201, 302), (url, response.status_code,
+                                                         response.get_data(as_text=True)[:300])
         return response
 
 
-def record_for(household, campaign, definition, wages_per_member: int) -> dict | None:
-    """A complete record of ``household`` as the phone sends it, with the phone's result; None
-    when its roster leaves an answer open that only a visit could give."""
+def record_for(household, campaign, definition, wages_per_member: int, today: dt.date) -> dict | None:
+    """A complete record of ``household`` as the phone sends it, with the phone's result and the
+    household's signed consent (承诺授权书: answered yes, signed by the head, the signature
+    declared as the record's attachment); None when its roster leaves an answer open that
+    only a visit could give."""
     from app.census import services
 
-    answers = services.prefill(household, TODAY)
-    answers["household"].update(relocation_site=False, visit_date=TODAY.isoformat())
+    answers = services.prefill(household, today)
+    answers["household"].update(relocation_site=False, visit_date=today.isoformat())
     answers["household"]["phone"] = answers["household"].get("phone") or f"139{household.id:08d}"
     for member in answers["members"]:
         member.setdefault("ethnicity", "01")
@@ -93,8 +118,11 @@ def record_for(household, campaign, definition, wages_per_member: int) -> dict |
     result = services.evaluate(household, campaign, answers, definition)
     if any(issue["severity"] == "error" for issue in result["issues"]):
         return None
+    signature = signature_png(household.id)
     return {"id": str(uuid.uuid4()), "household_id": household.id, "form_version": campaign.form_version,
-            "base_revision": None, "answers": answers, "attachments": [],
+            "base_revision": None, "answers": answers,
+            "attachments": [{"sha256": hashlib.sha256(signature).hexdigest(), "kind": "signature",
+                             "size": len(signature), "content_type": "image/png"}],
             "client_result": {"income": result["income"], "screening": result["screening"]}}
 
 
@@ -103,7 +131,7 @@ class Plan:
     """The ids the pages are opened with."""
 
     household: int = 0  # 大坪村, sent and approved: its pages have history
-    fresh_household: int = 0  # 大坪村, not visited yet: the census form from the roster
+    fresh_number: str = ""  # 大坪村, not visited yet: the census form from the roster, in the offline app
     returned_number: str = ""  # opened in the offline app: a returned record with comments
     submitted: str = ""  # a record waiting for the village
     flagged: str = ""  # approved with a flag, not yet decided: the assessment page
@@ -120,15 +148,18 @@ def census_in_progress(app) -> Plan:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
+    from app import clock
     from app.auth.models import User
     from app.campaigns.models import Campaign
     from app.census import definitions
+    from app.codes import categories_for
     from app.extensions import db
     from app.geo.models import Area
     from app.households.models import Household
 
     plan = Plan()
     with app.app_context():
+        today = clock.today()
         campaign = db.session.scalar(select(Campaign))
         definition = definitions.get(campaign.form_version)
         risk_types = [risk["code"] for risk in definition["risk_types"]]
@@ -144,25 +175,30 @@ def census_in_progress(app) -> Plan:
                                                 .options(selectinload(Household.members))
                                                 .order_by(Household.household_number)):
                 made = len(done) < count and record_for(household, campaign, definition,
-                                                        WAGES_PER_MEMBER[len(done) % len(WAGES_PER_MEMBER)])
+                                                        WAGES_PER_MEMBER[len(done) % len(WAGES_PER_MEMBER)], today)
                 if made:
                     done.append(made)
                     numbers[household.id] = household.household_number
+                    if not household.monitored_category:  # a household already monitored is not proposed
+                        categories[household.id] = [value for value, _ in categories_for(household.household_type)]
                 else:
-                    left.append(household.id)
+                    left.append(household)
             return done, left
 
-        numbers = {}
+        numbers, categories = {}, {}  # the latter: those each household not monitored may be proposed in
         records, unvisited = visit(village, 240)
         records += visit(second, 60)[0]
         flagged = [record["id"] for record in records if record["client_result"]["screening"].get("flags")]
-        plan.fresh_household = unvisited[-1]
+        plan.fresh_number = unvisited[-1].household_number
         db.session.remove()
 
     enumerator, reviewer, township = (Desk(app, name) for name in ("enumerator", "village", "township"))
     for start in range(0, len(records), 50):
         response = enumerator.post("/api/sync/records", json={"records": records[start:start + 50]})
         assert {result["result"] for result in response.get_json()["results"]} == {"created"}
+    for record in records:  # each signature after its record, as a phone uploads it
+        enumerator.send("PUT", f"/api/attachments/{record['attachments'][0]['sha256']}",
+                        data=signature_png(record["household_id"]), headers={"Content-Type": "image/png"})
 
     returned = [record for record in records[:240] if record["id"] not in flagged][:15]
     for record in returned:
@@ -172,26 +208,31 @@ def census_in_progress(app) -> Plan:
     approved = [record["id"] for record in records[:240] if record["id"] not in returned_ids][:150]
     for record_id in approved:
         reviewer.post(f"/api/review/records/{record_id}/approve", json={"version": 1})
-    approved_flagged = [record_id for record_id in approved if record_id in flagged]
+    household_of = {record["id"]: record["household_id"] for record in records}
+    approved_flagged = [record_id for record_id in approved
+                        if record_id in flagged and categories.get(household_of[record_id])]
 
     proposals = []
     for record_id in approved_flagged[:6]:  # proposed from the assessment list, today
         response = reviewer.post(f"/monitoring/assessment/{record_id}/propose", data={
-            "category": "marginal", "risk_types": risk_types[:2], "note": "人均纯收入低于监测范围，务工收入不稳定"})
+            "category": categories[household_of[record_id]][0], "risk_types": risk_types[:2],
+            "note": "人均纯收入低于监测范围，务工收入不稳定"})
         proposals.append(int(response.headers["Location"].rsplit("/", 1)[1]))
     for proposal_id in proposals[:4]:
         reviewer.post(f"/monitoring/proposals/{proposal_id}/act", data={
-            "action": "appraise", "version": 1, "on_date": TODAY.isoformat()})
+            "action": "appraise", "version": 1, "on_date": today.isoformat()})
     for proposal_id in proposals[:2]:
         reviewer.post(f"/monitoring/proposals/{proposal_id}/act", data={
-            "action": "start_notice", "version": 2, "on_date": TODAY.isoformat()})
+            "action": "start_notice", "version": 2, "on_date": today.isoformat()})
     for record_id in approved_flagged[6:9]:
         reviewer.post(f"/monitoring/assessment/{record_id}/not-proposed",
                       data={"reason": "务工收入已恢复，家庭无返贫风险"})
 
-    # Clues from other channels three weeks ago: appraised, noticed, sent to the township.
-    clue_households = unvisited[:8]
-    days = [(TODAY - dt.timedelta(days=n)).isoformat() for n in (21, 19, 17)]
+    # Clues from other channels three weeks ago: appraised, noticed, sent to the township. Each
+    # household's approved record carries its consent, which a proposal rests on.
+    clue_households = [household_of[record_id] for record_id in approved[1:] if record_id not in flagged
+                       and "sudden_hardship" in categories.get(household_of[record_id], ())][-8:]
+    days = [(today - dt.timedelta(days=n)).isoformat() for n in (21, 19, 17)]
     for n, household_id in enumerate(clue_households):
         response = reviewer.post(f"/monitoring/households/{household_id}/propose", data={
             "channel": "self_application", "clue_date": days[0], "category": "sudden_hardship",
@@ -244,7 +285,7 @@ class Page:
     name: str
     path: str
     ready: str = "main"  # what shows the page is drawn
-    open_returned: bool = False  # the offline app: search the returned household and open its form
+    open_household: str = ""  # the offline app: search this household number and open its form
 
 
 def pages(plan: Plan) -> list[Page]:
@@ -252,9 +293,9 @@ def pages(plan: Plan) -> list[Page]:
         Page("home", "/"),
         Page("households", "/households/"),
         Page("household", f"/households/{plan.household}"),
-        Page("census-form", f"/census/households/{plan.fresh_household}", "body[data-form-ready]"),
         Page("app-list", "/app", SYNCED),
-        Page("app-form", "/app", SYNCED, open_returned=True),
+        Page("census-form", "/app", SYNCED, open_household=plan.fresh_number),
+        Page("app-form", "/app", SYNCED, open_household=plan.returned_number),
         Page("review-queue", "/review/"),
         Page("review-record", f"/review/records/{plan.submitted}"),
         Page("monitoring", "/monitoring/"),
@@ -361,7 +402,7 @@ def sign_in(page, username: str) -> None:
     page.wait_for_load_state()
 
 
-def take(page, shot: Shot, target: Page | None, out: Path, plan: Plan, errors: list) -> Shot:
+def take(page, shot: Shot, target: Page | None, out: Path, errors: list) -> Shot:
     from playwright.sync_api import Error as PlaywrightError
 
     errors.clear()
@@ -374,12 +415,15 @@ def take(page, shot: Shot, target: Page | None, out: Path, plan: Plan, errors: l
             errors.append(f"HTTP {response.status}")
         try:
             page.wait_for_selector(target.ready, timeout=120_000)  # the offline app syncs its households first
-            if target.open_returned:
-                page.locator("#household-search").fill(plan.returned_number)
-                if not page.locator("button.household").count():
-                    shot.skipped = "no household in this role's app"
+            if target.open_household:
+                page.locator("#household-search").fill(target.open_household)
+                found = page.locator("a.household", has_text=target.open_household)
+                try:
+                    found.wait_for(timeout=10_000)
+                except PlaywrightError:
+                    shot.skipped = "no such household in this role's app"
                     return shot
-                page.locator("button.household").first.click()
+                found.first.click()
                 page.wait_for_selector(".record-form[data-complete]", timeout=60_000)
         except PlaywrightError as error:
             errors.append(f"not drawn: {str(error).splitlines()[0]}")
@@ -391,12 +435,15 @@ def take(page, shot: Shot, target: Page | None, out: Path, plan: Plan, errors: l
     shot.errors = list(errors)
     # Measured as it is; shot with everything painted (Chromium leaves content-visibility:
     # auto blocks blank outside the viewport, even in a full-page screenshot).
-    page.add_style_tag(content="* { content-visibility: visible !important; }")
+    # (Through each element's style: the page's CSP refuses an added style sheet, as it should.)
+    page.evaluate("""() => { for (const element of document.querySelectorAll('*')) {
+      if (getComputedStyle(element).contentVisibility === 'auto') element.style.contentVisibility = 'visible';
+    } }""")
     page.screenshot(path=str(out / shot.file), full_page=True)
     return shot
 
 
-def shoot(base: str, plan: Plan, targets: list[Page], out: Path) -> list[Shot]:
+def shoot(base: str, targets: list[Page], out: Path) -> list[Shot]:
     from playwright.sync_api import sync_playwright
 
     shots = []
@@ -417,14 +464,15 @@ def shoot(base: str, plan: Plan, targets: list[Page], out: Path) -> list[Shot]:
                         page.goto("/login")
                         choose_language(page, language)
                         shots.append(take(page, Shot(f"sign-in-anonymous-{device}-{language}.png", "sign-in", role,
-                                                     device, language), None, out, plan, errors))
+                                                     device, language), None, out, errors))
                     else:
                         sign_in(page, role)
+                        page.goto("/")  # an enumerator lands in the offline app, which has no language switch
                         choose_language(page, language)
                         for target in targets:
                             shot = Shot(f"{target.name}-{role}-{device}-{language}.png", target.name, role, device,
                                         language)
-                            shots.append(take(page, shot, target, out, plan, errors))
+                            shots.append(take(page, shot, target, out, errors))
                             print(f"  {shot.file}: {shot.skipped or f'{shot.height} px tall'}", flush=True)
                     context.close()
         browser.close()
@@ -521,7 +569,7 @@ def main() -> None:
     server, base = serve(environment)
     try:
         print(f"Taking screenshots from {base} into {out} …", flush=True)
-        shots = shoot(base, plan, targets, out)
+        shots = shoot(base, targets, out)
     finally:
         server.terminate()
         server.wait(timeout=30)
