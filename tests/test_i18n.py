@@ -137,7 +137,7 @@ def _audit_round(world) -> int:
 NOT_PAGES = {"static", "main.healthz", "main.favicon", "census.form_bundle", "census.download_definition", "sync.session",
              "sync.households", "sync.records", "sync.attachment_status", "pwa.manifest", "pwa.service_worker",
              "monitoring.notice_csv", "exports.households", "exports.members", "exports.register", "exports.answers",
-             "visits.export", "clues.feedback", "clues.photo", "tasks.tasks",
+             "visits.export", "clues.feedback", "clues.photo", "tasks.tasks", "sync.household_forms",
              "jobs.status", "jobs.download"}
 
 

@@ -146,6 +146,7 @@ def test_a_due_visit_offline_then_an_audit_copy_and_its_discrepancy(page: Page, 
     county_office.get_by_label("抽样比例").fill("1")
     county_office.get_by_label("随机种子").fill("20261203")
     county_office.get_by_role("button", name="抽样").click()
+    county_office.get_by_role("link", name="查看本批抽样").click()  # the draw ran as a job
     expect(county_office.locator("#drawn")).to_contain_text("1 户 / 1 人")
     county_office.get_by_label("乡镇").select_option(label="Township One")
     county_office.get_by_label("审核人").select_option(str(auditor.id))
