@@ -62,27 +62,25 @@ def _only_reads(clause) -> bool:
 
 
 @contextmanager
-def reading(session) -> Iterator[None]:
+def _routed(session, to_replica: bool) -> Iterator[None]:
+    before = session.info.get(_READING, False)
+    session.info[_READING] = to_replica
+    try:
+        yield
+    finally:
+        session.info[_READING] = before
+
+
+def reading(session):
     """Within it, ``session`` reads through the read-only engine (reports and exports: a replica
     may lag the primary by moments, which their stored figures' times and a file's rows allow)."""
-    before = session.info.get(_READING, False)
-    session.info[_READING] = True
-    try:
-        yield
-    finally:
-        session.info[_READING] = before
+    return _routed(session, True)
 
 
-@contextmanager
-def on_primary(session) -> Iterator[None]:
+def on_primary(session):
     """Within it, ``session`` reads the primary even inside ``reading``: for a read that decides
     a write (a job's state, read again after its insert failed)."""
-    before = session.info.get(_READING, False)
-    session.info[_READING] = False
-    try:
-        yield
-    finally:
-        session.info[_READING] = before
+    return _routed(session, False)
 
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"class_": Session})

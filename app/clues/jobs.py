@@ -14,26 +14,19 @@ from app.clues.models import Department
 from app.codes import N_
 from app.errors import DomainError
 from app.extensions import db
-from app.files import kept
 from app.files.cells import Problem
 from app.jobs import services as jobs
 
 IMPORT_JOB = "warning_import"
 UPLOAD_KIND = "warnings"
 SAME_LIST = ("department", "digest", "dry_run")  # what says two asks are the same import
-GONE = N_("找不到要导入的文件（可能已经导入或已过期），请重新上传。")
-PROBLEMS = N_("文件中有问题，没有导入任何数据。请改正文件后重新上传。")
 COUNTS = ("rows_read", "rows_with_errors", "households_matched", "persons_not_found", "rows_already_imported",
           "clues", "file_already_imported")
 
 
 def run_import(job, progress: jobs.Progress) -> dict:
     params = job.params
-    token = params["upload"]
-    sheet = kept.load(UPLOAD_KIND, job.owner_id, token)
-    try:
-        if sheet is None:
-            raise jobs.JobFailed(GONE)
+    with jobs.kept_upload(UPLOAD_KIND, job) as sheet:
         progress.total(len(sheet.rows))
         try:
             report = services.import_list(db.session.get(User, job.owner_id), sheet, params["department"],
@@ -41,11 +34,9 @@ def run_import(job, progress: jobs.Progress) -> dict:
                                           count=progress.count)
         except DomainError as error:  # the department was retired meanwhile
             raise jobs.JobFailed(error.message) from None
-        if not report.ok:
-            raise jobs.JobFailed(PROBLEMS, outcome(report, params["dry_run"]))
-        return outcome(report, params["dry_run"])
-    finally:
-        kept.remove(UPLOAD_KIND, job.owner_id, token)
+    if not report.ok:
+        raise jobs.JobFailed(jobs.NOTHING_IMPORTED, outcome(report, params["dry_run"]))
+    return outcome(report, params["dry_run"])
 
 
 def outcome(report: services.Report, dry_run: bool) -> dict:

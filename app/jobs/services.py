@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from app import clock
 from app.auth.roles import can
 from app.codes import N_
 from app.extensions import db, on_primary
+from app.files import kept
+from app.files.sheets import Sheet
 from app.jobs.models import Job
 from app.jobs.workflow import DONE, QUEUED, RUNNING, from_states, next_state
 
@@ -48,6 +51,24 @@ class JobFailed(Exception):
         super().__init__(message)
         self.message = message
         self.outcome = outcome
+
+
+UPLOAD_GONE = N_("找不到要导入的文件（可能已经导入或已过期），请重新上传。")
+NOTHING_IMPORTED = N_("文件中有问题，没有导入任何数据。请改正文件后重新上传。")
+
+
+@contextmanager
+def kept_upload(kind: str, job: Job) -> Iterator[Sheet]:
+    """The table kept for an import job (``params["upload"]``, app.files.kept), removed once
+    the job is done with it, whatever happened; gone already, the job fails saying so."""
+    token = job.params["upload"]
+    try:
+        sheet = kept.load(kind, job.owner_id, token)
+        if sheet is None:
+            raise JobFailed(UPLOAD_GONE)
+        yield sheet
+    finally:
+        kept.remove(kind, job.owner_id, token)
 
 
 @dataclass(frozen=True)

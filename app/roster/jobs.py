@@ -9,7 +9,6 @@ import dataclasses
 from app.auth.models import User
 from app.codes import N_
 from app.extensions import db
-from app.files import kept
 from app.files.cells import Problem
 from app.jobs import services as jobs
 from app.roster import services
@@ -17,28 +16,19 @@ from app.roster.plan import Counts, Plan
 
 IMPORT_JOB = "roster_import"
 UPLOAD_KIND = "roster"
-GONE = N_("找不到要导入的文件（可能已经导入或已过期），请重新上传。")
 CHANGED = N_("检查之后数据库中的数据有了变化，没有导入任何数据。请重新上传文件检查。")
-PROBLEMS = N_("文件中有问题，没有导入任何数据。请改正文件后重新上传。")
 
 
 def run_import(job, progress: jobs.Progress) -> dict:
-    user = db.session.get(User, job.owner_id)
-    token = job.params["upload"]
-    sheet = kept.load(UPLOAD_KIND, job.owner_id, token)
-    try:
-        if sheet is None:
-            raise jobs.JobFailed(GONE)
+    with jobs.kept_upload(UPLOAD_KIND, job) as sheet:
         progress.total(len(sheet.rows))
         try:
-            plan, imported = services.import_roster(sheet, user, progress.count)
+            plan, imported = services.import_roster(sheet, db.session.get(User, job.owner_id), progress.count)
         except services.RosterConflict:
             raise jobs.JobFailed(CHANGED) from None
-        if not imported:
-            raise jobs.JobFailed(PROBLEMS, outcome(plan))
-        return outcome(plan)
-    finally:
-        kept.remove(UPLOAD_KIND, job.owner_id, token)
+    if not imported:
+        raise jobs.JobFailed(jobs.NOTHING_IMPORTED, outcome(plan))
+    return outcome(plan)
 
 
 def outcome(plan: Plan) -> dict:

@@ -9,7 +9,7 @@ from app.files import kept, sheets
 from app.jobs import services as jobs
 from app.roster import columns, services
 from app.roster.forms import ImportForm, UploadForm
-from app.roster.jobs import GONE, IMPORT_JOB, UPLOAD_KIND
+from app.roster.jobs import IMPORT_JOB, UPLOAD_KIND
 
 bp = Blueprint("roster", __name__, url_prefix="/admin/roster")
 
@@ -36,7 +36,7 @@ def apply():
     form = ImportForm()
     token = form.upload.data if form.validate_on_submit() else None
     if not kept.exists(UPLOAD_KIND, current_user.id, token):
-        flash(_(GONE), "error")
+        flash(_(jobs.UPLOAD_GONE), "error")
         return redirect(url_for("roster.upload"))
     job = jobs.ask(IMPORT_JOB, current_user, {"upload": token})
     return redirect(url_for("jobs.show", job_id=job.id), 303)
