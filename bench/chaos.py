@@ -544,6 +544,15 @@ FAILING = ("duplicated", "lost", "wrong", "stored but never sent", "conflicts ke
            "unexpected answers (conflict, invalid)", "never acknowledged")
 
 
+def migrate_and_seed(env: dict, households: int) -> None:
+    """The deployed stack's database made as `make run` makes it: migrations, then the demo county."""
+    for command in (["db", "upgrade"], ["demo", "seed", "--households", str(households)]):
+        done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"flask {' '.join(command)} failed:\n{done.stderr}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=5000)
@@ -572,11 +581,7 @@ def main() -> int:
     try:
         postgres.create()
         env["DATABASE_URL"] = postgres.url
-        for command in (["db", "upgrade"], ["demo", "seed", "--households", str(options.records)]):
-            done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=ROOT, env=env,
-                                  capture_output=True, text=True)
-            if done.returncode:
-                raise SystemExit(f"flask {' '.join(command)} failed:\n{done.stderr}")
+        migrate_and_seed(env, options.records)
         os.environ.update(RUHU_INSTANCE_DIR=env["RUHU_INSTANCE_DIR"], SECRET_KEY=env["SECRET_KEY"])
         from app import create_app
 

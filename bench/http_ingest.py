@@ -24,7 +24,6 @@ import random
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -43,6 +42,7 @@ from bench.chaos import (  # noqa: E402  (after the path is set)
     assign_every_village,
     build_records,
     free_port,
+    migrate_and_seed,
 )
 
 
@@ -144,11 +144,7 @@ def main() -> int:
         postgres.create()
         env["DATABASE_URL"] = postgres.url
         seed_started = time.perf_counter()
-        for command in (["db", "upgrade"], ["demo", "seed", "--households", str(options.records)]):
-            done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=ROOT, env=env,
-                                  capture_output=True, text=True)
-            if done.returncode:
-                raise SystemExit(f"flask {' '.join(command)} failed:\n{done.stderr}")
+        migrate_and_seed(env, options.records)
         os.environ.update(RUHU_INSTANCE_DIR=env["RUHU_INSTANCE_DIR"], SECRET_KEY=env["SECRET_KEY"])
         from app import create_app
 

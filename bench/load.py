@@ -61,7 +61,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # bench/reports.py imports its neighbours by bare name
 
-from bench.chaos import PG_BIN, Failed, Phone, Postgres, Server, build_records, free_port  # noqa: E402
+from bench.chaos import PG_BIN, Failed, Phone, Postgres, Server, build_records, free_port, migrate_and_seed  # noqa: E402
 
 PASSWORD = "Yunling-load-2026!"  # every user the benchmark creates (the password rule wants a strong one)
 HEALTH_PAUSE_S = 0.2
@@ -375,11 +375,7 @@ def main() -> int:
         postgres.create()
         env["DATABASE_URL"] = postgres.url
         started = time.perf_counter()
-        for command in (["db", "upgrade"], ["demo", "seed", "--households", str(options.households)]):
-            done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=ROOT, env=env,
-                                  capture_output=True, text=True)
-            if done.returncode:
-                raise SystemExit(f"flask {' '.join(command)} failed:\n{done.stderr}")
+        migrate_and_seed(env, options.households)
         print(f"flask demo seed --households {options.households}: {time.perf_counter() - started:.0f} s", flush=True)
         os.environ.update(RUHU_INSTANCE_DIR=env["RUHU_INSTANCE_DIR"], SECRET_KEY=env["SECRET_KEY"])
         from app import create_app
