@@ -2,6 +2,7 @@
 real database."""
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import statistics
@@ -180,6 +181,24 @@ def test_id_sequences_run_out_only_after_all_500_of_a_sex_are_used():
     assert identity.parse(numbers.allocate(rng, born, "female"), REFERENCE_DATE).sex == "female"
     with pytest.raises(ValueError):
         numbers.allocate(rng, born, "male")
+
+
+def test_a_full_birthday_moves_a_day_earlier_within_the_same_year_of_age():
+    numbers = generator._IdNumbers("532339")
+    rng = random.Random(1)
+    latest = REFERENCE_DATE.replace(year=1980)  # 46 on REFERENCE_DATE
+    days = [numbers.allocate_near(rng, latest, 46, "male")[0] for _ in range(1001)]
+    assert days[:500] == [latest] * 500
+    assert set(days[500:1000]) == {latest - dt.timedelta(days=1)}
+    earliest = latest - dt.timedelta(days=364)
+    assert numbers.allocate_near(rng, earliest, 46, "female")[0] == earliest
+    for _ in range(500):
+        numbers.allocate_near(rng, earliest, 46, "female")
+    assert numbers.allocate_near(rng, earliest, 46, "female")[0] == latest  # wraps, still 46
+    for _ in range(50):
+        day, number = numbers.allocate_near(rng, latest, 46, "male")
+        found = identity.parse(number, REFERENCE_DATE)
+        assert found.valid and found.birth_date == day and earliest <= day <= latest
 
 
 # --- the commands on a database ---------------------------------------------------

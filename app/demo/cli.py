@@ -9,7 +9,7 @@ from app.demo import generator, services
 
 cli = AppGroup("demo", help="Demo data.")
 
-MAX_HOUSEHOLDS = 1_000_000  # ID sequences per birth date stay far from full below this
+MAX_HOUSEHOLDS = 3_000_000  # the scale benchmark's 2,000,000 households fit, ages keep room for their people
 PROGRESS_EVERY = 20_000
 
 

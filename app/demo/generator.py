@@ -222,11 +222,28 @@ class _IdNumbers:
         self.used[key] = used | 1 << sequence
         return identity.make(self.area, birth_date, sequence)
 
+    def allocate_near(self, rng: random.Random, birth_date: dt.date, age: int, sex: str) -> tuple[dt.date, str]:
+        """The birthday and an ID number for it. Where that day's 500 sequences of the sex are
+        taken (a county of millions), the birthday moves a day earlier within the same year of
+        age, so every age keeps its people."""
+        latest = _latest_birthday(age)
+        for shift in range(365):
+            day = latest - dt.timedelta(days=((latest - birth_date).days + shift) % 365)
+            try:
+                return day, self.allocate(rng, day, sex)
+            except ValueError:
+                continue
+        raise ValueError(f"no ID sequence left in the year of age of {birth_date} {sex}")
+
+
+def _latest_birthday(age: int) -> dt.date:
+    """The last birthday giving exactly ``age`` on REFERENCE_DATE (30 June: no leap-day edge)."""
+    return REFERENCE_DATE.replace(year=REFERENCE_DATE.year - age)
+
 
 def _birth_date(rng: random.Random, age: int) -> dt.date:
-    """A birthday giving exactly ``age`` on REFERENCE_DATE (30 June: no leap-day edge)."""
-    latest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - age)
-    return latest - dt.timedelta(days=rng.randrange(365))
+    """A birthday giving exactly ``age`` on REFERENCE_DATE."""
+    return _latest_birthday(age) - dt.timedelta(days=rng.randrange(365))
 
 
 def _given_name(rng: random.Random, sex: str, age: int) -> str:
@@ -380,9 +397,8 @@ def _member(rng: random.Random, ids: _IdNumbers, person: _Person) -> dict:
         pension = (PENSION_ELDERLY if person.age >= 60 else PENSION_ADULT).pick(rng)
     return {
         "name": person.surname + _given_name(rng, person.sex, person.age),
-        "id_number": ids.allocate(rng, birth_date, person.sex),
+        **dict(zip(("birth_date", "id_number"), ids.allocate_near(rng, birth_date, person.age, person.sex))),
         "sex": person.sex,
-        "birth_date": birth_date,
         "ethnicity": person.ethnicity,
         "relation": person.relation,
         "education_level": education_level,
