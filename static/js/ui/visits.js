@@ -227,8 +227,13 @@ function measureChoice(measure, key, refused, today, t) {
   if (measure.state !== "declared") return item;
   const sent = refused?.carried_out?.find((entry) => entry.measure_id === measure.id);
   const done = element("input", { id: `${id}-done`, type: "checkbox" });
-  const on = element("input", { id: `${id}-on`, type: "date", max: today, min: measure.declared_on ?? "" });
+  const on = element("input", { id: `${id}-on`, type: "date", max: today, min: measure.declared_on ?? "",
+    "aria-describedby": `${id}-on-issue` });
   const issue = element("p", { class: "issue", role: "alert", id: `${id}-on-issue` });
+  const say = (text) => {  // an empty alert is no alert: hidden until it says something
+    issue.textContent = text;
+    issue.hidden = !text;
+  };
   const day = field(on.id, t("落实日期"), on);
   day.append(issue);
   done.checked = Boolean(sent);
@@ -239,8 +244,8 @@ function measureChoice(measure, key, refused, today, t) {
     if (done.checked) box.checked = true;  // carried out is followed up
   };
   done.addEventListener("change", show);
-  on.addEventListener("input", () => { edited = true; issue.textContent = ""; });
-  if (refused?.field === `carried_out.${measure.id}`) issue.textContent = refused.message;
+  on.addEventListener("input", () => { edited = true; say(""); });
+  say(refused?.field === `carried_out.${measure.id}` ? refused.message : "");
   show();
   item.element = element("div", { class: "measure", "data-measure": String(measure.id) }, line,
     element("div", { class: "field check" }, done, element("label", { for: done.id, text: t("已落实") })), day);
@@ -248,7 +253,7 @@ function measureChoice(measure, key, refused, today, t) {
   item.on = on;
   item.followVisitDate = (visitDate) => { if (!edited) on.value = visitDate; };
   item.showProblem = (problem) => {
-    issue.textContent = problem ? t(...problem) : "";
+    say(problem ? t(...problem) : "");
     return Boolean(problem);
   };
   return item;
