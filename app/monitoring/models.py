@@ -34,7 +34,7 @@ NATIONAL_ENTRY = "national_entry"  # its event
 MEASURE_ACTIONS = ("declare_measure", "carry_out_measure")
 OTHER_ACTIONS = ("not_proposed", "record_measure", "already_monitored") + MEASURE_ACTIONS
 EVENT_LABELS = {**ACTION_LABELS, "not_proposed": N_("不纳入监测"), "record_measure": N_("登记帮扶措施"),
-                "declare_measure": N_("申报帮扶措施"), "carry_out_measure": N_("帮扶措施已落实"),
+                "declare_measure": N_("帮扶措施已申报"), "carry_out_measure": N_("帮扶措施已落实"),
                 "already_monitored": N_("已是监测对象：更新风险类型和帮扶"),
                 NATIONAL_ENTRY: N_("全国系统已认定为监测对象，花名册导入")}
 # How the village resolved a flagged record that it did not propose.
