@@ -6,6 +6,9 @@ What must always hold:
 - A cadre is assigned only to a household in the assigning user's areas, and the cadre's own
   areas cover it (a cadre must be able to see the household they answer for).
 - A visit that found a risk raises one clue (app.clues), in the same commit as the visit.
+- The measures a visit reports carried out are marked so by the monitoring service
+  (``mark_carried_out``, as the office does) in the same commit; a bad day refuses the whole
+  visit, with the field it is about; a measure already carried out keeps its day.
 - A visit is stored once per UUID: the same content again is a duplicate, other content under
   a stored UUID is invalid (never overwritten); a household outside the sender's areas is
   invalid with the same message as one that does not exist.
@@ -289,7 +292,8 @@ def _parse(user, item: dict, today: dt.date) -> dict:
 
 def _carried_out(value, measures: dict[int, AssistanceMeasure]) -> list[tuple]:
     """落实: the measures followed up that the cadre reports carried out, each with its day:
-    [(measure, day or None when it is no date)], the days checked by the monitoring service."""
+    [(measure, day)]; whether a day may be one (not in the future, not before the measure was
+    declared) is the monitoring service's to say."""
     if value in (None, []):
         return []
     if not isinstance(value, list) or not all(
