@@ -140,6 +140,15 @@ def identified(setup, since=dt.date(2025, 6, 2)) -> Proposal:
     return fresh(proposal)
 
 
+def carried_out(setup, household, day: dt.date, *, measure_type="employment", note="介绍到县城务工",
+                declared_on: dt.date | None = None):
+    """A measure declared (on ``declared_on``, else ``day``) and carried out on ``day``, by the village."""
+    measure = services.declare_measure(setup.reviewer, household, measure_type=measure_type,
+                                       declared_on=declared_on or day, note=note, today=day)
+    services.carry_out_measure(setup.reviewer, measure, day, today=day)
+    return measure
+
+
 def recorded_on(submission, day: dt.date):
     """The record's visit was on ``day`` (its income figure is of that day)."""
     revision = db.session.scalar(select(SubmissionRevision).where(SubmissionRevision.submission_id == submission.id))

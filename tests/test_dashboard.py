@@ -417,7 +417,9 @@ def test_a_township_approver_drills_into_their_villages_only(app, client, known)
 def test_the_page_shows_each_chart_with_its_table(app, client, known):
     approver = user("county_approver", known.county.county)
     text = sign_in(client, approver).get("/reports/").get_data(as_text=True)
-    assert text.count("<caption>") == 10  # one table for each chart, one for the two of proposals waiting
+    # one table for each chart, one for the two of proposals waiting, and the assistance
+    # measures' (declared and carried out: a table only)
+    assert text.count("<caption>") == 11
     assert text.count('class="chart" role="img"') == text.count('role="img"') == 11  # the header's mark is decoration
     assert "<mark>75.00%</mark>" in text and "<mark>50.00%</mark>" in text  # under 100 % stands out
     assert "42.86%" in text  # 3 eliminated persons of 3 + 4 monitored

@@ -89,3 +89,48 @@ def test_0014_identity_key_fills_the_person_keys_of_stored_members_and_records(c
         {(m.id_number, m.id_number[:18]) for m in db.session.scalars(select(Member))}
     head, spouse = (m["id_number"] for m in sent["answers"]["members"])
     assert set(db.session.execute(select(RecordPerson.person_key, RecordPerson.present))) == {(head, True), (spouse, False)}
+
+
+def test_0020_a_measure_recorded_before_is_carried_out_on_its_day(county):
+    """Migration 0020: a measure recorded before measures were declared and carried out was
+    recorded as help given, so it is carried out on the day it was recorded (and declared that
+    day: no other day is known). Down again, a measure only declared goes, one carried out
+    keeps the day it was carried out."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.monitoring.models import AssistanceMeasure
+    from tests import factories
+
+    household = factories.household(county.village_a, "A-1")
+    user = factories.user("reviewer", "village_reviewer", [county.village_a])
+    household_id, user_id = household.id, user.id
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0019")
+    try:
+        db.session.execute(db.text(
+            "INSERT INTO assistance_measure (household_id, measure_type, measure_date, note, recorded_by_id, "
+            "created_at) VALUES (:household, 'employment', :day, '公益岗位', :user, :now)"),
+            {"household": household_id, "day": dt.date(2026, 8, 1), "user": user_id,
+             "now": dt.datetime.now(dt.UTC)})
+        db.session.commit()
+        db.session.remove()
+    finally:
+        upgrade()
+    old, = db.session.scalars(select(AssistanceMeasure))
+    assert (old.declared_on, old.carried_out_on) == (dt.date(2026, 8, 1), dt.date(2026, 8, 1))
+    db.session.add(AssistanceMeasure(household_id=household_id, measure_type="health", declared_on=dt.date(2026, 9, 1),
+                                     note="", recorded_by_id=user_id))
+    old.declared_on = dt.date(2026, 7, 20)  # declared earlier than it was carried out
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0019")
+    try:
+        rows = db.session.execute(db.text("SELECT measure_type, measure_date FROM assistance_measure")).all()
+        db.session.remove()
+    finally:
+        upgrade()
+    assert [(kind, str(day)) for kind, day in rows] == [("employment", "2026-08-01")]

@@ -18,6 +18,7 @@ from tests import factories
 from tests.monitoring_setup import (
     START,
     approved_record,
+    carried_out,
     events,
     fresh,
     identified,
@@ -174,11 +175,10 @@ def test_elimination_reversal_and_re_identification(setup, app):
     identified(setup)
     household = fresh(setup.household)
     page = signed_in(app, setup.reviewer).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
-    assert "还没有登记帮扶措施，至少需要一项。" in page
+    assert "本次纳入监测以来还没有落实的帮扶措施，至少需要一项。" in page
     assert f"{clock.today().isoformat()} 入户记录的人均纯收入 3,000.00 元，未高于监测范围 8,700.00 元。" in page
     assert "纳入监测未满" not in page and "申报风险消除</button>" not in page
-    services.record_measure(setup.reviewer, household, measure_type="employment", measure_date=dt.date(2025, 8, 1),
-                            note="介绍到县城务工")
+    carried_out(setup, household, dt.date(2025, 8, 1), measure_type="employment", note="介绍到县城务工")
     with pytest.raises(services.NotEligible) as refused:
         services.propose_elimination(setup.reviewer, household, setup.campaign, channel="through_assistance",
                                      note="增收")
@@ -343,8 +343,7 @@ def test_elimination_is_checked_again_when_it_is_approved(setup, app):
     recorded_on(setup.flagged, dt.date(2025, 6, 1))
     identified(setup)
     household = fresh(setup.household)
-    services.record_measure(setup.reviewer, household, measure_type="employment", measure_date=dt.date(2025, 8, 1),
-                            note="介绍到县城务工")
+    carried_out(setup, household, dt.date(2025, 8, 1), measure_type="employment", note="介绍到县城务工")
     approved_record(app, setup, household, setup.reviewer)
     event = services.propose_elimination(setup.reviewer, fresh(household), setup.campaign,
                                          channel="through_assistance", note="务工收入稳定")

@@ -17,6 +17,7 @@ from tests.monitoring_setup import (
     LOW_INCOME,
     START,
     approved_record,
+    carried_out,
     events,
     fresh,
     identified,
@@ -174,8 +175,7 @@ def monitored(setup, app, *, since=dt.date(2025, 6, 2), measure_on=dt.date(2025,
     recorded_on(setup.flagged, since - dt.timedelta(days=1))
     identified(setup, since)
     household = fresh(setup.household)
-    services.record_measure(setup.reviewer, household, measure_type="employment", measure_date=measure_on,
-                            note="介绍到县城务工")
+    carried_out(setup, household, measure_on, measure_type="employment", note="介绍到县城务工")
     return fresh(household)
 
 
@@ -188,8 +188,27 @@ def test_a_measure_from_before_the_current_identification_does_not_count(setup, 
     household = monitored(setup, app, since=dt.date(2025, 6, 2), measure_on=dt.date(2025, 5, 20))
     approved_record(app, setup, household, setup.reviewer)  # 18,000 a head today
     assert unmet_codes(setup, household) == ["assistance_measure"]
-    services.record_measure(setup.reviewer, fresh(household), measure_type="industry",
-                            measure_date=dt.date(2025, 6, 7), note="种植补贴")  # the day it was approved
+    # carried out on the day the identification was approved: of the current period
+    carried_out(setup, fresh(household), dt.date(2025, 6, 7), measure_type="industry", note="种植补贴")
+    assert unmet_codes(setup, household) == []
+
+
+def test_a_measure_only_declared_does_not_count_and_the_page_says_so(setup, app):
+    """§11 and §12: a measure counts once carried out in the current monitoring period; one
+    declared before the identification and carried out after it counts."""
+    recorded_on(setup.flagged, dt.date(2025, 6, 1))
+    identified(setup, dt.date(2025, 6, 2))  # approved on 2025-06-07
+    household = fresh(setup.household)
+    approved_record(app, setup, household, setup.reviewer)  # 18,000 a head today
+    measure = services.declare_measure(setup.reviewer, fresh(household), measure_type="employment",
+                                       declared_on=dt.date(2025, 6, 3), note="公益岗位")
+    assert unmet_codes(setup, household) == ["assistance_measure_declared"]
+    facts = queries.elimination_facts(fresh(household), fresh(setup.campaign), clock.today())
+    assert (facts.measures, facts.declared_measures) == (0, 1)
+    page = signed_in(app, setup.reviewer).get(f"/monitoring/households/{household.id}").get_data(as_text=True)
+    assert "本次纳入监测以来还没有落实的帮扶措施：已申报 1 项，尚未落实，至少需要落实一项。" in page
+    assert "申报风险消除</button>" not in page
+    services.carry_out_measure(setup.reviewer, fresh(measure), dt.date(2025, 6, 20))
     assert unmet_codes(setup, household) == []
 
 

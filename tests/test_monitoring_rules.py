@@ -107,6 +107,7 @@ def test_a_household_meeting_every_condition_may_be_proposed():
     ({"today": dt.date(2027, 1, 14)}, "monitored_six_months", {"since": "2026-07-15", "earliest": "2027-01-15"}),
     ({"monitored_since": None}, "monitored_since_unknown", {}),
     ({"measures": 0}, "assistance_measure", {}),
+    ({"measures": 0, "declared_measures": 2}, "assistance_measure_declared", {"declared": 2}),
     ({"incomes": (census(dt.date(2026, 12, 1), 870000),)}, "income_above_threshold",
      {"recorded_on": "2026-12-01", "per_capita": 870000, "threshold": 870000}),
     ({"incomes": (census(dt.date(2026, 12, 1), None, None),)}, "income_above_threshold",
@@ -122,6 +123,10 @@ def test_a_household_meeting_every_condition_may_be_proposed():
 ])
 def test_each_precondition_on_its_own(change, code, params):
     assert elimination.unmet(dataclasses.replace(ELIGIBLE, **change)) == [elimination.Unmet(code, params)]
+
+
+def test_a_measure_carried_out_is_enough_whatever_else_is_only_declared():
+    assert elimination.unmet(dataclasses.replace(ELIGIBLE, measures=1, declared_measures=3)) == []
 
 
 def test_every_income_figure_of_the_last_six_months_must_be_above_the_line():

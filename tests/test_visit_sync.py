@@ -15,7 +15,8 @@ from app.census import definitions
 from app.clues.models import Clue, ClueEvent
 from app.extensions import db
 from app.monitoring import services as monitoring
-from app.monitoring.models import AssistanceMeasure
+from app.monitoring.models import AssistanceMeasure, MonitoringEvent
+from app.sync import tasks
 from app.visits import services as visits
 from app.visits.models import DutyEvent, Visit
 from tests import factories
@@ -91,13 +92,100 @@ def test_a_household_outside_the_areas_reads_as_one_that_does_not_exist(setup, l
 
 def test_measures_followed_up_must_be_the_households_own(setup, login):
     _, admin, _, mine, elsewhere = setup
-    own, other = (AssistanceMeasure(household_id=household.id, measure_type="employment", measure_date=clock.today(),
+    own, other = (AssistanceMeasure(household_id=household.id, measure_type="employment", declared_on=clock.today(),
                                     recorded_by_id=admin.id) for household in (mine, elsewhere))
     db.session.add_all([own, other])
     db.session.commit()
     client = login("cadre")
     assert push(client, visit(mine, measure_ids=[other.id]), visit(mine, measure_ids=[own.id])) == [
         "invalid", "created"]
+
+
+def declared(admin, household, declared_on, note="公益岗位") -> AssistanceMeasure:
+    measure = AssistanceMeasure(household_id=household.id, measure_type="employment", declared_on=declared_on,
+                                note=note, recorded_by_id=admin.id)
+    db.session.add(measure)
+    db.session.commit()
+    return measure
+
+
+def results(client, *items) -> list[dict]:
+    response = client.post("/api/sync/visits", json={"visits": list(items)})
+    assert response.status_code == 200, response.data
+    return response.get_json()["results"]
+
+
+def test_a_visit_marks_the_measures_it_followed_up_carried_out_once(setup, login):
+    """落实: through the monitoring service, in the visit's commit, with its event naming the
+    visit; a resend changes nothing; the task then says the measure is carried out."""
+    _, admin, _, mine, _ = setup
+    first, second = (declared(admin, mine, clock.today() - dt.timedelta(days=20), note)
+                     for note in ("公益岗位", "小额信贷"))
+    client = login("cadre")
+    day = (clock.today() - dt.timedelta(days=3)).isoformat()
+    sent = visit(mine, measure_ids=[first.id, second.id], carried_out=[{"measure_id": first.id, "on": day}])
+    assert push(client, sent) == ["created"]
+    assert push(client, sent) == ["duplicate"]
+    db.session.expire_all()
+    assert (db.session.get(AssistanceMeasure, first.id).carried_out_on.isoformat(),
+            db.session.get(AssistanceMeasure, second.id).carried_out_on) == (day, None)
+    assert db.session.get(Visit, sent["id"]).carried_out == [{"measure_id": first.id, "on": day}]
+    event, = db.session.scalars(select(MonitoringEvent).where(MonitoringEvent.action == "carry_out_measure"))
+    assert (event.household_id, event.on_date.isoformat(), event.changes, event.actor.username) == (
+        mine.id, day, {"measure": first.id, "visit": sent["id"]}, "cadre")
+    # Another visit saying it again (or another day) keeps the first day, and writes no event.
+    again = visit(mine, measure_ids=[first.id], carried_out=[{"measure_id": first.id, "on": clock.today().isoformat()}])
+    assert push(client, again) == ["created"]
+    db.session.expire_all()
+    assert db.session.get(AssistanceMeasure, first.id).carried_out_on.isoformat() == day
+    assert db.session.scalar(select(func.count()).select_from(MonitoringEvent).where(
+        MonitoringEvent.action == "carry_out_measure")) == 1
+    # What the visit task carries for the household's next visit.
+    assert {measure["id"]: (measure["state"], measure["carried_out_on"]) for measure in tasks._measures([mine.id])[mine.id]} \
+        == {first.id: ("carried_out", day), second.id: ("declared", None)}
+
+
+def test_a_bad_carried_out_day_is_invalid_beside_its_measure_and_nothing_is_kept(setup, login):
+    _, admin, _, mine, elsewhere = setup
+    measure = declared(admin, mine, clock.today() - dt.timedelta(days=5))
+    other = declared(admin, elsewhere, clock.today() - dt.timedelta(days=5))
+    client = login("cadre")
+    tomorrow = (clock.today() + dt.timedelta(days=1)).isoformat()
+    before = (clock.today() - dt.timedelta(days=6)).isoformat()
+    answers = results(
+        client,
+        visit(mine, measure_ids=[measure.id], carried_out=[{"measure_id": measure.id, "on": tomorrow}]),
+        visit(mine, measure_ids=[measure.id], carried_out=[{"measure_id": measure.id, "on": before}]),
+        visit(mine, measure_ids=[measure.id], carried_out=[{"measure_id": measure.id, "on": "12/01/2026"}]),
+        visit(mine, measure_ids=[], carried_out=[{"measure_id": measure.id, "on": before}]),  # not followed up
+        visit(mine, measure_ids=[measure.id], carried_out=[{"measure_id": other.id, "on": before}]),  # not theirs
+        visit(mine, measure_ids=[measure.id], carried_out={"measure_id": measure.id}),
+    )
+    field = f"carried_out.{measure.id}"
+    assert [(answer["result"], answer.get("field"), answer["message"]) for answer in answers] == [
+        ("invalid", field, "日期不能晚于今天。"),
+        ("invalid", field, f"落实日期不能早于申报日期 {clock.today() - dt.timedelta(days=5)}。"),
+        ("invalid", field, "落实日期应为 YYYY-MM-DD。"),
+        ("invalid", field, "只能登记本次跟进的帮扶措施已落实。"),
+        ("invalid", f"carried_out.{other.id}", "只能登记本次跟进的帮扶措施已落实。"),
+        ("invalid", None, "已落实的帮扶措施应为措施编号和落实日期的列表。"),
+    ]
+    db.session.expire_all()
+    assert db.session.get(AssistanceMeasure, measure.id).carried_out_on is None
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+    assert db.session.scalar(select(func.count()).select_from(MonitoringEvent).where(
+        MonitoringEvent.action == "carry_out_measure")) == 0
+
+
+def test_a_visit_stored_before_measures_were_carried_out_is_still_a_duplicate(setup, login):
+    """A phone that sends no ``carried_out`` (one from before) hashes as before: its resend
+    after the upgrade is the same visit."""
+    _, _, _, mine, _ = setup
+    sent = visit(mine)
+    assert visits.digest_of(sent) == visits.digest_of({**sent, "carried_out": []})
+    client = login("cadre")
+    assert push(client, sent) == ["created"]
+    assert push(client, {**sent, "carried_out": []}) == ["duplicate"]
 
 
 def test_the_request_must_be_a_list_of_visits_within_the_batch_limit(setup, login):
@@ -119,16 +207,17 @@ def test_the_cadre_gets_a_visit_task_per_due_duty_and_the_visit_makes_it_done(se
     # This county visits by monitoring status: twice a week for an unresolved household.
     visits.choose_rule_set(admin, county.county, "by_status")
     client = login("cadre")
-    measure = AssistanceMeasure(household_id=mine.id, measure_type="employment", measure_date=clock.today(),
+    measure = AssistanceMeasure(household_id=mine.id, measure_type="employment", declared_on=clock.today(),
                                 note="公益岗位", recorded_by_id=admin.id)
     db.session.add(measure)
     db.session.commit()
     task, = client.get("/api/sync/tasks").get_json()["tasks"]
     assert (task["id"], task["kind"], task["household_id"]) == (
         f"visit:{mine.id}:unresolved_home_visit", "visit", mine.id)
-    # The household's measures come with it, to follow up on the visit.
-    assert task["details"]["measures"] == [{"id": measure.id, "type": "就业帮扶", "date": clock.today().isoformat(),
-                                            "note": "公益岗位"}]
+    # The household's measures come with it, each with its state, to follow up on the visit.
+    assert task["details"]["measures"] == [{"id": measure.id, "type": "就业帮扶", "note": "公益岗位",
+                                            "state": "declared", "declared_on": clock.today().isoformat(),
+                                            "carried_out_on": None}]
     monday = clock.today() - dt.timedelta(days=clock.today().weekday())
     assert task["details"]["period_start"] == monday.isoformat()
     assert (task["details"]["due"], task["details"]["overdue"]) == (2, 2)  # last week had none

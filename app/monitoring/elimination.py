@@ -3,8 +3,9 @@
 A monitored household may be proposed for risk elimination only when every condition holds,
 read in data as DOMAIN §11 states:
 - monitored for at least six calendar months (since the latest approved identification);
-- at least one assistance measure carried out in the current monitoring period (since that
-  identification: a measure of an earlier period does not count);
+- at least one assistance measure carried out in the current monitoring period (on or after
+  the day of that identification: a measure carried out in an earlier period does not count,
+  nor one only declared; the message says when measures are declared but none carried out);
 - income stably above the threshold in force: every income figure recorded in the last six
   months (``Facts.incomes``: approved census records; visits that record income will add
   theirs) is above it, per-capita net income and per-capita income after rigid costs alike;
@@ -34,7 +35,9 @@ STABLE_MONTHS = 6  # "stably above the threshold for at least six months"
 MESSAGES = {
     "monitored_six_months": N_("纳入监测未满 6 个月：%(since)s 纳入，%(earliest)s 起才能申报风险消除。"),
     "monitored_since_unknown": N_("没有批准的识别记录，无法确认已纳入监测满 6 个月。"),
-    "assistance_measure": N_("本次纳入监测以来还没有登记帮扶措施，至少需要一项。"),
+    "assistance_measure": N_("本次纳入监测以来还没有落实的帮扶措施，至少需要一项。"),
+    "assistance_measure_declared": N_(
+        "本次纳入监测以来还没有落实的帮扶措施：已申报 %(declared)s 项，尚未落实，至少需要落实一项。"),
     "no_approved_record": N_("没有审核通过的入户调查记录，无法核实收入和“三保障”。"),
     "no_recent_income": N_("%(since)s 以来没有记录收入，无法确认收入稳定高于监测范围。"),
     "income_above_threshold": N_(
@@ -65,6 +68,7 @@ class Facts:
     monitored_since: dt.date | None  # the day the latest identification was approved
     measures: int  # assistance measures carried out since then (the current monitoring period)
     has_approved_record: bool
+    declared_measures: int = 0  # measures declared and not yet carried out
     threshold: int | None = None  # fen, in force for the household's area
     incomes: tuple[IncomeFigure, ...] = ()  # every figure recorded; the rule keeps the last six months'
     unmet_guarantees: tuple[str, ...] = field(default=())  # ids answered other than "yes" in the latest record
@@ -95,7 +99,8 @@ def unmet(facts: Facts) -> list[Unmet]:
             found.append(Unmet("monitored_six_months", {"since": facts.monitored_since.isoformat(),
                                                         "earliest": earliest.isoformat()}))
     if facts.measures < 1:
-        found.append(Unmet("assistance_measure", {}))
+        found.append(Unmet("assistance_measure_declared", {"declared": facts.declared_measures})
+                     if facts.declared_measures else Unmet("assistance_measure", {}))
     if not facts.has_approved_record:
         found.append(Unmet("no_approved_record", {}))
     else:

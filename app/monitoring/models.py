@@ -28,9 +28,13 @@ NATIONAL = "national_system"
 NATIONAL_ENTRY = "national_entry"  # its event
 # Audited changes that are not proposal transitions: the village's two answers to a flagged
 # record (not proposed; already monitored, with its identification's risk types perhaps
-# updated: ``changes``) and a measure recorded.
-OTHER_ACTIONS = ("not_proposed", "record_measure", "already_monitored")
+# updated: ``changes``) and a measure declared or carried out (``changes`` names the measure,
+# and the visit that reported it carried out). "record_measure" is the event of a measure
+# recorded before measures were declared and carried out (migration 0020): kept as written.
+MEASURE_ACTIONS = ("declare_measure", "carry_out_measure")
+OTHER_ACTIONS = ("not_proposed", "record_measure", "already_monitored") + MEASURE_ACTIONS
 EVENT_LABELS = {**ACTION_LABELS, "not_proposed": N_("不纳入监测"), "record_measure": N_("登记帮扶措施"),
+                "declare_measure": N_("帮扶措施已申报"), "carry_out_measure": N_("帮扶措施已落实"),
                 "already_monitored": N_("已是监测对象：更新风险类型和帮扶"),
                 NATIONAL_ENTRY: N_("全国系统已认定为监测对象，花名册导入")}
 # How the village resolved a flagged record that it did not propose.
@@ -129,25 +133,36 @@ class Objection(db.Model):
 
 
 class AssistanceMeasure(db.Model):
-    """帮扶措施: help given to a monitored household."""
+    """帮扶措施: help for a monitored household (一户一策, DOMAIN §12), first declared (申报, on
+    ``declared_on``), later carried out (落实, on ``carried_out_on``; None while only declared).
+    Only a measure carried out counts towards risk elimination (§11)."""
 
     __tablename__ = "assistance_measure"
     __table_args__ = (
         code_check(ASSISTANCE_MEASURE, "measure_type"),
+        CheckConstraint("carried_out_on IS NULL OR carried_out_on >= declared_on", name="carried_out_after_declared"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     measure_type: Mapped[str] = mapped_column(String(32))
-    measure_date: Mapped[dt.date] = mapped_column(Date)
+    declared_on: Mapped[dt.date] = mapped_column(Date)
+    carried_out_on: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))  # who declared it
     created_at: Mapped[dt.datetime] = created_at_column()
+
+    household: Mapped[Household] = relationship()
+
+    @property
+    def carried_out(self) -> bool:
+        return self.carried_out_on is not None
 
 
 class MonitoringEvent(db.Model):
     """监测操作记录: one audited change (a proposal's transition, an identification entered
-    from the national system, the village's answer to a flagged record, a measure recorded),
+    from the national system, the village's answer to a flagged record, a measure declared or
+    carried out),
     append-only."""
 
     __tablename__ = "monitoring_event"
@@ -170,7 +185,8 @@ class MonitoringEvent(db.Model):
     to_state: Mapped[str | None] = mapped_column(String(20))
     on_date: Mapped[dt.date | None] = mapped_column(Date)  # the day named: appraisal, notice start, objection
     reason: Mapped[str | None] = mapped_column(Text)
-    # what else it changed: {"risk_types": [before, after]}; SQL NULL when nothing
+    # what else it changed: {"risk_types": [before, after]}; a measure's: {"measure": id,
+    # "visit": the visit's id when a visit reported it carried out}; SQL NULL when nothing
     changes: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     at: Mapped[dt.datetime] = created_at_column()
 

@@ -303,12 +303,30 @@ def register(user, village_id: int | None = None) -> list[RegisterRow]:
     return [RegisterRow(household, name, identifications.get(household.id)) for household, name in households]
 
 
-def measure_count(household: Household, since: dt.date | None = None) -> int:
-    """Assistance measures carried out for the household (since ``since``, when given)."""
-    query = select(func.count()).select_from(AssistanceMeasure).where(AssistanceMeasure.household_id == household.id)
+@dataclass(frozen=True)
+class MeasureCounts:
+    carried_out: int  # carried out since the day asked (the current monitoring period)
+    declared_only: int  # declared and not yet carried out, whenever declared
+
+
+def measure_counts(household: Household, since: dt.date | None = None) -> MeasureCounts:
+    """The household's assistance measures carried out (on or after ``since``, when given) and
+    those only declared so far."""
+    carried_out = AssistanceMeasure.carried_out_on.is_not(None)
     if since is not None:
-        query = query.where(AssistanceMeasure.measure_date >= since)
-    return db.session.scalar(query)
+        carried_out = and_(carried_out, AssistanceMeasure.carried_out_on >= since)
+    row = db.session.execute(select(func.count().filter(carried_out),
+                                    func.count().filter(AssistanceMeasure.carried_out_on.is_(None)))
+                             .where(AssistanceMeasure.household_id == household.id)).one()
+    return MeasureCounts(row[0], row[1])
+
+
+def measure_or_404(user, household: Household, measure_id: int | None) -> AssistanceMeasure:
+    """One of the household's measures (the household already fetched within the user's areas)."""
+    measure = db.session.get(AssistanceMeasure, measure_id) if measure_id is not None else None
+    if measure is None or measure.household_id != household.id:
+        abort(404)
+    return measure
 
 
 def income_figures(household: Household) -> tuple[elimination.IncomeFigure, ...]:
@@ -335,7 +353,9 @@ def elimination_facts(household: Household, campaign: Campaign, today: dt.date) 
     since = identification.decided_date if identification else None
     record = latest_approved(household)
     threshold = threshold_for(campaign, household.group or household.village)
-    facts = {"today": today, "monitored_since": since, "measures": measure_count(household, since),
+    measures = measure_counts(household, since)
+    facts = {"today": today, "monitored_since": since, "measures": measures.carried_out,
+             "declared_measures": measures.declared_only,
              "has_approved_record": record is not None, "threshold": threshold.amount_fen if threshold else None,
              "incomes": income_figures(household), "without_labour": household.without_labour}
     if record is not None:
@@ -382,7 +402,7 @@ def history(household: Household) -> History:
         events=list(db.session.scalars(select(MonitoringEvent).where(MonitoringEvent.household_id == household.id)
                                        .order_by(MonitoringEvent.id))),
         measures=list(db.session.scalars(select(AssistanceMeasure).where(AssistanceMeasure.household_id == household.id)
-                                         .order_by(AssistanceMeasure.measure_date, AssistanceMeasure.id))),
+                                         .order_by(AssistanceMeasure.declared_on, AssistanceMeasure.id))),
         submissions=list(db.session.execute(
             select(Submission, Campaign).join(Campaign, Campaign.id == Submission.campaign_id)
             .where(Submission.household_id == household.id).order_by(Submission.created_at))),

@@ -1,5 +1,5 @@
 """Monitoring verbs: the only code that changes a proposal, records a "not proposed"
-decision or an assistance measure, or sets a household's monitored category. Each checks
+decision, declares an assistance measure or marks it carried out, or sets a household's monitored category. Each checks
 the area (outside it: not found), the workflow table (role and state) and the optimistic
 lock, then writes exactly one MonitoringEvent beside the change."""
 from __future__ import annotations
@@ -323,20 +323,71 @@ def update_risk_types(actor, household: Household, campaign: Campaign, risk_type
     return event
 
 
-def record_measure(actor, household: Household, *, measure_type: str | None, measure_date: dt.date | None,
-                   note: str | None, today: dt.date | None = None) -> MonitoringEvent:
-    """Record an assistance measure (§12) given to a monitored household."""
+def _measure_type(measure_type: str | None) -> str:
+    if measure_type not in ASSISTANCE_MEASURE.values:
+        raise InvalidInput("measure_type", _("请选择帮扶措施类型。"))
+    return measure_type
+
+
+def declare_measure(actor, household: Household, *, measure_type: str | None, declared_on: dt.date | None,
+                    note: str | None, today: dt.date | None = None) -> AssistanceMeasure:
+    """申报帮扶措施 (§12): a measure declared for a monitored household, on ``declared_on``
+    (not in the future); it counts towards elimination only once it is carried out."""
     today = today or clock.today()
     check_in_scope(actor, household)
     _village_only(actor)
     if not household.monitored_category:
-        raise InvalidInput(None, _("只能为监测对象登记帮扶措施。"))
-    if measure_type not in ASSISTANCE_MEASURE.values:
-        raise InvalidInput("measure_type", _("请选择帮扶措施类型。"))
-    measure_date = _past_date(measure_date, "measure_date", today)
-    note = _text(note, "note", required=False)
-    db.session.add(AssistanceMeasure(household_id=household.id, measure_type=measure_type, measure_date=measure_date,
-                                     note=note, recorded_by_id=actor.id))
-    event = _event(actor, household, "record_measure", reason=note, on_date=measure_date)
+        raise InvalidInput(None, _("只能为监测对象申报帮扶措施。"))
+    measure = AssistanceMeasure(household_id=household.id, measure_type=_measure_type(measure_type),
+                                declared_on=_past_date(declared_on, "declared_on", today),
+                                note=_text(note, "note", required=False), recorded_by_id=actor.id)
+    db.session.add(measure)
+    db.session.flush()
+    _event(actor, household, "declare_measure", reason=measure.note, on_date=measure.declared_on,
+           changes={"measure": measure.id})
     _commit()
-    return event
+    return measure
+
+
+def carried_out_date(measure: AssistanceMeasure, carried_out_on: dt.date | None, today: dt.date,
+                     field: str = "carried_out_on") -> dt.date:
+    """The day a measure was carried out, as a cadre may give it: a day, not in the future and
+    not before the measure was declared (else ``InvalidInput`` on ``field``)."""
+    day = _past_date(carried_out_on, field, today)
+    if day < measure.declared_on:
+        raise InvalidInput(field, _("落实日期不能早于申报日期 %(date)s。", date=measure.declared_on.isoformat()))
+    return day
+
+
+def mark_carried_out(actor, measures: list[tuple[AssistanceMeasure, dt.date | None]], today: dt.date, *,
+                     visit_id: str | None = None, field=lambda measure: "carried_out_on") -> int:
+    """落实帮扶措施: each measure carried out on its day, with its event; the caller commits.
+    Every day is checked before anything changes (``field(measure)`` names where a bad day is
+    said). A measure already carried out keeps the day it was first recorded (a visit sent
+    again, or one that followed the office: nothing changes). From the office the village
+    records it; from a visit (``visit_id``), the cadre who made it, within their areas.
+    Returns how many measures changed."""
+    if visit_id is None:
+        _village_only(actor)
+    checked = []
+    for measure, day in measures:
+        check_in_scope(actor, measure.household)
+        checked.append((measure, carried_out_date(measure, day, today, field(measure))))
+    changed = 0
+    for measure, day in checked:
+        if measure.carried_out_on is not None:
+            continue
+        measure.carried_out_on = day
+        _event(actor, measure.household, "carry_out_measure", on_date=day,
+               changes={"measure": measure.id, **({"visit": visit_id} if visit_id else {})})
+        changed += 1
+    return changed
+
+
+def carry_out_measure(actor, measure: AssistanceMeasure, carried_out_on: dt.date | None,
+                      today: dt.date | None = None) -> None:
+    """The office records that a declared measure was carried out on ``carried_out_on``."""
+    if measure.carried_out_on is not None:
+        raise InvalidInput(None, _("该帮扶措施已于 %(date)s 落实。", date=measure.carried_out_on.isoformat()))
+    mark_carried_out(actor, [(measure, carried_out_on)], today or clock.today())
+    _commit()

@@ -290,12 +290,26 @@ def household(household_id: int, status: int = 200):
 def add_measure(household_id: int):
     found = get_household_or_404(current_user, household_id)
     try:
-        services.record_measure(current_user, found, measure_type=request.form.get("measure_type"),
-                                measure_date=_date("measure_date"), note=request.form.get("note"))
+        services.declare_measure(current_user, found, measure_type=request.form.get("measure_type"),
+                                 declared_on=_date("declared_on"), note=request.form.get("note"))
     except DomainError as error:
         return _refused(error, lambda status: household(household_id, status),
                         url_for("monitoring.household", household_id=household_id))
-    flash(_("已登记帮扶措施。"), "success")
+    flash(_("已申报帮扶措施。落实后请登记落实日期，落实的措施才计入风险消除条件。"), "success")
+    return redirect(url_for("monitoring.household", household_id=household_id))
+
+
+@bp.route("/households/<int:household_id>/measures/<int:measure_id>/carried-out", methods=["POST"])
+@requires("view_monitoring")
+def measure_carried_out(household_id: int, measure_id: int):
+    found = get_household_or_404(current_user, household_id)
+    measure = queries.measure_or_404(current_user, found, measure_id)
+    try:
+        services.carry_out_measure(current_user, measure, _date(f"carried_out_on_{measure_id}"))
+    except DomainError as error:
+        return _refused(error, lambda status: household(household_id, status),
+                        url_for("monitoring.household", household_id=household_id))
+    flash(_("已登记帮扶措施落实。"), "success")
     return redirect(url_for("monitoring.household", household_id=household_id))
 
 

@@ -1,7 +1,7 @@
 """The dashboard's figures for the place shown: which area, what it splits into and which
 households it covers (``Place``, always within the user's scope), the stored village counts
-summed by part (``Tallies``, from app.figures), and the proposals under way (counted live:
-they are few).
+summed by part (``Tallies``, from app.figures), and the proposals under way and the
+assistance measures declared and carried out (counted live: they are few).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from app.geo.models import Area
 from app.households.models import Household
 from app.households.scope import area_tree, household_filter, scope_of
 from app.monitoring import workflow as monitoring_workflow
-from app.monitoring.models import Proposal
+from app.monitoring.models import AssistanceMeasure, Proposal
 from app.records import workflow as review_workflow
 from app.sql import id_in
 
@@ -91,6 +91,12 @@ def place(user, area_id: int | None) -> Place:
                  villages & whole if area.level in ("county", "township") else frozenset())
 
 
+def _part_of(place: Place, part_ids: set[int], area_id: int) -> int | None:
+    """The part an area's households are counted in: the first of the area, its village,
+    township … that is one (None: households in no part, such as a village's in no group)."""
+    return next((found for found in _chain(area_id, place.parent) if found in part_ids), None)
+
+
 def _villages_of(includes, level: dict[int, str], parent: dict[int, int | None]) -> frozenset[int]:
     """The villages with a group, or households in no group, that ``includes`` takes."""
     return frozenset(village for area_id, kind in level.items() if kind in ("village", "group")
@@ -150,9 +156,7 @@ class Tallies:
         for (village, group), counts in stored.counts.items():
             whole = group == WHOLE_VILLAGE
             if whole or place.includes(village, group):
-                # The part is the first of the group, village, township … that is one.
-                part = next((area_id for area_id in _chain(village if whole else group or village, place.parent)
-                             if area_id in part_ids), None)
+                part = _part_of(place, part_ids, village if whole else group or village)
                 by_part.setdefault(part, Counts()).add(counts)
         return cls(place, campaign, by_part, stored.counted_at, stored.recounting)
 
@@ -243,3 +247,22 @@ def waiting(place: Place, today: dt.date, campaign: Campaign) -> Waiting:
         key = (state, bands.bucket_of(buckets, days))
         counts[key] = counts.get(key, 0) + count
     return Waiting(counts, buckets)
+
+
+def measures(place: Place) -> list[PartCount]:
+    """帮扶措施 of the place's households by part, as counties report them (DOMAIN §12: "750
+    declared, 594 carried out"): every measure declared (``total``, whether carried out or not)
+    and those carried out by today (``counted``)."""
+    part_ids = {part.id for part in place.parts}
+    by_part: dict[int | None, list[int]] = {}
+    for village, group, declared, carried_out in db.session.execute(
+            select(Household.village_id, Household.group_id, func.count(), func.count(AssistanceMeasure.carried_out_on))
+            .join(Household, Household.id == AssistanceMeasure.household_id)
+            .where(place.households).group_by(Household.village_id, Household.group_id)):
+        counts = by_part.setdefault(_part_of(place, part_ids, group or village), [0, 0])
+        counts[0] += declared
+        counts[1] += carried_out
+    found = [PartCount(part, *by_part.get(part.id, (0, 0))) for part in place.parts]
+    if None in by_part:
+        found.append(PartCount(None, *by_part[None]))
+    return found

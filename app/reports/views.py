@@ -55,6 +55,7 @@ def _dashboard_page(area_id: int | None):
                                                            sum(c.persons for c in categories.values())),
         risk_types=tallies.monitored_by_risk_type(), risk_type_choices=risk_type_choices(campaign),
         eliminated=tallies.eliminated(), income=tallies.income(), layers=tallies.layers(),
+        measures=queries.measures(place),
         clue_months=clue_queries.monthly(place.households, clock.today()),
         counted_at=tallies.counted_at, recounting=tallies.recounting, today=clock.today(), dashboard=bands,
         widgets=dashboard_widgets,

@@ -57,14 +57,17 @@ UUID_LENGTH = 36
 
 
 def _measures(household_ids: list[int]) -> dict[int, list[dict]]:
-    """帮扶措施 of each household, the latest first: what a visit follows up."""
+    """帮扶措施 of each household, the latest declared first, each with its state: what a visit
+    follows up (and may report carried out)."""
     found: dict[int, list[dict]] = {}
     for measure in db.session.scalars(select(AssistanceMeasure).where(id_in(AssistanceMeasure.household_id,
                                                                             household_ids))
-                                      .order_by(AssistanceMeasure.measure_date.desc(), AssistanceMeasure.id)):
+                                      .order_by(AssistanceMeasure.declared_on.desc(), AssistanceMeasure.id)):
         found.setdefault(measure.household_id, []).append({
-            "id": measure.id, "type": ASSISTANCE_MEASURE.label(measure.measure_type),
-            "date": measure.measure_date.isoformat(), "note": measure.note})
+            "id": measure.id, "type": ASSISTANCE_MEASURE.label(measure.measure_type), "note": measure.note,
+            "state": "carried_out" if measure.carried_out else "declared",
+            "declared_on": measure.declared_on.isoformat(),
+            "carried_out_on": measure.carried_out_on.isoformat() if measure.carried_out else None})
     return found
 
 

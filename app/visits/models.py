@@ -130,6 +130,8 @@ class Visit(db.Model):
     problems: Mapped[str] = mapped_column(Text, default="")
     assistance: Mapped[str] = mapped_column(Text, default="")  # the follow-up of help, in words
     measure_ids: Mapped[list] = mapped_column(JSON, default=list)  # the household's measures followed up
+    # of those, what the cadre reported carried out: [{"measure_id", "on": "YYYY-MM-DD"}]
+    carried_out: Mapped[list] = mapped_column(JSON, default=list)
     # The photo's SHA-256: its file may reach /api/attachments after the visit (app.records.attachments).
     photo_sha256: Mapped[str | None] = mapped_column(String(64))
     risk_found: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,6 +6,9 @@ What must always hold:
 - A cadre is assigned only to a household in the assigning user's areas, and the cadre's own
   areas cover it (a cadre must be able to see the household they answer for).
 - A visit that found a risk raises one clue (app.clues), in the same commit as the visit.
+- The measures a visit reports carried out are marked so by the monitoring service
+  (``mark_carried_out``, as the office does) in the same commit; a bad day refuses the whole
+  visit, with the field it is about; a measure already carried out keeps its day.
 - A visit is stored once per UUID: the same content again is a duplicate, other content under
   a stored UUID is invalid (never overwritten); a household outside the sender's areas is
   invalid with the same message as one that does not exist.
@@ -30,6 +33,7 @@ from app.extensions import db
 from app.households.models import Household
 from app.households.scope import check_in_scope, household_filter, scope_of
 from app.money import MoneyError, parse_yuan
+from app.monitoring import services as monitoring
 from app.monitoring.models import AssistanceMeasure
 from app.records.canonical import content_sha256
 from app.visits import duties
@@ -203,12 +207,29 @@ def assess_village(actor, households: list[Household], suggestions: dict[int, st
 VISIT_FIELDS = ("household_id", "visit_date", "kind", "met", "member_changes", "income_change",
                 "per_capita_income", "problems", "assistance", "measure_ids", "photo_sha256", "risk_found",
                 "risk_note")
+# Sent by phones since measures are carried out (migration 0020); hashed only when it says
+# something, so a visit stored before, sent again, is still the same visit.
+CARRIED_OUT = "carried_out"
 
 
 class VisitRefused(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
+
+
+def carried_out_field(measure_id: int) -> str:
+    """Where the phone shows a bad day for a measure reported carried out."""
+    return f"carried_out.{measure_id}"
+
+
+def digest_of(item: dict) -> str:
+    """What a visit is, for telling a resend from other content under the same uuid."""
+    fields = {name: item.get(name) for name in VISIT_FIELDS}
+    if item.get(CARRIED_OUT):
+        fields[CARRIED_OUT] = item[CARRIED_OUT]
+    return content_sha256(fields)
 
 
 def _text(item: dict, name: str) -> str:
@@ -246,10 +267,12 @@ def _parse(user, item: dict, today: dt.date) -> dict:
     measure_ids = item.get("measure_ids") or []
     if not isinstance(measure_ids, list) or not all(isinstance(value, int) for value in measure_ids):
         raise VisitRefused(_("帮扶措施应为措施编号的列表。"))
-    if measure_ids and len(set(db.session.scalars(select(AssistanceMeasure.id).where(
-            AssistanceMeasure.household_id == household.id, AssistanceMeasure.id.in_(measure_ids))))) \
-            != len(set(measure_ids)):
+    measures = {measure.id: measure for measure in db.session.scalars(select(AssistanceMeasure).where(
+        AssistanceMeasure.household_id == household.id, AssistanceMeasure.id.in_(measure_ids)))} \
+        if measure_ids else {}
+    if len(measures) != len(set(measure_ids)):
         raise VisitRefused(_("所选帮扶措施不属于这户。"))
+    carried_out = _carried_out(item.get(CARRIED_OUT), measures)
     photo = item.get("photo_sha256") or None
     if photo is not None and (not isinstance(photo, str) or not SHA256.fullmatch(photo)):
         raise VisitRefused(_("照片地址应为 64 位小写十六进制的 SHA-256。"))
@@ -263,7 +286,36 @@ def _parse(user, item: dict, today: dt.date) -> dict:
             "member_changes": _text(item, "member_changes"), "income_change": income_change,
             "per_capita_income_fen": per_capita, "problems": _text(item, "problems"),
             "assistance": _text(item, "assistance"), "measure_ids": sorted(set(measure_ids)),
-            "photo_sha256": photo, "risk_found": risk_found, "risk_note": risk_note if risk_found else ""}
+            "carried_out": carried_out, "photo_sha256": photo, "risk_found": risk_found,
+            "risk_note": risk_note if risk_found else ""}
+
+
+def _carried_out(value, measures: dict[int, AssistanceMeasure]) -> list[tuple]:
+    """落实: the measures followed up that the cadre reports carried out, each with its day:
+    [(measure, day)]; whether a day may be one (not in the future, not before the measure was
+    declared) is the monitoring service's to say."""
+    if value in (None, []):
+        return []
+    if not isinstance(value, list) or not all(
+            isinstance(entry, dict) and isinstance(entry.get("measure_id"), int)
+            and not isinstance(entry.get("measure_id"), bool) for entry in value):
+        raise VisitRefused(_("已落实的帮扶措施应为措施编号和落实日期的列表。"))
+    found = []
+    for entry in value:
+        measure = measures.get(entry["measure_id"])
+        if measure is None:
+            raise VisitRefused(_("只能登记本次跟进的帮扶措施已落实。"), carried_out_field(entry["measure_id"]))
+        on = entry.get("on")
+        try:
+            day = dt.date.fromisoformat(on) if isinstance(on, str) else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise VisitRefused(_("落实日期应为 YYYY-MM-DD。"), carried_out_field(measure.id))
+        found.append((measure, day))
+    if len({measure.id for measure, _day in found}) != len(found):
+        raise VisitRefused(_("同一项帮扶措施只能登记一次落实。"))
+    return found
 
 
 def receive_visit(user, item, today: dt.date) -> dict:
@@ -276,7 +328,7 @@ def receive_visit(user, item, today: dt.date) -> dict:
     if visit_id is None:
         return {"id": item.get("id") if isinstance(item, dict) else None, "result": "invalid",
                 "message": _("走访记录的编号应为 UUID。")}
-    digest = content_sha256({name: item.get(name) for name in VISIT_FIELDS})
+    digest = digest_of(item)
     stored = db.session.get(Visit, visit_id)
     if stored is not None:
         if stored.content_sha256 == digest and scope_of(user).covers(stored.household.village_id,
@@ -286,9 +338,19 @@ def receive_visit(user, item, today: dt.date) -> dict:
     try:
         fields = _parse(user, item, today)
     except VisitRefused as refused:
-        return {"id": visit_id, "result": "invalid", "message": refused.message}
+        return {"id": visit_id, "result": "invalid", "message": refused.message,
+                **({"field": refused.field} if refused.field else {})}
     household = fields.pop("household")
-    visit = Visit(id=visit_id, household_id=household.id, cadre_id=user.id, content_sha256=digest, **fields)
+    carried_out = fields.pop("carried_out")
+    try:  # the same service as the office's, in the visit's commit
+        monitoring.mark_carried_out(user, carried_out, today, visit_id=visit_id,
+                                    field=lambda measure: carried_out_field(measure.id))
+    except InvalidInput as refused:
+        db.session.rollback()
+        return {"id": visit_id, "result": "invalid", "message": refused.message, "field": refused.field}
+    visit = Visit(id=visit_id, household_id=household.id, cadre_id=user.id, content_sha256=digest,
+                  carried_out=[{"measure_id": measure.id, "on": day.isoformat()} for measure, day in carried_out],
+                  **fields)
     if visit.risk_found:  # 发现风险: a clue to verify, as a department's warning would be (DOMAIN §13.3)
         visit.clue_id = clues.raise_from_visit(user, household, visit.risk_note, today).id
     db.session.add(visit)

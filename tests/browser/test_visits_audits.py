@@ -22,6 +22,7 @@ from app.clues.models import Clue
 from app.extensions import db
 from app.households.models import Household
 from app.monitoring import services as monitoring
+from app.monitoring.models import AssistanceMeasure
 from app.records.models import Attachment, Submission
 from app.records.queries import current_revision
 from app.visits import services as visits
@@ -74,6 +75,9 @@ def test_a_due_visit_offline_then_an_audit_copy_and_its_discrepancy(page: Page, 
     db.session.commit()
     visits.assign_cadre(admin, world, enumerator, today - dt.timedelta(days=60))
     visits.choose_rule_set(admin, county.county, "by_status")
+    # The village declared a measure for it three weeks ago; the visit will find it carried out.
+    measure_id = monitoring.declare_measure(reviewer, world, measure_type="public_welfare_job",
+                                            declared_on=today - dt.timedelta(days=21), note="护林员").id
     # A-0002 has an approved record (low income) and was proposed for identification.
     campaign = db.session.scalar(select(Campaign))
     second = db.session.scalar(select(Household).where(Household.household_number == "A-0002"))
@@ -101,6 +105,10 @@ def test_a_due_visit_offline_then_an_audit_copy_and_its_discrepancy(page: Page, 
     task.get_by_label("收入变化").select_option("down")
     task.get_by_label("人均纯收入（元，已知时填写）").fill("五千")
     task.get_by_label("反映的问题").fill("务工收入中断")
+    measure = task.locator(f'[data-measure="{measure_id}"]')
+    expect(measure).to_contain_text(f"已申报 {(today - dt.timedelta(days=21)).isoformat()}，尚未落实")
+    measure.get_by_label("已落实", exact=True).check()  # carried out, on the visit's day unless changed
+    expect(measure.get_by_label("落实日期")).to_have_value(last_wednesday.isoformat())
     photo = tmp_path / "visit.png"
     photo.write_bytes(png())
     task.get_by_label("照片（入户走访）").set_input_files(str(photo))
@@ -131,6 +139,8 @@ def test_a_due_visit_offline_then_an_audit_copy_and_its_discrepancy(page: Page, 
     assert (visit.visit_date, visit.kind, visit.per_capita_income_fen, visit.income_change, visit.risk_note) == (
         last_wednesday, "home_visit", 560050, "down", "户主住院，自付费用高")
     assert db.session.get(Attachment, visit.photo_sha256).complete
+    assert visit.measure_ids == [measure_id]
+    assert db.session.get(AssistanceMeasure, measure_id).carried_out_on == last_wednesday
     assert overdue_of(office, "Township One") == "1"
     # The risk is a clue to verify, given to the household's enumerator: on the phone at once.
     clue = db.session.scalar(select(Clue))

@@ -103,6 +103,30 @@ test("a copy changed while its push was under way is left for the next run", asy
   assert.deepEqual([copy.state, copy.answers], ["outbox", { a: 2 }]);
 });
 
+test("a visit carries the measures it reports carried out, and a refusal keeps the field it was about", async () => {
+  const store = memoryStore();
+  await queueVisit(store, { ...fields, measure_ids: [7, 8], carried_out: [{ measure_id: 7, on: "2026-11-30" }] }, { id: "v-5" });
+  await queueVisit(store, fields, { id: "v-6" });  // one saved before: it sends none
+  const api = fakeApi((item) => (item.id === "v-5"
+    ? { result: "invalid", message: "日期不能晚于今天。", field: "carried_out.7" } : "created"));
+  await syncVisits(store, api);
+  assert.deepEqual(api.sent[0].map((item) => [item.id, item.carried_out]), [
+    ["v-5", [{ measure_id: 7, on: "2026-11-30" }]], ["v-6", []]]);
+  const [kept] = await store.getMeta("visits");
+  assert.deepEqual([kept.id, kept.state, kept.field], ["v-5", "invalid", "carried_out.7"]);
+});
+
+test("a carried-out day is checked as the server checks it", async () => {
+  const { checkCarriedOut } = await import("../../static/js/ui/visits.js");
+  const ok = { on: "2026-12-01", declaredOn: "2026-11-20", today: "2026-12-03" };
+  assert.equal(checkCarriedOut(ok), null);
+  assert.equal(checkCarriedOut({ ...ok, on: "2026-11-20" }), null);  // the day it was declared
+  assert.deepEqual(checkCarriedOut({ ...ok, on: "" }), ["请填写落实日期。", {}]);
+  assert.deepEqual(checkCarriedOut({ ...ok, on: "2026-12-04" }), ["日期不能晚于今天。", {}]);
+  assert.deepEqual(checkCarriedOut({ ...ok, on: "2026-11-19" }),
+    ["落实日期不能早于申报日期 %(date)s。", { date: "2026-11-20" }]);
+});
+
 test("the visit form says what is wrong before the server does", async () => {
   const { check, localToday } = await import("../../static/js/ui/visits.js");
   const ok = { date: "2026-12-01", today: "2026-12-03", income: "", risk: false, riskNote: "" };

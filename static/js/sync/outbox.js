@@ -35,7 +35,7 @@ export async function pushWaiting(store, api, { key, url, list, payload, settled
         const left = await settled(item, answer);
         if (left) kept.push(left);
       } else if (answer?.result === "invalid") {
-        kept.push({ ...item, state: "invalid", message: answer.message ?? "" });
+        kept.push({ ...item, state: "invalid", message: answer.message ?? "", field: answer.field ?? null });
       } else {
         kept.push(item);
       }

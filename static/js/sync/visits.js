@@ -26,7 +26,7 @@ export function payload(visit) {
     id: visit.id, household_id: visit.household_id, visit_date: visit.visit_date, kind: visit.kind, met: visit.met,
     member_changes: visit.member_changes, income_change: visit.income_change,
     per_capita_income: visit.per_capita_income, problems: visit.problems, assistance: visit.assistance,
-    measure_ids: visit.measure_ids, photo_sha256: visit.kind === "home_visit" ? visit.photo?.sha256 ?? null : null,
+    measure_ids: visit.measure_ids, carried_out: visit.carried_out ?? [], photo_sha256: visit.kind === "home_visit" ? visit.photo?.sha256 ?? null : null,
     risk_found: visit.risk_found, risk_note: visit.risk_found ? visit.risk_note : "",
   };
 }
@@ -34,7 +34,7 @@ export function payload(visit) {
 // A visit to send; a correction of one the server refused (``replacing``) goes under a new id,
 // since the refusal may have been of its id.
 export function queueVisit(store, fields, { id = crypto.randomUUID(), replacing = null } = {}) {
-  return saveItem(store, KEY, { ...fields, id, state: "outbox", message: null }, replacing);
+  return saveItem(store, KEY, { ...fields, id, state: "outbox", message: null, field: null }, replacing);
 }
 
 export async function waitingVisits(store) {

@@ -1,8 +1,9 @@
 // The visit log on the phone (走访记录), offline: the visit tasks per household (due this
 // period, overdue from the last one) and a short form for a visit — date, kind, who was met,
 // member changes, income change (with the per-capita income when known, read as integer fen),
-// problems raised, the household's assistance measures followed up, a photo for a home visit
-// and a risk found. A visit waits in the store (sync/visits.js) until the server has it; one it
+// problems raised, the household's assistance measures followed up (each with its state; one
+// only declared may be reported carried out, on a day that defaults to the visit's), a photo
+// for a home visit and a risk found. A visit waits in the store (sync/visits.js) until the server has it; one it
 // refused stays with the server's sentence, to be corrected.
 import { element } from "./dom.js";
 import { downscale, MAX_BYTES } from "./attachments.js";
@@ -115,12 +116,7 @@ function visitForm(household, refused, { t, store, sync, changed }) {
   const assistance = element("textarea", { id: `${key}-assistance`, rows: 2 });
   const risk = element("input", { id: `${key}-risk`, type: "checkbox" });
   const riskNote = element("textarea", { id: `${key}-risk-note`, rows: 2 });
-  const measures = household.measures.map((measure) => {
-    const box = element("input", { id: `${key}-measure-${measure.id}`, type: "checkbox", value: String(measure.id) });
-    box.checked = refused?.measure_ids?.includes(measure.id) ?? false;
-    return element("div", { class: "check" }, box, element("label", { for: box.id,
-      text: [measure.type, measure.date, measure.note].filter(Boolean).join(" · ") }));
-  });
+  const measures = household.measures.map((measure) => measureChoice(measure, key, refused, today, t));
   date.value = refused?.visit_date ?? today;
   kind.value = refused?.kind ?? kind.options[0]?.value;
   met.value = refused?.met ?? "";
@@ -142,6 +138,7 @@ function visitForm(household, refused, { t, store, sync, changed }) {
     photoState.textContent = photo ? t("已添加照片（%(size)s KB）", { size: Math.ceil(photo.size / 1024) }) : "";
   };
   const showRisk = () => { riskField.hidden = !risk.checked; };
+  date.addEventListener("change", () => { for (const item of measures) item.followVisitDate(date.value); });
   kind.addEventListener("change", showPhoto);
   risk.addEventListener("change", showRisk);
   photoInput.addEventListener("change", async () => {
@@ -169,8 +166,8 @@ function visitForm(household, refused, { t, store, sync, changed }) {
     field(change.id, t("收入变化"), change),
     field(income.id, t("人均纯收入（元，已知时填写）"), income),
     field(problems.id, t("反映的问题"), problems),
-    measures.length ? element("fieldset", { class: "measures" }, element("legend", { text: t("本次跟进的帮扶措施") }), ...measures)
-      : null,
+    measures.length ? element("fieldset", { class: "measures" }, element("legend", { text: t("本次跟进的帮扶措施") }),
+      ...measures.map((item) => item.element)) : null,
     field(assistance.id, t("帮扶措施落实情况"), assistance),
     photoField, photoState,
     element("div", { class: "field check" }, risk, element("label", { for: risk.id, text: t("发现风险") })),
@@ -184,6 +181,15 @@ function visitForm(household, refused, { t, store, sync, changed }) {
       message.textContent = t(problem);
       return;
     }
+    const followed = measures.filter((item) => item.box.checked);
+    const carried = followed.filter((item) => item.done?.checked);
+    let wrong = false;
+    for (const item of carried) wrong = item.showProblem(checkCarriedOut({ on: item.on.value, today,
+      declaredOn: item.measure.declared_on })) || wrong;
+    if (wrong) {
+      message.textContent = t("请改正落实日期。");
+      return;
+    }
     const fen = income.value.trim() ? readYuan(income.value).fen : null;
     if (photo && kind.value !== "home_visit") {  // only a home visit carries a photo
       await store.deleteFile(photo.sha256);
@@ -194,13 +200,71 @@ function visitForm(household, refused, { t, store, sync, changed }) {
       member_changes: members.value.trim(), income_change: change.value,
       per_capita_income: fen === null ? "" : formatYuan(fen), problems: problems.value.trim(),
       assistance: assistance.value.trim(),
-      measure_ids: measures.map((item) => item.querySelector("input")).filter((box) => box.checked).map((box) => Number(box.value)),
+      measure_ids: followed.map((item) => item.measure.id),
+      carried_out: carried.map((item) => ({ measure_id: item.measure.id, on: item.on.value })),
       photo, risk_found: risk.checked, risk_note: risk.checked ? riskNote.value.trim() : "",
     }, { replacing: refused?.id ?? null });
     await changed();
     sync();
   });
   return form;
+}
+
+// One of the household's measures on the form: followed up on this visit (a box), with its
+// state; one only declared can be reported carried out with its day, which is the visit's day
+// until the cadre changes it. A refused visit brings back what it said, and the server's
+// sentence beside the day it was about (``field``: "carried_out.<id>").
+function measureChoice(measure, key, refused, today, t) {
+  const id = `${key}-measure-${measure.id}`;
+  const box = element("input", { id, type: "checkbox", value: String(measure.id) });
+  box.checked = refused?.measure_ids?.includes(measure.id) ?? false;
+  const state = measure.state === "carried_out"
+    ? element("span", { class: "badge badge-sent", text: t("已落实：%(date)s", { date: measure.carried_out_on }) })
+    : element("span", { class: "badge badge-outbox", text: t("已申报 %(date)s，尚未落实", { date: measure.declared_on ?? "" }) });
+  const line = element("div", { class: "check" }, box, element("label", { for: id,
+    text: [measure.type, measure.note].filter(Boolean).join(" · ") }), " ", state);
+  const item = { measure, box, element: line, done: null, on: null, followVisitDate() {}, showProblem: () => false };
+  if (measure.state !== "declared") return item;
+  const sent = refused?.carried_out?.find((entry) => entry.measure_id === measure.id);
+  const done = element("input", { id: `${id}-done`, type: "checkbox" });
+  const on = element("input", { id: `${id}-on`, type: "date", max: today, min: measure.declared_on ?? "",
+    "aria-describedby": `${id}-on-issue` });
+  const issue = element("p", { class: "issue", role: "alert", id: `${id}-on-issue` });
+  const say = (text) => {  // an empty alert is no alert: hidden until it says something
+    issue.textContent = text;
+    issue.hidden = !text;
+  };
+  const day = field(on.id, t("落实日期"), on);
+  day.append(issue);
+  done.checked = Boolean(sent);
+  on.value = sent?.on ?? refused?.visit_date ?? today;
+  let edited = Boolean(sent);
+  const show = () => {
+    day.hidden = !done.checked;
+    if (done.checked) box.checked = true;  // carried out is followed up
+  };
+  done.addEventListener("change", show);
+  on.addEventListener("input", () => { edited = true; say(""); });
+  say(refused?.field === `carried_out.${measure.id}` ? refused.message : "");
+  show();
+  item.element = element("div", { class: "measure", "data-measure": String(measure.id) }, line,
+    element("div", { class: "field check" }, done, element("label", { for: done.id, text: t("已落实") })), day);
+  item.done = done;
+  item.on = on;
+  item.followVisitDate = (visitDate) => { if (!edited) on.value = visitDate; };
+  item.showProblem = (problem) => {
+    say(problem ? t(...problem) : "");
+    return Boolean(problem);
+  };
+  return item;
+}
+
+// A carried-out day the server would refuse: [message id, params] or null.
+export function checkCarriedOut({ on, declaredOn, today }) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(on)) return ["请填写落实日期。", {}];
+  if (on > today) return ["日期不能晚于今天。", {}];
+  if (declaredOn && on < declaredOn) return ["落实日期不能早于申报日期 %(date)s。", { date: declaredOn }];
+  return null;
 }
 
 // What the phone can say before the server does (the server checks it all again); a message id or null.
