@@ -89,6 +89,6 @@ def load() -> dict:
         "JOBS_DIR": os.environ.get("RUHU_JOBS_DIR", str(instance_dir() / "jobs")),
         "EXPORT_KEEP_DAYS": int(os.environ.get("RUHU_EXPORT_KEEP_DAYS", 7)),
         # A job running longer than this lost its worker: asking for the same thing again fails
-        # it and queues a new one (the full export of 2,000,000 households takes minutes).
+        # it and queues a new one (long enough for a whole county's export).
         "JOBS_RUNNING_LIMIT_MINUTES": int(os.environ.get("RUHU_JOBS_RUNNING_LIMIT_MINUTES", 60)),
     }

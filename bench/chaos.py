@@ -22,7 +22,8 @@ Everything runs on this machine, nothing shared is touched:
   of N assigned households, as static/js/sync/engine.js does: batches of 5 doubling to 50
   while answers come within 2 s, halving after a failure, a time-out or a 5xx; `created`,
   `duplicate`, `conflict` and `invalid` take a record out of the outbox, `error` leaves it
-  in; after a failed run it backs off as schedule.js does, with the delays divided by
+  in for the next run until its fifth (then it needs the enumerator's attention, and fails
+  the run); after a failed run it backs off as schedule.js does, with the delays divided by
   1,000; every retry sends the same content under the same id;
 - a chaos schedule: at evenly spaced points of the outbox's progress, while a request is in
   flight, kill -9 gunicorn (master and workers: a crash, nothing finishes) and start it
@@ -33,8 +34,10 @@ At the end the database is read with plain SQL and the script prints: records se
 acknowledged (by answer), stored, duplicated (a record with more than one revision: the
 phone never changed one), lost (acknowledged as created or duplicate but not stored), wrong
 (stored answers or content hash not what was sent, or in another household), conflicts kept,
-records never acknowledged, connections cut by kind and restarts done. Exit status 1 when
-any of lost, duplicated, wrong, conflicts, unexpected answers or unacknowledged is above 0.
+records never acknowledged, the most `error` answers one record got and the records left
+needing attention, connections cut by kind and restarts done. Exit status 1 when any of
+lost, duplicated, wrong, conflicts, unexpected answers, unacknowledged or needing attention
+is above 0.
 The run stops pushing after --deadline seconds.
 """
 from __future__ import annotations
@@ -59,7 +62,6 @@ import time
 import uuid
 from collections import Counter
 from http.cookies import SimpleCookie
-from itertools import islice
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -74,6 +76,7 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 BATCH_FIRST, BATCH_MIN, BATCH_MAX, BATCH_FAST_S = 5, 1, 50, 2.0
 FIRST_RETRY_S, MAX_RETRY_S = 0.03, 0.3
 ACKNOWLEDGED = ("created", "duplicate", "conflict", "invalid")
+MAX_ERROR_ANSWERS = 5  # static/js/sync/schedule.js: then the record leaves the outbox as needing attention
 FATES = ("drop_before", "cut_request", "drop_after", "truncate", "late")
 BAD_GATEWAY = (b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: 14\r\n"
                b"Connection: close\r\n\r\n{\"error\": 502}")
@@ -348,6 +351,8 @@ class Sync:
         self.outbox = {record["id"]: record for record in records}  # in the order the records were made
         self.acknowledged: dict[str, dict] = {}
         self.answers: Counter = Counter()  # every per-record answer, retries included
+        self.errors: Counter = Counter()  # `error` answers per record
+        self.attention: set[str] = set()  # records the phone stopped sending after MAX_ERROR_ANSWERS errors
         self.batch_size = BATCH_FIRST
         self.failures = 0
         self.sends = 0  # records put on the wire, retries included
@@ -358,6 +363,8 @@ class Sync:
                 self.phone.session()
                 self.push_records()
                 self.failures = 0
+                if self.outbox:  # only records answered `error` are left: the phone looks again later
+                    time.sleep(MAX_RETRY_S)
             except SignedOut:
                 self.phone.stats["signed out"] += 1
                 try:
@@ -372,8 +379,9 @@ class Sync:
         time.sleep(retry_delay(self.failures))
 
     def push_records(self) -> None:
-        while self.outbox:
-            batch = list(islice(self.outbox.values(), self.batch_size))
+        answered_error = set()  # this run's: sent again in the next run, not at once (engine.js)
+        while waiting := [record for record_id, record in self.outbox.items() if record_id not in answered_error]:
+            batch = waiting[:self.batch_size]
             started = time.monotonic()
             self.sends += len(batch)
             try:
@@ -397,6 +405,12 @@ class Sync:
                 if result["result"] in ACKNOWLEDGED and result["id"] in self.outbox:
                     self.acknowledged[result["id"]] = result
                     del self.outbox[result["id"]]
+                elif result["result"] == "error" and result["id"] in self.outbox:
+                    answered_error.add(result["id"])
+                    self.errors[result["id"]] += 1
+                    if self.errors[result["id"]] >= MAX_ERROR_ANSWERS:
+                        self.attention.add(result["id"])
+                        del self.outbox[result["id"]]
 
     def progress(self) -> float:
         return len(self.acknowledged) / (len(self.acknowledged) + len(self.outbox))
@@ -537,11 +551,13 @@ def audit(app, sent: list[dict], sync: Sync) -> dict:
         "conflicts kept": conflicts,
         "unexpected answers (conflict, invalid)": told["conflict"] + told["invalid"],
         "never acknowledged": len(sync.outbox),
+        "most error answers to one record": max(sync.errors.values(), default=0),
+        "needs attention (error answered 5 times)": len(sync.attention),
     }
 
 
 FAILING = ("duplicated", "lost", "wrong", "stored but never sent", "conflicts kept",
-           "unexpected answers (conflict, invalid)", "never acknowledged")
+           "unexpected answers (conflict, invalid)", "never acknowledged", "needs attention (error answered 5 times)")
 
 
 def migrate_and_seed(env: dict, households: int) -> None:

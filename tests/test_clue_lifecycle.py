@@ -21,6 +21,7 @@ from tests.clue_setup import county_admin, csv_bytes, run
 from tests.jobs_setup import queued_app as queued_app  # noqa: F401  (the fixture)
 from tests.jobs_setup import run_a_consumer_until
 from tests.monitoring_setup import identified, lifecycle, signed_in
+from tests.test_exports import bare_get, read_xlsx_bytes
 
 
 @pytest.fixture
@@ -69,6 +70,16 @@ def test_a_risk_found_is_judged_by_the_village_and_starts_the_identification(set
     rows = list(load_workbook(io.BytesIO(file.get_data())).active.iter_rows(values_only=True))
     assert rows[0][:7] == ("行号", "证件号码", "姓名", "预警事项", "发生日期", "户编号", "核查结果")
     assert rows[1][5:7] == ("A-1", "发现风险") and rows[1][9] == setup.township.display_name
+
+
+@pytest.mark.parametrize("who", ["reviewer", "township", "county_approver", "admin"])
+def test_the_feedback_file_answers_whole_to_a_bare_client_for_every_role_allowed(setup, app, who):
+    """As a real server runs it: no application context of the test's around the streamed body."""
+    clue = _clue_of(setup, setup.household)
+    db.session.commit()
+    status, body = bare_get(app, getattr(setup, who).get_id(), f"/clues/lists/{clue.list_id}/feedback.xlsx")
+    assert status == 200, body[:300]
+    assert read_xlsx_bytes(body)[1][5] == "A-1"
 
 
 def test_a_risk_found_on_a_monitored_household_updates_its_risk_types(setup):

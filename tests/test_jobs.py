@@ -17,9 +17,10 @@ from app.extensions import db
 from app.jobs import services
 from app.jobs.models import Job
 from app.jobs.services import queue_of
+from tests import factories
 from tests.jobs_setup import queued_app as queued_app  # noqa: F401  (the fixture)
 from tests.jobs_setup import run_a_consumer_until
-from tests.test_exports import read_csv, read_xlsx_bytes, signed_in
+from tests.test_exports import bare_get, read_csv, read_xlsx_bytes, signed_in
 from tests.test_exports import setup as setup  # noqa: F401  (the fixture: villages A and B with records)
 
 
@@ -52,6 +53,19 @@ def test_an_export_job_shows_its_progress_and_its_file_is_the_streamed_export(se
     assert download.headers["Content-Disposition"] == "attachment; filename=households-2026.csv"
     assert read_csv(download) == read_csv(reviewer.get("/reports/exports/households.csv"))
     assert f'/jobs/{job_id}/download' in reviewer.get("/jobs").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["village_reviewer", "township_approver", "county_approver", "county_admin"])
+def test_an_export_jobs_file_downloads_whole_to_a_bare_client_for_every_role_allowed(setup, app, role):
+    """As a real server runs it: no application context of the test's around the answer."""
+    area = {"village_reviewer": setup.county.village_a, "township_approver": setup.county.township_1}.get(
+        role, setup.county.county)
+    user = factories.user(f"bare-{role}", role, [area])
+    db.session.commit()
+    job_id = job_id_of(prepare(signed_in(app, user), "register", "xlsx"))
+    status, body = bare_get(app, user.get_id(), f"/jobs/{job_id}/download")
+    assert status == 200, body[:300]
+    assert read_xlsx_bytes(body)[0][0]
 
 
 def test_an_xlsx_job_with_english_headers(setup, app):

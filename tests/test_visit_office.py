@@ -20,6 +20,7 @@ from app.visits import services as visits
 from app.visits.models import CircleLayer, DutyEvent, ResponsibleCadre, Visit
 from tests import factories
 from tests.monitoring_setup import lifecycle
+from tests.test_exports import bare_get, read_xlsx_bytes
 
 
 @pytest.fixture
@@ -179,6 +180,21 @@ def test_the_visit_log_exports_with_formula_text_neutralised(office, login):
     body = login("village").get("/visits/visits.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in body and "5600.50" in body
     assert "C-1" not in body  # outside village A
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("role", ["village_reviewer", "township_approver", "county_approver", "county_admin"])
+def test_the_visit_log_export_answers_whole_to_a_bare_client_for_every_role_allowed(office, app, role, file_format):
+    """As a real server runs it: no application context of the test's around the streamed body."""
+    county, _, cadre, _, households = office
+    _visit(households["A-1"], cadre, clock.today(), problems="漏水", per_capita_income_fen=560050)
+    area = {"village_reviewer": county.village_a, "township_approver": county.township_1}.get(role, county.county)
+    user = factories.user(f"bare-{role}", role, [area])
+    db.session.commit()
+    status, body = bare_get(app, user.get_id(), f"/visits/visits.{file_format}")
+    assert status == 200, body[:300]
+    rows = read_xlsx_bytes(body) if file_format == "xlsx" else [body.decode("utf-8-sig").splitlines()[1].split(",")]
+    assert rows[-1][0] == "A-1"
 
 
 def test_the_yearly_assessment_stores_the_live_suggestion_where_no_layer_is_stored(county, app, login):

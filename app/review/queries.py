@@ -78,8 +78,8 @@ def queue(user, campaign: Campaign, filters: Filters, *, after: int | None = Non
     the rows and the key of the next page (None on the last)."""
     page_size = page_size or PAGE_SIZE
     # The page's keys first, over narrow rows; the names, head and flags then for those
-    # rows alone (joined and read for every record of a village before the sort, they
-    # took twice as long).
+    # rows alone, not joined and read for every record of a village before the sort
+    # (docs/benchmarks.md, "Reports at 200,000 households": review queue).
     keys = (select(Submission.id, SubmissionRevision.id.label("key"))
             .join(SubmissionRevision, records.is_current_revision())
             .join(Household, Household.id == Submission.household_id)

@@ -37,3 +37,24 @@ test("an error answer for a record edited meanwhile changes nothing", async () =
   await new SyncEngine(store, null).apply(error, { id: "r1", updated_at: "6" });
   assert.equal(store.stored.get("r1").server_errors, undefined);
 });
+
+test("a record answered error is sent once a run, not again at once, and the others go on", async () => {
+  const records = ["r1", "r2", "r3"].map((id, index) => ({ id, state: "outbox", updated_at: String(index), answers: {} }));
+  const store = memoryStore(records);
+  store.recordsInState = async (state) => [...store.stored.values()].filter((record) => record.state === state);
+  const sent = [];
+  const api = {
+    async request(_method, _url, { json }) {
+      sent.push(...json.records.map((record) => record.id));
+      const results = json.records.map(({ id }) => (id === "r1" ? { ...error, id } : { id, result: "created", revision: 1 }));
+      return { ok: true, status: 200, json: async () => ({ results }) };
+    },
+  };
+  const engine = new SyncEngine(store, api);
+  engine.batchSize = 1;
+  await engine.pushRecords();
+  assert.deepEqual(sent, ["r1", "r2", "r3"]);
+  assert.equal(store.stored.get("r1").state, "outbox");
+  assert.equal(store.stored.get("r1").server_errors, 1);
+  assert.deepEqual([store.stored.get("r2").state, store.stored.get("r3").state], ["sent", "sent"]);
+});

@@ -9,7 +9,8 @@
 // - one run at a time; failures back off exponentially (schedule.js), capped at 5 min;
 // - a record answered "error" MAX_ERROR_ANSWERS times running leaves the outbox as "invalid"
 //   with the server's sentence, so that one record the server cannot store never wedges the
-//   phone's sync; it is never deleted;
+//   phone's sync; it is never deleted; it is sent once a run, so those answers are as far
+//   apart as the runs and a passing fault (the database restarting) does not use them up;
 // - a 401 stops the run and keeps everything: after signing in again the outbox continues;
 //   so does a 403 "password_change_required" (an admin reset the password), whose sentence
 //   and link to the change page the app shows instead of the sign-in link.
@@ -189,8 +190,10 @@ export class SyncEngine {
   }
 
   async pushRecords() {
+    const answeredError = new Set();  // this run's: sent again in the next run, not at once
     for (;;) {
-      const waiting = (await this.store.recordsInState("outbox")).sort((a, b) => a.updated_at.localeCompare(b.updated_at));
+      const waiting = (await this.store.recordsInState("outbox")).filter((record) => !answeredError.has(record.id))
+        .sort((a, b) => a.updated_at.localeCompare(b.updated_at));
       if (!waiting.length) return;
       const batch = waiting.slice(0, this.batchSize);
       const started = this.now();
@@ -208,7 +211,10 @@ export class SyncEngine {
       if (!response.ok) throw new ServerError(`${response.status}`);
       const { results } = await response.json();
       this.batchSize = nextBatchSize(this.batchSize, { ok: true, elapsedMs: this.now() - started, full: batch.length === this.batchSize });
-      for (const result of results) await this.apply(result, batch.find((record) => record.id === result.id));
+      for (const result of results) {
+        if (result.result === "error") answeredError.add(result.id);
+        await this.apply(result, batch.find((record) => record.id === result.id));
+      }
       this.onChange();
     }
   }
