@@ -118,8 +118,13 @@ def _storable(document) -> bool:
                 stack.append((child, depth + 1))
             elif kind not in SCALARS:
                 return False
-    # Keys and strings at once: the separator is no bad character and joins none.
-    return all(type(text) is str for text in texts) and not BAD_CHARACTER.search("\n".join(texts))
+    # Keys and strings at once: the separator is no bad character and joins none; a key that
+    # is no text makes the join fail.
+    try:
+        joined = "\n".join(texts)
+    except TypeError:
+        return False
+    return not BAD_CHARACTER.search(joined)
 
 
 def unstorable(document, prefix: str = "") -> list[tuple[str, str, str]]:

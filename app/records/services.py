@@ -226,10 +226,11 @@ class NewRecords:
         connection = db.session.connection()
         connection.execute(insert(Submission.__table__), self.submissions)
         revisions = SubmissionRevision.__table__
-        written = connection.execute(insert(revisions).returning(
-            revisions.c.submission_id, revisions.c.id, sort_by_parameter_order=True), self.revisions).all()
-        if self.attachments:
-            revision_of = dict(written)
+        if not self.attachments:  # no row needs the revisions' ids: a plain executemany
+            connection.execute(insert(revisions), self.revisions)
+        else:
+            revision_of = dict(connection.execute(insert(revisions).returning(
+                revisions.c.submission_id, revisions.c.id, sort_by_parameter_order=True), self.revisions).all())
             connection.execute(insert(RevisionAttachment.__table__), [
                 {"revision_id": revision_of[record_id], **row}
                 for record_id, rows in self.attachments.items() for row in rows])
