@@ -27,7 +27,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.campaigns.models import Assignment, Campaign
 from app.census import definitions, validation
@@ -145,13 +145,16 @@ def _prepare(user, records: list) -> Batch:
     """``records`` holds None in place of each record whose shape failed."""
     named = list({record["household_id"] for record in records if record is not None})
     campaign = census.current_campaign()
-    households = db.session.scalars(select(Household).where(Household.id.in_(named), household_filter(user))
-                                    .options(selectinload(Household.village), selectinload(Household.group))).all() \
-        if named else []
+    # The households in scope with their village and group, and their enumerators in the campaign: one query.
+    found_households = db.session.execute(
+        select(Household, Assignment.enumerator_id)
+        .outerjoin(Assignment, and_(Assignment.household_id == Household.id,
+                                    Assignment.campaign_id == (campaign.id if campaign else None)))
+        .where(Household.id.in_(named), household_filter(user))
+        .options(joinedload(Household.village), joinedload(Household.group))).all() if named else []
+    households = [household for household, _enumerator in found_households]
     in_scope = frozenset(household.id for household in households)
-    assignees = dict(db.session.execute(select(Assignment.household_id, Assignment.enumerator_id).where(
-        Assignment.campaign_id == campaign.id, Assignment.household_id.in_(in_scope))).all()) \
-        if campaign and in_scope else {}
+    assignees = {household.id: enumerator for household, enumerator in found_households if enumerator is not None}
     in_campaign = frozenset(assignees)
     by_id = {household.id: household for household in households}
     usable = [index for index, record in enumerate(records)
