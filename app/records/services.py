@@ -52,7 +52,7 @@ from app.records.models import (
     summary,
 )
 from app.records.results import results_differ
-from app.sql import commit_versioned
+from app.sql import commit_versioned, insert_rows
 
 
 class StaleVersion(errors.StaleVersion):
@@ -224,18 +224,17 @@ class NewRecords:
         if not self.submissions:
             return
         connection = db.session.connection()
-        connection.execute(insert(Submission.__table__), self.submissions)
+        insert_rows(connection, Submission.__table__, self.submissions)
         revisions = SubmissionRevision.__table__
-        if not self.attachments:  # no row needs the revisions' ids: a plain executemany
-            connection.execute(insert(revisions), self.revisions)
+        if not self.attachments:  # no row needs the revisions' ids
+            insert_rows(connection, revisions, self.revisions)
         else:
             revision_of = dict(connection.execute(insert(revisions).returning(
                 revisions.c.submission_id, revisions.c.id, sort_by_parameter_order=True), self.revisions).all())
             connection.execute(insert(RevisionAttachment.__table__), [
                 {"revision_id": revision_of[record_id], **row}
                 for record_id, rows in self.attachments.items() for row in rows])
-        if self.people:
-            connection.execute(insert(RecordPerson.__table__), self.people)
+        insert_rows(connection, RecordPerson.__table__, self.people)
 
 
 def _conflict(actor, incoming: Incoming, content: str, submission: Submission, current: SubmissionRevision,
