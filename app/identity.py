@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.typed import compact
 
@@ -79,6 +80,19 @@ def person_key(text: str | None) -> str | None:
 def parse(text: str | None, today: dt.date) -> ResidentId:
     """The number read, or its problem; a birth date after ``today`` (the county's date: the
     caller's clock, this module is below it) is one."""
+    if type(text) is str and len(text) <= 64 and type(today) is dt.date:
+        return _parse(text, today)
+    return _read(text, today)
+
+
+# Validation reads each member's number twice (the question, then the roster's rules): once
+# here. ResidentId is frozen, so the remembered one is as good as a new one.
+@lru_cache(maxsize=4096)
+def _parse(text: str, today: dt.date) -> ResidentId:
+    return _read(text, today)
+
+
+def _read(text: str | None, today: dt.date) -> ResidentId:
     number = normalise(text)
     problem = _form_problem(number)
     if problem:

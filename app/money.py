@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from app.typed import compact
 
@@ -44,7 +45,18 @@ def _text(value) -> str:
 
 def parse_yuan(text: str | int | float | Decimal) -> int:
     """'8700', '8,700.5' or '５０００' yuan → fen (see the module's header for what reads)."""
-    cleaned = compact(_text(text))
+    text = text if type(text) is str else _text(text)
+    return _parse_text(text) if len(text) <= SHORT else _parse_text.__wrapped__(text)
+
+
+SHORT = 64  # what an amount typed by a person is; longer texts are read without being remembered
+
+
+# The income and validation read each answered amount of a record, and amounts repeat: each
+# text is read once (an unreadable one raises each time: exceptions are not remembered).
+@lru_cache(maxsize=4096)
+def _parse_text(text: str) -> int:
+    cleaned = compact(text)
     match = AMOUNT.fullmatch(cleaned)
     if not match:
         raise MoneyError(cleaned)

@@ -1,9 +1,10 @@
 """SQL helpers shared by the query modules."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam
+from sqlalchemy import JSON, bindparam
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -41,14 +42,24 @@ def begin_writing(session) -> None:
 def insert_rows(connection, table, rows: list[dict]) -> None:
     """Many rows (dicts with the same keys) into ``table`` in the connection's transaction:
     COPY on PostgreSQL, where psycopg parses a multi-row INSERT's thousands of placeholders
-    again for every statement; executemany elsewhere."""
+    again for every statement; executemany elsewhere. JSON columns are encoded as the
+    column's type would (None as JSON null unless the type says ``none_as_null``)."""
     if not rows:
         return
     if connection.dialect.name != "postgresql":
         connection.execute(table.insert(), rows)
         return
     columns = list(rows[0])
+    encoded = {column: _json_encoder(table.c[column].type) for column in columns
+               if isinstance(table.c[column].type, JSON)}
+    plain = [(column, encoded.get(column)) for column in columns]
     cursor = connection.connection.driver_connection.cursor()
     with cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[column] for column in columns])
+            copy.write_row([row[column] if encode is None else encode(row[column]) for column, encode in plain])
+
+
+def _json_encoder(kind: JSON):
+    if kind.none_as_null:
+        return lambda value: None if value is None else json.dumps(value)
+    return json.dumps

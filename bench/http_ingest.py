@@ -13,7 +13,10 @@ POST /api/sync/records over loopback, one connection a request, as fast as answe
 Printed: records/s from the first request to the last answer, the batches' p50/p95/max
 time, and the answers; every record must answer ``created`` and be stored once (checked with
 plain SQL at the end). Baseline in the same run: GET /healthz (no database) for the same
-clients, the rate of requests the server answers at all.
+clients, the rate of requests the server answers at all. And the CPU time gunicorn (master
+and workers), PostgreSQL (postmaster and backends) and the clients (this process) used during
+the push, from /proc (bench/load.py's ``cpu_seconds``), per record: on a machine whose cores
+are shared by all three, what the rate per core of the server would be.
 """
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ from bench.chaos import (  # noqa: E402  (after the path is set)
     free_port,
     migrate_and_seed,
 )
+from bench.load import cpu_seconds  # noqa: E402
 
 
 def push_all(port: int, username: str, password: str, shares: list[list[dict]], batch: int) -> dict:
@@ -161,7 +165,13 @@ def main() -> int:
         # Contiguous shares: a phone's households are its own village's, as in the field.
         size = -(-len(records) // options.clients)
         shares = [records[index:index + size] for index in range(0, len(records), size)]
+        postmaster = int((postgres.data / "postmaster.pid").read_text().split()[0])
+        leaders = {"gunicorn": server.process.pid, "PostgreSQL": postmaster}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in leaders.items()}
+        clients_before = time.process_time()
         run = push_all(port, username, password, shares, options.batch)
+        cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in leaders.items()}
+        cpu["clients"] = time.process_time() - clients_before
         count, revisions = stored(app, records)
         times = run["times"]
         print(f"gunicorn (2 workers x 4 threads) on PostgreSQL, {len(shares)} clients, batches of {options.batch}:")
@@ -174,6 +184,11 @@ def main() -> int:
         print(f"  answers {dict(run['answers'])}; failed requests {len(run['failures'])}"
               f"{' ' + str(Counter(run['failures']).most_common(3)) if run['failures'] else ''}")
         print(f"  stored {count:,} of {len(records):,} records, {revisions:,} revisions")
+        print("  CPU during the push: " + ", ".join(
+            f"{name} {seconds:.1f} s ({seconds / len(records) * 1000:.2f} ms a record)" for name, seconds in cpu.items()))
+        server_cpu = cpu["gunicorn"] + cpu["PostgreSQL"]
+        print(f"  records per CPU second of the server (gunicorn + PostgreSQL): {len(records) / server_cpu:.0f};"
+              f" the load average after the push: {os.getloadavg()[0]:.1f}")
         return 0 if count == revisions == len(records) and run["answers"]["created"] == len(records) else 1
     finally:
         if server is not None:

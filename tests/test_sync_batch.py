@@ -68,6 +68,28 @@ def test_a_failure_in_record_17_of_50_stores_the_other_49(setup, monkeypatch):
     assert count(SubmissionRevision) == 49
 
 
+def test_a_fault_that_sends_no_statement_in_record_17_of_50_costs_only_that_record(setup, monkeypatch):
+    """New records are checked without a savepoint; a fault there (here: in the engine, no
+    statement involved) starts the batch again with savepoints, and the other 49 are stored once."""
+    sent = [record(setup, household) for household in setup.households]
+    failing = setup.households[16].id
+    real = census.evaluate
+    calls = []
+
+    def evaluate(household, campaign, record_answers, definition, facts=None):
+        calls.append(household.id)
+        if household.id == failing:
+            raise RuntimeError("a fault in the engine")
+        return real(household, campaign, record_answers, definition, facts)
+
+    monkeypatch.setattr(census, "evaluate", evaluate)
+    answered = results(push(setup.client, *sent))
+    assert answered == ["created"] * 16 + ["error"] + ["created"] * 33
+    assert set(db.session.scalars(select(Submission.id))) == {one["id"] for one in sent} - {sent[16]["id"]}
+    assert (count(Submission), count(SubmissionRevision)) == (49, 49)
+    assert calls.count(setup.households[0].id) == 2  # the batch was received again, from its start
+
+
 def test_a_crash_before_the_commit_acknowledges_none_and_the_retry_stores_all_once(setup, failing_commit):
     sent = [record(setup, household) for household in setup.households]
     assert results(push(setup.client, *sent)) == ["error"] * BATCH

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_iso_date(text) -> dt.date | None:
     """YYYY-MM-DD only (Python alone would also take 20260101 and week dates)."""
-    if not isinstance(text, str) or not ISO_DATE.fullmatch(text):
+    return _iso_date(text) if isinstance(text, str) and len(text) == 10 else None
+
+
+# A record asks for the same few dates and ages again for each question's condition: each
+# text is read once (dates are immutable, so a remembered one is as good as a new one).
+@lru_cache(maxsize=4096)
+def _iso_date(text: str) -> dt.date | None:
+    if not ISO_DATE.fullmatch(text):
         return None
     try:
         return dt.date.fromisoformat(text)
@@ -28,6 +36,13 @@ def is_empty(value) -> bool:
 
 
 def age_on(birth_date: str | None, reference_date: str) -> int | None:
+    if isinstance(birth_date, str) and isinstance(reference_date, str) and len(birth_date) == len(reference_date) == 10:
+        return _age(birth_date, reference_date)
+    return _age.__wrapped__(birth_date, reference_date)
+
+
+@lru_cache(maxsize=4096)
+def _age(birth_date, reference_date) -> int | None:
     born, day = parse_iso_date(birth_date), parse_iso_date(reference_date)
     if born is None or day is None:
         return None

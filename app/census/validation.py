@@ -21,6 +21,7 @@ from app.census.conditions import age_on, holds, is_empty, parse_iso_date
 from app.money import MAX_FEN, TOO_LARGE, MoneyError, parse_yuan
 
 PHONE = re.compile("1[0-9]{10}")
+FLAT = frozenset({str, int, float, bool, type(None)})
 INTEGER = re.compile("-?[0-9]+")
 
 
@@ -212,6 +213,8 @@ def malformed(definition: dict, answers) -> list[str]:
         """A record is a flat object of scalars."""
         if not isinstance(value, dict):
             paths.append(path)
+            return
+        if FLAT.issuperset(map(type, value.values())):  # nearly always: the fields need no look each
             return
         paths.extend(f"{path}.{field}" for field, item in value.items() if isinstance(item, (dict, list)))
 

@@ -173,13 +173,20 @@ def stored_file(sha256: str) -> tuple[Path, str] | None:
     return _paths(sha256)[0], attachment.content_type
 
 
-def missing(sha256s) -> list[str]:
-    """Which of these files are not complete on the server."""
+def missing(sha256s, complete: set[str] | None = None) -> list[str]:
+    """Which of these files are not complete on the server; ``complete``: the files among
+    them already read complete in this transaction (``complete_of``), else they are read."""
     if not sha256s:
         return []
-    complete = set(db.session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(list(sha256s)),
-                                                                       Attachment.complete)))
-    return sorted(set(sha256s) - complete)
+    return sorted(set(sha256s) - (complete_of(sha256s) if complete is None else complete))
+
+
+def complete_of(sha256s) -> set[str]:
+    """Which of these files are complete on the server."""
+    if not sha256s:
+        return set()
+    return set(db.session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(list(sha256s)),
+                                                                   Attachment.complete)))
 
 
 def missing_by_revision(revision_ids) -> dict[int, list[str]]:

@@ -52,7 +52,7 @@ from app.records.models import (
     summary,
 )
 from app.records.results import results_differ
-from app.sql import commit_versioned
+from app.sql import commit_versioned, insert_rows
 
 
 class StaleVersion(errors.StaleVersion):
@@ -110,7 +110,8 @@ def _stored(outcome: str, submission: Submission, **details) -> Stored:
 
 
 def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: int | None, unrecorded: bool = False,
-            evaluate: Callable[[], dict], pending: NewRecords | None = None) -> Stored:
+            evaluate: Callable[[], dict], pending: NewRecords | None = None,
+            complete_files: set[str] | None = None) -> Stored:
     """Store ``incoming`` as a new record, a correction of a returned one, a duplicate or a
     conflict; the caller commits. ``known``: a record with this id may be stored (it is then
     read and locked); ``assignee_id``: who the household is assigned to in ``campaign``
@@ -121,6 +122,9 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: in
     without it); ``evaluate`` gives the server's result (income, screening, issues), and is
     asked only when a revision is to be stored. Raises Refused for a record that cannot be
     stored. ``pending``: a new record is added there, to be written with others (NewRecords).
+    ``complete_files``: the files among the record's that the caller read complete in this
+    transaction (None: they are read here). A new record of a household ``unrecorded`` whose
+    id is not ``known`` is then received without a statement.
 
     A new record is written with Core statements, not the ORM's unit of work (which costs
     more than checking and computing the record): no flush sees it, so the caller moves its
@@ -147,12 +151,13 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: in
         recorded = queries.household_record(incoming.household_id, campaign.id)
         if recorded is not None and recorded.id == incoming.id:
             # This very record, stored since the caller looked (a resend racing the first copy).
-            return receive(actor, campaign, incoming, known=True, assignee_id=assignee_id, evaluate=evaluate)
+            return receive(actor, campaign, incoming, known=True, assignee_id=assignee_id, evaluate=evaluate,
+                           complete_files=complete_files)
         if recorded is not None:
             return _conflict(actor, incoming, content, recorded, queries.current_revision(recorded),
                              "household_recorded")
     server_result = evaluate()
-    files_missing = attachments.missing([sha256 for sha256, _kind in incoming.attachments])
+    files_missing = attachments.missing([sha256 for sha256, _kind in incoming.attachments], complete_files)
     if submission is None:
         if incoming.base_revision is not None:
             raise Refused([issue("base_revision", "unknown_base", _("服务器上没有这条记录，无法作为更正提交。"))])
@@ -195,18 +200,22 @@ class NewRecords:
 
     def add(self, actor, campaign, incoming: Incoming, content: str, server_result: dict,
             files_missing: list[str]) -> Stored:
-        self.submissions.append({
+        # Every row made before any is added: a record that fails here leaves none behind.
+        submission = {
             "id": incoming.id, "household_id": incoming.household_id, "campaign_id": campaign.id,
             "enumerator_id": actor.id, "revision": 1, "status": "submitted", "version": 1,
             "result_mismatch": results_differ(incoming.client_result, server_result), "complete": not files_missing,
-            **summary(server_result)})
-        self.revisions.append({
+            **summary(server_result)}
+        revision = {
             "submission_id": incoming.id, "number": 1, "answers": incoming.answers, "content_sha256": content,
             "form_version": incoming.form_version, "client_result": incoming.client_result,
-            "server_result": server_result, "base_revision": None, "enumerator_id": actor.id})
+            "server_result": server_result, "base_revision": None, "enumerator_id": actor.id}
+        people = people_rows(incoming.id, incoming.household_id, campaign.id, incoming.answers)
+        self.submissions.append(submission)
+        self.revisions.append(revision)
         if incoming.attachments:
             self.attachments[incoming.id] = [{"sha256": sha256, "kind": kind} for sha256, kind in incoming.attachments]
-        self.people += people_rows(incoming.id, incoming.household_id, campaign.id, incoming.answers)
+        self.people += people
         return Stored("created", incoming.id, 1, "submitted", missing=files_missing)
 
     def write(self) -> None:
@@ -215,17 +224,17 @@ class NewRecords:
         if not self.submissions:
             return
         connection = db.session.connection()
-        connection.execute(insert(Submission.__table__), self.submissions)
+        insert_rows(connection, Submission.__table__, self.submissions)
         revisions = SubmissionRevision.__table__
-        written = connection.execute(insert(revisions).returning(
-            revisions.c.submission_id, revisions.c.id, sort_by_parameter_order=True), self.revisions).all()
-        if self.attachments:
-            revision_of = dict(written)
+        if not self.attachments:  # no row needs the revisions' ids
+            insert_rows(connection, revisions, self.revisions)
+        else:
+            revision_of = dict(connection.execute(insert(revisions).returning(
+                revisions.c.submission_id, revisions.c.id, sort_by_parameter_order=True), self.revisions).all())
             connection.execute(insert(RevisionAttachment.__table__), [
                 {"revision_id": revision_of[record_id], **row}
                 for record_id, rows in self.attachments.items() for row in rows])
-        if self.people:
-            connection.execute(insert(RecordPerson.__table__), self.people)
+        insert_rows(connection, RecordPerson.__table__, self.people)
 
 
 def _conflict(actor, incoming: Incoming, content: str, submission: Submission, current: SubmissionRevision,

@@ -27,7 +27,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.campaigns.models import Assignment, Campaign
 from app.census import definitions, validation
@@ -58,6 +58,7 @@ class Batch:
     households: dict  # id → Household in scope; held here, since the session only keeps weak references
     known: set  # ids of the batch already stored: only these are looked up (and locked) one by one
     unrecorded: set  # households of the campaign with no record yet: no need to look for one
+    complete_files: set  # the files the batch's records declare that are complete on the server
     changed: set = field(default_factory=set)  # villages of the records stored
     # New records written together after the others (NewRecords), and their places in the batch.
     pending: NewRecords = field(default_factory=NewRecords)
@@ -70,19 +71,14 @@ def ingest(user, records: list) -> list[dict]:
     # Shapes first (app.sync.schema): a record that fails is answered without a query.
     shape_issues = [schema.record_issues(record) for record in records]
     records = [record if not issues else None for record, issues in zip(records, shape_issues)]
-    batch = _prepare(user, records)
-    begin_writing(db.session)
-    alone = _alone(records)
-    answers = []
-    for index, (record, issues, facts) in enumerate(zip(records, shape_issues, batch.facts)):
-        if issues:
-            answers.append({"id": _record_id(original[index]), "result": "invalid", "issues": issues})
-            continue
-        waiting = len(batch.pending)
-        answers.append(_ingest_in_savepoint(batch, record, facts, batch.pending if index in alone else None))
-        if len(batch.pending) > waiting:
-            batch.pending_at.append(index)
-    _write_pending(batch, records, answers)
+    try:
+        batch, answers = _receive_all(user, records, original, shape_issues, savepoints=False)
+    except _WithoutSavepoint:
+        # A new record's step met a fault, and nothing but a savepoint could have undone what
+        # it did to the transaction (a failed statement aborts the whole of it on PostgreSQL):
+        # the batch starts again, every record in a savepoint of its own.
+        db.session.rollback()
+        batch, answers = _receive_all(user, records, original, shape_issues, savepoints=True)
     session = db.session()
     # Nothing reads the batch's households and members after its commit (the answers are plain
     # data, the request's session ends with it): expiring each of them would be wasted work.
@@ -100,17 +96,65 @@ def ingest(user, records: list) -> list[dict]:
     return answers
 
 
+class _WithoutSavepoint(Exception):
+    """A record received without a savepoint failed on the server."""
+
+
+def _receive_all(user, records: list, original: list, shape_issues: list, *, savepoints: bool) -> tuple[Batch, list]:
+    """Receive the batch's records in order; the answers, and the batch (its villages changed).
+    A new record that nothing else in the batch refers to, of a household with no record yet,
+    is checked and computed without a savepoint unless ``savepoints``: that step sends no
+    statement (its facts and files were read with the batch's), so a record refused there
+    leaves nothing behind; any other fault there raises _WithoutSavepoint."""
+    batch = _prepare(user, records)
+    begin_writing(db.session)
+    alone = _alone(records)
+    answers = []
+    for index, (record, issues, facts) in enumerate(zip(records, shape_issues, batch.facts)):
+        if issues:
+            answers.append({"id": _record_id(original[index]), "result": "invalid", "issues": issues})
+            continue
+        waiting = len(batch.pending)
+        if index not in alone:
+            answers.append(_ingest_in_savepoint(batch, record, facts, None))
+        elif savepoints or not _new(batch, record):
+            answers.append(_ingest_in_savepoint(batch, record, facts, batch.pending))
+        else:
+            answers.append(_ingest_new(batch, record, facts))
+        if len(batch.pending) > waiting:
+            batch.pending_at.append(index)
+    _write_pending(batch, records, answers)
+    return batch, answers
+
+
+def _new(batch: Batch, record) -> bool:
+    """Whether the batch read that neither this record's id nor a record of its household is stored."""
+    return _record_id(record) not in batch.known and record["household_id"] in batch.unrecorded
+
+
+def _ingest_new(batch: Batch, record, facts) -> dict:
+    try:
+        return _ingest_one(batch, record, facts, batch.pending)
+    except Refused as refused:
+        return {"id": _record_id(record), "result": "invalid", "issues": refused.issues}
+    except Exception as fault:
+        raise _WithoutSavepoint() from fault
+
+
 def _prepare(user, records: list) -> Batch:
     """``records`` holds None in place of each record whose shape failed."""
     named = list({record["household_id"] for record in records if record is not None})
     campaign = census.current_campaign()
-    households = db.session.scalars(select(Household).where(Household.id.in_(named), household_filter(user))
-                                    .options(selectinload(Household.village), selectinload(Household.group))).all() \
-        if named else []
+    # The households in scope with their village and group, and their enumerators in the campaign: one query.
+    found_households = db.session.execute(
+        select(Household, Assignment.enumerator_id)
+        .outerjoin(Assignment, and_(Assignment.household_id == Household.id,
+                                    Assignment.campaign_id == (campaign.id if campaign else None)))
+        .where(Household.id.in_(named), household_filter(user))
+        .options(joinedload(Household.village), joinedload(Household.group))).all() if named else []
+    households = [household for household, _enumerator in found_households]
     in_scope = frozenset(household.id for household in households)
-    assignees = dict(db.session.execute(select(Assignment.household_id, Assignment.enumerator_id).where(
-        Assignment.campaign_id == campaign.id, Assignment.household_id.in_(in_scope))).all()) \
-        if campaign and in_scope else {}
+    assignees = {household.id: enumerator for household, enumerator in found_households if enumerator is not None}
     in_campaign = frozenset(assignees)
     by_id = {household.id: household for household in households}
     usable = [index for index, record in enumerate(records)
@@ -130,7 +174,9 @@ def _prepare(user, records: list) -> Batch:
         if campaign else Submission.id.in_(ids))).all() if ids or in_campaign else []
     known = {record_id for record_id, _household in stored if record_id in ids}
     unrecorded = set(in_campaign) - {household for _record, household in stored}
-    return Batch(user, campaign, in_scope, assignees, {}, facts, by_id, known, unrecorded)
+    complete_files = attachments.complete_of({item["sha256"] for record in records if record is not None
+                                              for item in record.get("attachments", [])})
+    return Batch(user, campaign, in_scope, assignees, {}, facts, by_id, known, unrecorded, complete_files)
 
 
 def _record_id(record) -> str | None:
@@ -196,7 +242,8 @@ def _ingest_one(batch: Batch, record, facts, pending: NewRecords | None) -> dict
     stored = receive(batch.user, batch.campaign, incoming, known=incoming.id in batch.known,
                      assignee_id=batch.assignees.get(incoming.household_id),
                      unrecorded=incoming.household_id in batch.unrecorded,
-                     evaluate=lambda: _evaluate(batch, incoming, facts), pending=pending)
+                     evaluate=lambda: _evaluate(batch, incoming, facts), pending=pending,
+                     complete_files=batch.complete_files)
     # Stored now (until the batch's commit fails): a resend of it in this batch is looked up by
     # its id, and another new record of the household meets this one.
     batch.known.add(incoming.id)
