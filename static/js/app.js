@@ -1,13 +1,12 @@
 // The offline app (/app): the enumerator's assigned households, their census records kept
 // in IndexedDB, and sync. Works for days without a connection after one sign-in.
+// What the list does not need is imported when it is first needed: the census form (with
+// its engines) when a record opens, the search at the first word typed.
 import { openStore } from "./store/db.js";
 import * as journal from "./store/journal.js";
 import { Api, SyncEngine } from "./sync/engine.js";
-import { CensusForm } from "./ui/form.js";
 import { Attachments } from "./ui/attachments.js";
 import { createMessages } from "./ui/messages.js";
-import { buildIndex, search } from "./core/search.js";
-import { blocking } from "./core/validation.js";
 import { formatYuan } from "./core/money.js";
 import { element } from "./ui/dom.js";
 import { EDITABLE, FILTERS, arrange, countByFilter, statesByHousehold } from "./core/households.js";
@@ -24,9 +23,9 @@ const PAGE_SIZE = 50;  // households drawn at a time; "show more" draws the next
 const USER_KEY = "ruhu.user";
 
 class App {
-  // session, households: a very first start's requests, already sent (main).
-  constructor(store, api, user, { session = null, households = null } = {}) {
-    Object.assign(this, { store, api, user, session, householdsAsked: households });
+  // session, households, bundle: a very first start's requests, already sent (main).
+  constructor(store, api, user, { session = null, households = null, bundle = null } = {}) {
+    Object.assign(this, { store, api, user, session, householdsAsked: households, bundleAsked: bundle });
     this.view = document.getElementById("view");
     this.status = document.getElementById("status");
     this.locale = user.locale || "zh_Hans";
@@ -101,7 +100,10 @@ class App {
   async bundleFor(version) {
     let bundle = await this.store.getBundle(version, this.locale);
     if (!bundle) {
-      const response = await fetch(`/census/forms/${version}.json?locale=${this.locale}`, { credentials: "same-origin" });
+      const url = `/census/forms/${version}.json?locale=${this.locale}`;
+      const asked = this.bundleAsked?.url === url ? this.bundleAsked.response : null;
+      this.bundleAsked = null;
+      const response = await (asked ?? fetch(url, { credentials: "same-origin" }));
       if (!response.ok) throw new Error(`bundle ${response.status}`);
       bundle = await response.json();
       await this.store.putBundle(version, this.locale, bundle);
@@ -150,7 +152,8 @@ class App {
   }
 
   readRosters(list) {
-    list.rostersRead ??= this.store.allRosters().then((rosters) => { list.rosters = rosters; });
+    list.rostersRead ??= Promise.all([this.store.allRosters(), import("./core/search.js")])
+      .then(([rosters, searching]) => { this.searching = searching; list.rosters = rosters; });
     return list.rostersRead;
   }
 
@@ -249,6 +252,7 @@ class App {
           this.readRosters(list).then(show);
           return;
         }
+        const { buildIndex, search } = this.searching;
         list.index ??= new Map(buildIndex(list.households, list.rosters).map((entry) => [entry.household.id, entry]));
         ({ matches, total } = search(chosen.map((household) => list.index.get(household.id)), input.value, this.shown));
       }
@@ -373,7 +377,8 @@ class App {
     const back = element("a", { href: "#/", class: "button", text: t("返回列表") });
     const heading = element("h1", { text: `${household.head_name ?? ""} · ${household.household_number}` });
     const notes = element("div", {}, ...this.recordNotes(record));
-    const visits = household.monitored ? await this.visitCard(household) : null;
+    const [visits, { CensusForm }] = await Promise.all([household.monitored ? this.visitCard(household) : null,
+      import("./ui/form.js")]);
     if (drawing !== this.drawing) return;
     this.view.replaceChildren(back, heading, notes, ...(visits ? [visits] : []), container, files, message);
     this.form = new CensusForm(container, this.bundle, record.answers, {
@@ -483,6 +488,7 @@ class App {
   }
 
   async finish(record, message) {
+    const { blocking } = await import("./ui/form.js");  // loaded with the form
     await this.form.ready;
     this.form.showAllIssues = true;
     const unresolved = blocking(this.form.validateNow());
@@ -517,13 +523,20 @@ async function main() {
   const api = new Api();
   // A phone that was used before starts at once from the user it stored; the first sync
   // asks the server who is signed in (App.signedIn). Only a first start waits for it, and
-  // asks for the households beside it (sent without an ETag: nothing is stored yet).
+  // asks for the households (without an ETag: nothing is stored yet) and the form bundle
+  // beside it.
   let user = JSON.parse(localStorage.getItem(USER_KEY) ?? "null");
   let session = null;
   let households = null;
+  let bundle = null;
   if (!user && navigator.onLine) {
     households = api.request("GET", "/api/sync/households");
     households.catch(() => {});  // its failure is the first sync's, said there
+    // The form bundle in the shell's language, which is the user's (the app asks again if not).
+    const locale = document.documentElement.lang === "en" ? "en" : "zh_Hans";
+    const url = `/census/forms/${document.body.dataset.formVersion}.json?locale=${locale}`;
+    bundle = { url, response: fetch(url, { credentials: "same-origin" }) };
+    bundle.response.catch(() => {});  // a failure is the app's start's, said there
     try {
       session = await api.session();
       user = session.user;
@@ -537,7 +550,7 @@ async function main() {
     if (worker) registerWorker(notice);
     return;
   }
-  const app = new App(await openStore(user.id), api, user, { session, households });
+  const app = new App(await openStore(user.id), api, user, { session, households, bundle });
   await app.start();
   document.body.dataset.appReady = "true";
   if (!worker) return;
