@@ -170,7 +170,7 @@ def shell_and_form(args, workdir: Path) -> None:
         sign_in(page, "bench")
         page.goto("/app")
         page.wait_for_selector("body[data-app-ready]")
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         page.wait_for_selector("a.household", timeout=120_000)
         files, raw, compressed = transfer(page, base)
 
@@ -254,7 +254,7 @@ def first_open(browser, device: dict, base: str, username: str, rate: float, net
     page.wait_for_function(f"() => window.__marks && window.__marks.{mark}", timeout=300_000)
     elapsed = page.evaluate(f"() => window.__marks.{mark}")
     page.wait_for_selector('[data-last-sync]:not([data-last-sync=""])', timeout=300_000)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     received, households = 0, (0, 0)
     for request in finished:
         sizes = request.sizes()
