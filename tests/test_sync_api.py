@@ -1,8 +1,9 @@
 """The phone's session, pull and the locks that stop another site from submitting."""
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
+from app.campaigns.models import Assignment
 from app.census import definitions
 from app.extensions import db
 from app.records import services as review
@@ -135,6 +136,60 @@ def test_an_unchanged_household_list_answers_304(setup):
     setup.household.head.name = "王武"
     db.session.commit()
     assert setup.client.get("/api/sync/households", headers={"If-None-Match": etag}).status_code == 200
+
+
+def _etag_of_list(setup):
+    return setup.client.get("/api/sync/households").headers["ETag"]
+
+
+def _second_assignment(setup):
+    return db.session.scalar(select(Assignment).where(Assignment.household_id == setup.second.id))
+
+
+def _rename_group(setup):
+    setup.county.group_a1.name = "Group One"
+
+
+def _another_assignment(setup):
+    db.session.add(Assignment(campaign=setup.campaign, enumerator=setup.enumerator,
+                              household=factories.household(setup.county.village_a, "A-3")))
+
+
+def _reassign(setup):
+    _second_assignment(setup).enumerator = factories.user("enum2", "enumerator", [setup.county.village_a])
+
+
+def _assign_another_household(setup):
+    """The same count of assignments, another household: A-2's assignment removed, A-3 assigned."""
+    db.session.delete(_second_assignment(setup))
+    _another_assignment(setup)
+
+
+def _leave_the_area(setup):
+    setup.enumerator.areas = [setup.county.group_a1]  # A-2 is in no group of village A
+
+
+@pytest.mark.parametrize("change", [
+    lambda setup: setattr(setup.household.head, "name", "王武"),
+    lambda setup: setattr(setup.household, "household_number", "A-01"),
+    lambda setup: setattr(setup.household, "monitored_category", "unstable_out_of_poverty"),
+    lambda setup: setattr(setup.second, "group", setup.county.group_a1),
+    lambda setup: setup.household.members.remove(setup.household.head),
+    _rename_group, _another_assignment, _reassign, _assign_another_household, _leave_the_area,
+    lambda setup: setattr(setup.campaign, "form_version", "2026.1"),
+], ids=["head name", "number", "monitored", "group", "head gone", "group renamed", "assigned", "reassigned",
+        "another household", "areas", "form version"])
+def test_every_change_to_the_list_changes_its_etag(setup, change):
+    """A change to what the list shows, to who is assigned or to what the user covers gives a
+    new ETag (the phone would keep an old list on a 304), and the list as it is now."""
+    etag = _etag_of_list(setup)
+    before = setup.client.get("/api/sync/households").get_json()
+    change(setup)
+    db.session.commit()
+    again = setup.client.get("/api/sync/households", headers={"If-None-Match": etag})
+    assert again.status_code == 200
+    assert again.headers["ETag"] != etag and again.get_json() != before
+    assert setup.client.get("/api/sync/households", headers={"If-None-Match": again.headers["ETag"]}).status_code == 304
 
 
 def test_records_show_state_comments_and_the_answers_to_correct(setup):

@@ -7,6 +7,7 @@ produces a new service worker, and nothing else does.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +24,28 @@ STATIC_FILES = (
       for path in sorted((STATIC / folder).glob("*.js"))),
     "js/app.js",
 )
+# A static import or re-export (`import { x } from "./y.js";`); `import("./y.js")`, which
+# loads a module only when it is needed, is not one.
+_STATIC_IMPORT = re.compile(r"^\s*(?:import|export)\b[^;\"']*?\bfrom\s*[\"']([^\"']+)[\"']", re.M)
+
+
+@cache
+def start_modules(entry: str = "js/app.js") -> tuple[str, ...]:
+    """The modules the app needs to start and draw its list: ``entry`` and everything it
+    imports statically, entry first (the shell preloads them). What it imports only when
+    needed (the census form, the search) is precached but not preloaded."""
+    found, waiting = [], [entry]
+    while waiting:
+        name = waiting.pop(0)
+        if name in found:
+            continue
+        found.append(name)
+        folder = (STATIC / name).parent
+        for target in _STATIC_IMPORT.findall((STATIC / name).read_text()):
+            waiting.append(str((folder / target).resolve().relative_to(STATIC.resolve())))
+    return tuple(found)
+
+
 # What the bundles are made of, beyond the static files.
 BUNDLE_SOURCES = (ROOT / "app" / "census" / "definitions", ROOT / "app" / "translations",
                   ROOT / "app" / "census" / "messages.py")

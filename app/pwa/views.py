@@ -21,7 +21,7 @@ def _form_version() -> str:
 def shell():
     """The offline app's shell: no user data and no CSRF token, so it can be cached for days
     (by the service worker; a shared cache must not keep it, since it follows the user's language)."""
-    modules = [url_for("static", filename=name) for name in precache.STATIC_FILES if name.endswith(".js")]
+    modules = [url_for("static", filename=name) for name in precache.start_modules()]
     response = make_response(render_template("pwa/shell.html", form_version=_form_version(), modules=modules,
                                              shell_text=messages.SHELL))
     response.headers["Cache-Control"] = "private, no-cache"

@@ -1,13 +1,12 @@
 // The offline app (/app): the enumerator's assigned households, their census records kept
 // in IndexedDB, and sync. Works for days without a connection after one sign-in.
+// What the list does not need is imported when it is first needed: the census form (with
+// its engines) when a record opens, the search at the first word typed.
 import { openStore } from "./store/db.js";
 import * as journal from "./store/journal.js";
 import { Api, SyncEngine } from "./sync/engine.js";
-import { CensusForm } from "./ui/form.js";
 import { Attachments } from "./ui/attachments.js";
 import { createMessages } from "./ui/messages.js";
-import { buildIndex, search } from "./core/search.js";
-import { blocking } from "./core/validation.js";
 import { formatYuan } from "./core/money.js";
 import { element } from "./ui/dom.js";
 import { EDITABLE, FILTERS, arrange, countByFilter, statesByHousehold } from "./core/households.js";
@@ -24,8 +23,9 @@ const PAGE_SIZE = 50;  // households drawn at a time; "show more" draws the next
 const USER_KEY = "ruhu.user";
 
 class App {
-  constructor(store, api, user, session = null) {
-    Object.assign(this, { store, api, user, session });
+  // session, households, bundle: a very first start's requests, already sent (main).
+  constructor(store, api, user, { session = null, households = null, bundle = null } = {}) {
+    Object.assign(this, { store, api, user, session, householdsAsked: households, bundleAsked: bundle });
     this.view = document.getElementById("view");
     this.status = document.getElementById("status");
     this.locale = user.locale || "zh_Hans";
@@ -39,6 +39,9 @@ class App {
     this.list = null;
     this.filter = "all";
     this.shown = PAGE_SIZE;
+    // Settled once the list is drawn from what the phone has (or a first sync has ended
+    // without one): the service worker's downloads wait for it on a very first open.
+    this.settled = new Promise((resolve) => { this.settle = resolve; });
   }
 
   async start() {
@@ -47,8 +50,9 @@ class App {
     // data-syncing: while a run is under way (tests wait for it before going offline).
     // Visits and audit copies go before the tasks are pulled, so the tasks pulled count them.
     this.engine = new SyncEngine(this.store, this.api, { onChange: () => this.afterSync(),
+      onHouseholds: (campaign, households) => this.listArrived(campaign, households),
       hooks: [syncVisits, syncAudits, syncTasks], onBusy: (busy) => { document.body.dataset.syncing = String(busy); },
-      onSession: (user) => this.signedIn(user), session: this.session });
+      onSession: (user) => this.signedIn(user), session: this.session, households: this.householdsAsked });
     this.bundleLoaded = this.loadBundle();
     // Never synced: nothing stored to draw, so the first sync goes along with the bundle's
     // download. Otherwise the stored list is drawn first and the sync follows.
@@ -62,8 +66,10 @@ class App {
     addEventListener("offline", () => this.refreshStatus());
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") this.engine.run(); });
     await this.route();
-    this.watchForUpdates();
-    if (!first) this.engine.run();
+    if (!first) {
+      this.settle();
+      this.engine.run();
+    }
   }
 
   // The app started from the user stored on this phone; the server's answer at the start of
@@ -94,7 +100,10 @@ class App {
   async bundleFor(version) {
     let bundle = await this.store.getBundle(version, this.locale);
     if (!bundle) {
-      const response = await fetch(`/census/forms/${version}.json?locale=${this.locale}`, { credentials: "same-origin" });
+      const url = `/census/forms/${version}.json?locale=${this.locale}`;
+      const asked = this.bundleAsked?.url === url ? this.bundleAsked.response : null;
+      this.bundleAsked = null;
+      const response = await (asked ?? fetch(url, { credentials: "same-origin" }));
       if (!response.ok) throw new Error(`bundle ${response.status}`);
       bundle = await response.json();
       await this.store.putBundle(version, this.locale, bundle);
@@ -109,15 +118,43 @@ class App {
 
   async afterSync() {
     await this.bundleLoaded;  // a first sync may end before the bundle is in
-    const campaign = await this.store.getMeta("campaign");
+    await this.campaignIs(await this.store.getMeta("campaign"));
+    this.householdsVersion += 1;
+    await this.refreshStatus();
+    if (!this.form) await this.route();  // never redraw a form being filled in
+    this.settle();
+  }
+
+  // The campaign the list belongs to, with the bundle of its form version.
+  async campaignIs(campaign) {
     if (campaign && campaign.form_version !== this.campaign?.form_version) {
       this.campaign = campaign;
       await this.loadBundle();
     }
     this.campaign = campaign;
+  }
+
+  // A list just pulled: drawn from memory at once, while the sync stores it.
+  async listArrived(campaign, households) {
+    await this.bundleLoaded;
+    await this.campaignIs(campaign);
     this.householdsVersion += 1;
-    await this.refreshStatus();
-    if (!this.form) await this.route();  // never redraw a form being filled in
+    this.list = this.listOf(households, this.householdsVersion);
+    if (!this.form) await this.route();
+    this.settle();
+  }
+
+  // The list in household-number order, with what the search reads besides it (names, ID
+  // numbers), read once the list is drawn; the search index is built at the first word typed.
+  listOf(households, version) {
+    households.sort((a, b) => a.household_number.localeCompare(b.household_number));
+    return { version, households, index: null, rosters: null, rostersRead: null };
+  }
+
+  readRosters(list) {
+    list.rostersRead ??= Promise.all([this.store.allRosters(), import("./core/search.js")])
+      .then(([rosters, searching]) => { this.searching = searching; list.rosters = rosters; });
+    return list.rostersRead;
   }
 
   async route() {
@@ -166,45 +203,36 @@ class App {
     );
   }
 
-  watchForUpdates() {
-    if (!("serviceWorker" in navigator)) return;
-    navigator.serviceWorker.getRegistration().then((registration) => {
-      if (!registration) return;
-      const offer = (worker) => { this.pendingWorker = worker; this.refreshStatus(); };
-      if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
-      registration.addEventListener("updatefound", () => {
-        const worker = registration.installing;
-        worker?.addEventListener("statechange", () => {
-          if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
-        });
-      });
-      addEventListener("online", () => registration.update().catch(() => {}));
-      document.addEventListener("visibilitychange", () => registration.update().catch(() => {}));
+  watchForUpdates(registration) {
+    const offer = (worker) => { this.pendingWorker = worker; this.refreshStatus(); };
+    const watch = (worker) => worker?.addEventListener("statechange", () => {
+      if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
     });
+    if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
+    watch(registration.installing);  // found by the registration's own check
+    registration.addEventListener("updatefound", () => watch(registration.installing));
+    addEventListener("online", () => registration.update().catch(() => {}));
+    document.addEventListener("visibilitychange", () => registration.update().catch(() => {}));
     navigator.serviceWorker.addEventListener("controllerchange", () => { if (this.updating) location.reload(); });
   }
 
-  // The list is drawn from the households in number order; the search index is built
-  // only when the first word is typed, so a long list shows at once.
+  // The list is drawn from the households in number order (listOf), read from the store
+  // only when the list in hand is older than the last sync; so a long list shows at once.
   async renderList() {
     const drawing = ++this.drawing;
     const t = this.t;
     const version = this.householdsVersion;
-    const households = await this.store.allHouseholds();
+    const households = this.list?.version === version ? null : await this.store.allHouseholds();
     const records = await this.store.allRecords();
     const tasks = await taskSection(this.store, this.taskContext(() => this.renderList()));
     if (drawing !== this.drawing) return;
     this.form = null;
-    if (this.list?.version !== version) {
-      households.sort((a, b) => a.household_number.localeCompare(b.household_number));
-      this.list = { version, households, index: null, rosters: null };
-      // What the search reads besides the list (names, ID numbers), read once the list is drawn.
-      this.list.rostersRead = this.store.allRosters().then((rosters) => { this.list.rosters = rosters; });
-    }
+    if (households && (this.list?.version ?? -1) < version) this.list = this.listOf(households, version);
     const list = this.list;
     const states = statesByHousehold(records);
     const counts = countByFilter(list.households, states);
-    const number = (value) => value.toLocaleString(this.locale === "en" ? "en" : "zh-CN");  // 1,200
+    this.numbers ??= new Intl.NumberFormat(this.locale === "en" ? "en" : "zh-CN");
+    const number = (value) => this.numbers.format(value);  // 1,200
     const names = { all: t("全部"), returned: t("退回"), draft: t("草稿"), waiting: t("待审核"), done: t("已完成"),
       not_visited: t("未调查") };
     const input = element("input", { id: "household-search", type: "search", autocomplete: "off",
@@ -221,13 +249,14 @@ class App {
       let total = chosen.length;
       if (input.value.trim()) {
         if (!list.rosters) {
-          list.rostersRead.then(show);
+          this.readRosters(list).then(show);
           return;
         }
+        const { buildIndex, search } = this.searching;
         list.index ??= new Map(buildIndex(list.households, list.rosters).map((entry) => [entry.household.id, entry]));
         ({ matches, total } = search(chosen.map((household) => list.index.get(household.id)), input.value, this.shown));
       }
-      summary.textContent = households.length
+      summary.textContent = list.households.length
         ? t("共 %(total)s 户，显示 %(shown)s 户。", { total: number(total), shown: number(matches.length) })
         : t("还没有分配给您的农户：请在有网络时同步。");
       results.replaceChildren(...matches.map((household) => this.listItem(household, states.get(household.id))));
@@ -249,6 +278,7 @@ class App {
       element("div", { class: "field" }, element("label", { for: "household-search", text: t("搜索农户") }), input),
       filters, summary, results, more,
     );
+    setTimeout(() => this.readRosters(list));  // after the frame that shows the list
   }
 
   // What the task screens need: the words, the store, a sync, a redraw and the way to a household's form.
@@ -347,7 +377,8 @@ class App {
     const back = element("a", { href: "#/", class: "button", text: t("返回列表") });
     const heading = element("h1", { text: `${household.head_name ?? ""} · ${household.household_number}` });
     const notes = element("div", {}, ...this.recordNotes(record));
-    const visits = household.monitored ? await this.visitCard(household) : null;
+    const [visits, { CensusForm }] = await Promise.all([household.monitored ? this.visitCard(household) : null,
+      import("./ui/form.js")]);
     if (drawing !== this.drawing) return;
     this.view.replaceChildren(back, heading, notes, ...(visits ? [visits] : []), container, files, message);
     this.form = new CensusForm(container, this.bundle, record.answers, {
@@ -457,6 +488,7 @@ class App {
   }
 
   async finish(record, message) {
+    const { blocking } = await import("./ui/form.js");  // loaded with the form
     await this.form.ready;
     this.form.showAllIssues = true;
     const unresolved = blocking(this.form.validateNow());
@@ -478,16 +510,33 @@ class App {
   }
 }
 
+// The service worker: registered once the app has drawn what it has, so that on a very first
+// open its downloads (the whole app, twice the form bundle) do not stand before the list.
+function registerWorker(notice) {
+  return navigator.serviceWorker.register("/sw.js").catch(() => { notice("insecure"); return null; });
+}
+
 async function main() {
   const notice = (id) => { document.getElementById(id).hidden = false; };
+  const worker = window.isSecureContext && "serviceWorker" in navigator;
   if (!window.isSecureContext) notice("insecure");
-  else if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => notice("insecure"));
   const api = new Api();
   // A phone that was used before starts at once from the user it stored; the first sync
-  // asks the server who is signed in (App.signedIn). Only a first start waits for it.
+  // asks the server who is signed in (App.signedIn). Only a first start waits for it, and
+  // asks for the households (without an ETag: nothing is stored yet) and the form bundle
+  // beside it.
   let user = JSON.parse(localStorage.getItem(USER_KEY) ?? "null");
   let session = null;
+  let households = null;
+  let bundle = null;
   if (!user && navigator.onLine) {
+    households = api.request("GET", "/api/sync/households");
+    households.catch(() => {});  // its failure is the first sync's, said there
+    // The form bundle in the shell's language, which is the user's (the app asks again if not).
+    const locale = document.documentElement.lang === "en" ? "en" : "zh_Hans";
+    const url = `/census/forms/${document.body.dataset.formVersion}.json?locale=${locale}`;
+    bundle = { url, response: fetch(url, { credentials: "same-origin" }) };
+    bundle.response.catch(() => {});  // a failure is the app's start's, said there
     try {
       session = await api.session();
       user = session.user;
@@ -498,11 +547,16 @@ async function main() {
   }
   if (!user) {
     notice("sign-in");
+    if (worker) registerWorker(notice);
     return;
   }
-  const app = new App(await openStore(user.id), api, user, session);
+  const app = new App(await openStore(user.id), api, user, { session, households, bundle });
   await app.start();
   document.body.dataset.appReady = "true";
+  if (!worker) return;
+  await app.settled;
+  const registration = await registerWorker(notice);
+  if (registration) app.watchForUpdates(registration);
 }
 
 main().catch((error) => {

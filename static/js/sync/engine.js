@@ -111,14 +111,19 @@ export class SyncEngine {
   // onBusy(true | false): a run began, or the last run asked for ended (a follow-up included).
   // onSession(user): who the server says is signed in, at the start of every run; session: its
   // answer already in hand for the first run (the app's very first start asks before it).
+  // onHouseholds(campaign, households): a list just pulled, before it is stored (the app draws
+  // it at once); households: the first run's households request, already under way (a very
+  // first start sends it beside the session's).
   constructor(store, api, { onChange = () => {}, onBusy = () => {}, onSession = () => {}, now = () => Date.now(),
-    hooks = [], session = null } = {}) {
+    hooks = [], session = null, onHouseholds = () => {}, households = null } = {}) {
     this.store = store;
     this.api = api;
     this.hooks = hooks;
     this.onBusy = onBusy;
     this.onSession = onSession;
     this.session = session;
+    this.onHouseholds = onHouseholds;
+    this.householdsAsked = households;
     this.onChange = onChange;
     this.now = now;
     this.batchSize = BATCH.first;
@@ -185,6 +190,7 @@ export class SyncEngine {
       this.schedule(retryDelay(this.failures));
       return { ok: false, error };
     } finally {
+      this.householdsAsked = null;  // the first run's alone
       this.onChange();
     }
   }
@@ -252,10 +258,14 @@ export class SyncEngine {
 
   async pullHouseholds() {
     const etag = await this.store.getMeta("householdsEtag");
-    const response = await this.api.request("GET", "/api/sync/households", { headers: etag ? { "If-None-Match": etag } : {} });
+    const asked = this.householdsAsked;  // sent without an ETag: only a phone with none stored sends it
+    this.householdsAsked = null;
+    const response = await (asked && !etag ? asked
+      : this.api.request("GET", "/api/sync/households", { headers: etag ? { "If-None-Match": etag } : {} }));
     if (response.status === 304) return;
     if (!response.ok) throw new ServerError(`${response.status}`);
     const { campaign, households } = await response.json();
+    this.onHouseholds(campaign, households);  // drawn while it is stored
     await this.store.replaceHouseholds(households);
     await this.store.setMeta("campaign", campaign);
     await this.store.setMeta("householdsEtag", response.headers.get("ETag"));

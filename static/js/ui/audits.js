@@ -3,8 +3,6 @@
 // apart from the household's record (sync/audits.js) and sent when finished. The server
 // compares it with the original and answers consistent or discrepancy.
 import { element } from "./dom.js";
-import { CensusForm } from "./form.js";
-import { blocking } from "../core/validation.js";
 import { auditCopy, KEY, saveCopy } from "../sync/audits.js";
 
 export const AUDIT_ROUTE = /^#\/audit\/(\d+)$/;
@@ -49,7 +47,7 @@ export async function renderAuditCopy(view, task, bundle, { t, store, sync }) {
       element("p", { class: "flash", text: t("本机没有这项复核任务：请在有网络时同步。") }));
     return null;
   }
-  const stored = await auditCopy(store, details.sample_id);
+  const [stored, { CensusForm, blocking }] = await Promise.all([auditCopy(store, details.sample_id), import("./form.js")]);
   const copy = stored ?? { id: crypto.randomUUID(), sample_id: details.sample_id, task_id: task.id, title: task.title,
     household_id: task.household_id, form_version: details.form_version, answers: structuredClone(details.prefill),
     state: "draft" };

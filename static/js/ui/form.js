@@ -12,6 +12,8 @@ import { formatYuan } from "../core/money.js";
 import { createMessages } from "./messages.js";
 import { element } from "./dom.js";
 
+export { blocking };  // for whoever loads the form (app.js, ui/audits.js load it when a form opens)
+
 const VALIDATION_DELAY_MS = 150;
 const FIRST_SECTIONS = 2;  // household and members: what an enumerator starts with
 // Flags that judge the income: meaningless until some income is entered.

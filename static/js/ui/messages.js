@@ -4,13 +4,13 @@ import { formatYuan } from "../core/money.js";
 export function createMessages(bundle) {
   const { messages, locale } = bundle;
   const moneyParams = new Set(messages.money_params);
-  const list = new Intl.ListFormat(locale.replace("_", "-"));
+  let list = null;  // made at the first list said: making it costs more than reading the bundle
   const fill = (template, params = {}) =>
     template
       .replace(/%\((\w+)\)s/g, (_, name) => {
         const value = params[name];
         if (moneyParams.has(name) && Number.isInteger(value)) return formatYuan(value);
-        if (Array.isArray(value)) return list.format(value);
+        if (Array.isArray(value)) return (list ??= new Intl.ListFormat(locale.replace("_", "-"))).format(value);
         return value === null || value === undefined ? "" : String(value);
       })
       .replace(/%%/g, "%");
