@@ -230,5 +230,8 @@ def test_page_renders_in_both_languages(app, client, world, endpoint, locale):
         assert '<html lang="en">' in page
         leftover = HAN.findall(MARKED_CHINESE.sub("", re.split(r"<body[^>]*>", page, maxsplit=1)[1]))
         assert not leftover, f"untranslated text on {endpoint}: {''.join(leftover)[:80]}"
+        text = re.sub(r"<[^>]+>", " ", MARKED_CHINESE.sub("", re.split(r"<body[^>]*>", page, maxsplit=1)[1]))
+        punctuation = re.findall(r".{0,20}[：，；。（）、].{0,20}", text)
+        assert not punctuation, f"Chinese punctuation in English on {endpoint}: {punctuation[:3]}"
     else:
         assert '<html lang="zh-Hans">' in page
