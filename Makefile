@@ -9,7 +9,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SCREENSHOTS ?= /tmp/ruhu-screenshots
 
 .PHONY: run test install test-deps catalogs translations postgres lint test-sqlite test-postgresql test-js screenshots \
-	bench-roster bench-pwa
+	bench-roster bench-pwa bench-lighthouse
 
 ## run: install, migrate the SQLite database, seed a demo county if empty, serve (RUHU_BIND, default 127.0.0.1:8000)
 ## with the background jobs worker beside it (gunicorn.conf.py starts and stops it)
@@ -76,3 +76,5 @@ bench-roster: $(VENV)/.installed-test
 	$(BIN)/python bench/roster_import.py
 bench-pwa: test-deps catalogs
 	$(BIN)/python bench/pwa.py
+bench-lighthouse: test-deps catalogs
+	$(BIN)/python bench/lighthouse.py

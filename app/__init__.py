@@ -138,6 +138,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.auth.roles import can
     from app.i18n import HTML_LANG, local_date, local_datetime, local_number
     from app.money import format_yuan
+    from app.punctuation import aside, colon, listing
     from app.visits.queries import cadre_of
 
     @app.context_processor
@@ -152,3 +153,5 @@ def _register_template_helpers(app: Flask) -> None:
     # The household page (households sits below visits) shows who answers for the household.
     app.jinja_env.globals["responsible_cadre"] = cadre_of
     app.jinja_env.filters["number"] = local_number
+    app.jinja_env.filters["listing"] = listing
+    app.jinja_env.globals.update(aside=aside, colon=colon)

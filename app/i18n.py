@@ -52,3 +52,4 @@ def local_number(value: int | Decimal | float | None, places: int = 0) -> str:
     if value is None:
         return ""
     return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""), locale=get_locale())
+

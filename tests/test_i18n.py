@@ -201,6 +201,13 @@ def _monitoring(household, campaign, collector):
     return record, proposal
 
 
+def skipped_heading_levels(page: str) -> list[str]:
+    """Headings that go more than one level deeper than the one before them (h1 then h3), as
+    Lighthouse's heading-order audit counts them: a screen reader's outline has a hole there."""
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", page)]
+    return [f"h{before} then h{after}" for before, after in zip(levels, levels[1:]) if after > before + 1]
+
+
 def test_every_page_is_listed(app):
     get_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     assert get_endpoints - NOT_PAGES - set(PAGES) == set()
@@ -218,9 +225,13 @@ def test_page_renders_in_both_languages(app, client, world, endpoint, locale):
     response = client.get(url(world))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
+    assert skipped_heading_levels(page) == [], f"a heading skips a level on {endpoint}"
     if locale == "en":
         assert '<html lang="en">' in page
         leftover = HAN.findall(MARKED_CHINESE.sub("", re.split(r"<body[^>]*>", page, maxsplit=1)[1]))
         assert not leftover, f"untranslated text on {endpoint}: {''.join(leftover)[:80]}"
+        text = re.sub(r"<[^>]+>", " ", MARKED_CHINESE.sub("", re.split(r"<body[^>]*>", page, maxsplit=1)[1]))
+        punctuation = re.findall(r".{0,20}[：，；。（）、].{0,20}", text)
+        assert not punctuation, f"Chinese punctuation in English on {endpoint}: {punctuation[:3]}"
     else:
         assert '<html lang="zh-Hans">' in page

@@ -68,6 +68,21 @@ def test_an_export_jobs_file_downloads_whole_to_a_bare_client_for_every_role_all
     assert read_xlsx_bytes(body)[0][0]
 
 
+def test_the_jobs_page_is_titled_for_every_kind_of_job_not_only_exports(setup, app):
+    """It lists imports and draws beside exports: its title, its links and its empty state say
+    "background jobs", in both languages."""
+    reviewer = signed_in(app, setup.reviewer)
+    empty = reviewer.get("/jobs").get_data(as_text=True)
+    assert "<title>我的后台作业" in empty and "<h1>我的后台作业</h1>" in empty and "还没有后台作业。" in empty
+    job_id = job_id_of(prepare(reviewer))
+    for page in (reviewer.get("/jobs"), reviewer.get(f"/jobs/{job_id}"), reviewer.get("/reports/exports")):
+        text = page.get_data(as_text=True)
+        assert "我的后台作业" in text and "我的导出" not in text
+    reviewer.post("/locale", data={"locale": "en"})
+    listed = reviewer.get("/jobs").get_data(as_text=True)
+    assert "<h1>My background jobs</h1>" in listed and "My exports" not in listed
+
+
 def test_an_xlsx_job_with_english_headers(setup, app):
     admin = signed_in(app, setup.admin)
     job_id = job_id_of(prepare(admin, "members", "xlsx", "en"))

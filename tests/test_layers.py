@@ -14,7 +14,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 # Lowest first. Names on one line are one layer: they may not import each other.
 LAYERS = [
     ("typed",),
-    ("codes", "config", "clock", "extensions", "errors", "sql", "identity", "money", "jsonbody"),
+    ("codes", "config", "clock", "extensions", "errors", "sql", "identity", "money", "jsonbody", "punctuation"),
     ("dbtypes", "refusals", "security", "workflow"),
     ("files",),
     ("geo",),

@@ -388,8 +388,9 @@ def devices(playwright) -> dict:
 
 def choose_language(page, language: str) -> None:
     if page.get_attribute("html", "lang") != LANGUAGES[language]:
-        page.locator("button[name=locale]").click()
-        page.wait_for_function("(lang) => document.documentElement.lang === lang", arg=LANGUAGES[language])
+        with page.expect_navigation():  # the switch posts and is redirected back: no document in between
+            page.locator("button[name=locale]").click()
+        page.wait_for_function("(lang) => document.documentElement?.lang === lang", arg=LANGUAGES[language])
 
 
 def sign_in(page, username: str) -> None:

@@ -18,6 +18,7 @@ from app.census import definitions
 from app.codes import AREA_LEVEL, DAY_COUNT, LINE_KIND, ROLE
 from app.geo.services import OBJECTION_PHONE_LEVELS
 from app.money import MAX_FEN, TOO_LARGE, MoneyError, format_yuan, parse_yuan
+from app.punctuation import aside
 
 
 def _this_year() -> int:
@@ -161,5 +162,5 @@ class AssignmentForm(FlaskForm):
         self.campaign.choices = [SelectChoice(campaign.id, f"{campaign.year} · {campaign.name}")
                                  for campaign in queries.campaigns()]
         self.area.choices = area_choices(("village", "group"))
-        self.enumerator.choices = [SelectChoice(user.id, f"{user.display_name}（{user.username}）")
+        self.enumerator.choices = [SelectChoice(user.id, aside(user.display_name, user.username))
                                    for user in queries.active_enumerators()]

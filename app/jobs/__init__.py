@@ -1,5 +1,5 @@
 """Background jobs (后台作业): long work — exports, the recount of village figures — asked for on
-a page, run by a worker (Huey), followed on the job's page and fetched from "my exports".
+a page, run by a worker (Huey), followed on the job's page and fetched from "my background jobs".
 
 - ``workflow``: the job state machine (pure).
 - ``models``: the ``job`` table.

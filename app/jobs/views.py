@@ -1,5 +1,5 @@
 """A job's page (progress bar, polled by static/js/job-progress.js), its JSON status, the
-user's jobs ("my exports") and the download. Each job is its owner's only: anyone else's
+user's jobs ("my background jobs") and the download. Each job is its owner's only: anyone else's
 answers 404, like a record outside one's areas."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Export pages: the list of exports, asking for one as a background job (app.jobs: the job's
-page follows it, "my exports" keeps it for download), and the files streamed at once for a
+page follows it, "my background jobs" keeps it for download), and the files streamed at once for a
 script or a bare client. Each is over the user's areas (app.households.scope), in the current
 campaign where the export is per campaign (app.reports.exports.EXPORTS)."""
 from __future__ import annotations

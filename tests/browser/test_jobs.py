@@ -30,7 +30,7 @@ def test_a_reviewer_prepares_an_export_and_downloads_it(page: Page, world):
         page.get_by_role("link", name="下载文件").click()
     assert download.value.suggested_filename == "households-2026.csv"
 
-    page.get_by_role("link", name="我的导出").click()
+    page.get_by_role("link", name="我的后台作业").click()
     expect(page.get_by_role("link", name="下载")).to_be_visible()
     fits_the_screen(page)
 

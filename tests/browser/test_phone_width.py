@@ -1,6 +1,6 @@
 """Every office page fits a phone (issue 15): at 393 px, for each role, in Chinese and in
 English, no page is wider than the screen (wide tables become card lists or scroll inside
-their own box) and no page reports an error."""
+their own box), no figure breaks over two lines and no page reports an error."""
 import datetime as dt
 from types import SimpleNamespace
 
@@ -62,6 +62,23 @@ def too_wide(page: Page) -> list[str]:
     }""", PHONE_WIDTH)
 
 
+def broken_numbers(page: Page) -> list[str]:
+    """Figures in number cells (.num) that break over two lines ("36,000." then "00")."""
+    return page.evaluate("""() => [...document.querySelectorAll('.num')].flatMap(cell => {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      const broken = [];
+      for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(text);
+        const figure = /^[-+¥]?[0-9,.]+%?$/.test(text.data.trim());  // a column's heading may wrap, a figure not
+        if (figure && new Set([...range.getClientRects()].map(box => Math.round(box.top))).size > 1) {
+          broken.push(text.data.trim());
+        }
+      }
+      return broken;
+    }).slice(0, 5)""")
+
+
 def test_every_page_fits_a_phone_for_every_role_in_both_languages(page: Page, census):
     assert page.viewport_size["width"] == PHONE_WIDTH
     problems = []
@@ -76,5 +93,7 @@ def test_every_page_fits_a_phone_for_every_role_in_both_languages(page: Page, ce
                 assert response.status == 200, f"{username} {path}: {response.status}"
                 if wide := too_wide(page):
                     problems.append(f"{username} {language} {path}: {', '.join(wide)}")
+                if broken := broken_numbers(page):
+                    problems.append(f"{username} {language} {path}: numbers broken over two lines: {broken}")
             page.get_by_role("button", name=switch).click()
     assert not problems, "\n".join(problems)
