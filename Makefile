@@ -22,9 +22,11 @@ run: install catalogs
 ## test: lint, then the whole suite on SQLite and on PostgreSQL, plus the client modules under node
 test: test-deps catalogs postgres lint test-sqlite test-postgresql test-js
 
-## lint: ruff's checks as configured in pyproject.toml (CI fails on any finding)
+## lint: ruff's checks as configured in pyproject.toml (CI fails on any finding), and no
+## merge-conflict markers left in any tracked file (a merged doc once kept them)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	@if git grep -nE '^(<{7}|>{7}) ' -- . ; then echo "merge-conflict markers above"; exit 1; fi
 
 test-sqlite:
 	RUHU_TEST_DATABASE=sqlite $(BIN)/pytest
