@@ -1,10 +1,11 @@
 """Extensions, created unbound here and bound to the app in create_app."""
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 
 import flask_compress
 import flask_sqlalchemy.session
-from flask_babel import Babel
+from flask_babel import Babel, Domain, get_locale
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,6 +22,32 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class _Domain(Domain):
+    """Flask-Babel's message domain, finding a locale's translations by the locale's parts:
+    Flask-Babel keys them by ``str(locale)``, which babel builds again at every call, so each
+    message of a page cost several times its lookup (a review queue asks about 700)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._by_locale: dict[tuple, object] = {}
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:  # outside a request or app context: Flask-Babel's null translations
+            return super().get_translations()
+        key = (locale.language, locale.territory, locale.script, locale.variant, locale.modifier)
+        found = self._by_locale.get(key)
+        if found is None:
+            found = self._by_locale[key] = super().get_translations()
+        return found
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return _Domain(domain=self.domain)
 
 
 class Compress(flask_compress.Compress):
@@ -85,7 +112,7 @@ def on_primary(session):
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"class_": Session})
 migrate = Migrate()
-babel = Babel()
+babel = _Babel()
 compress = Compress()
 csrf = CSRFProtect()
 login_manager = LoginManager()

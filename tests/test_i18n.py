@@ -63,6 +63,24 @@ def test_every_message_has_an_english_translation():
     assert untranslated == [], "run `make translations` and translate: " + ", ".join(untranslated)
 
 
+def test_a_message_follows_the_locale_in_force_within_one_request(app):
+    """The translations are found by the locale in force at each call (app.extensions._Domain),
+    so a part of a page or file made in another language (force_locale) gets that language's
+    messages, and the request's own language after it."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context("/"):
+        page = "{{ _('户编号') }}"
+        assert (gettext("户编号"), render_template_string(page)) == ("户编号", "户编号")
+        with force_locale("en"):
+            assert (gettext("户编号"), render_template_string(page)) == ("Household number", "Household number")
+        assert gettext("户编号") == "户编号"
+    with app.test_request_context("/"):
+        session["locale_choice"] = "en"  # a visitor who chose English
+        assert gettext("户编号") == "Household number"
+
+
 def test_english_uses_english_punctuation():
     """No full-width colon, comma, semicolon, full stop or bracket in an English message."""
     with open(CATALOG, "rb") as file:
