@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app import clock
 from app.extensions import db
 from app.figures.models import VillageMonthFigure
-from app.figures.store import ask_recount
+from app.figures.store import _aware, ask_recount
 from app.geo.models import Area
 from app.sql import id_in
 
@@ -89,10 +89,6 @@ def _stored(code: str, villages: list[int], month: dt.date) -> tuple[dict, list[
     stale = [village for village in villages if village not in rows
              or _stale(rows[village].data_version, versions[village], rows[village].counted_at, month, today)]
     return {village: (row.value, row.counted_at) for village, row in rows.items()}, stale, versions
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite hands it back naive
 
 
 def refill(code: str, month: dt.date, versions: dict[int, int]) -> dict[int, int]:
