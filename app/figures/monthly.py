@@ -57,6 +57,8 @@ def last_day(month: dt.date) -> dt.date:
 def month_figures(code: str, village_ids, month: dt.date) -> MonthFigures:
     """``code``'s figure of each village for the month that starts on ``month``."""
     villages = sorted(village_ids)
+    if not villages:
+        return MonthFigures({}, None, False)
     stored, stale, versions = _stored(code, villages, month)
     if stale:
         ask_recount()
