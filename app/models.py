@@ -4,7 +4,7 @@ from app.auth.models import LoginFailure, User, user_area  # noqa: F401
 from app.campaigns.models import Assignment, Campaign, MonitoringThreshold  # noqa: F401
 from app.census.models import FormDefinition  # noqa: F401
 from app.clues.models import Clue, ClueEvent, Department, WarningList, WarningRow  # noqa: F401
-from app.figures.models import VillageFigures  # noqa: F401
+from app.figures.models import VillageFigures, VillageMonthFigure  # noqa: F401
 from app.geo.models import Area  # noqa: F401
 from app.households.models import Household, Member, RecordPerson  # noqa: F401
 from app.jobs.models import Job  # noqa: F401

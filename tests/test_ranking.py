@@ -88,10 +88,11 @@ def test_clue_timeliness_is_the_share_of_clues_due_in_the_month_verified_by_thei
     campaign = Campaign(name="2026年收入普查", year=2026, form_version=definitions.DEFAULT_VERSION)
     db.session.add(campaign)
     db.session.commit()
-    townships, by_village, _ = ranking.ranking(admin, campaign, [county.village_a, county.village_b, county.village_c],
-                                               [county.township_1, county.township_2], first, last)
-    assert [(line.area.id, line.figure("clue_timeliness"), line.ranks["clue_timeliness"]) for line in by_village] \
+    ranked = ranking.ranking(admin, campaign, [county.village_a, county.village_b, county.village_c],
+                             [county.township_1, county.township_2], first, last)
+    assert [(line.area.id, line.figure("clue_timeliness"), line.ranks["clue_timeliness"])
+            for line in ranked.villages] \
         == [(county.village_b.id, Decimal("100.00"), 1), (county.village_a.id, Decimal("33.33"), 2),
             (county.village_c.id, None, 3)]
-    assert [(line.area.id, line.figure("clue_timeliness")) for line in townships] == [
+    assert [(line.area.id, line.figure("clue_timeliness")) for line in ranked.townships] == [
         (county.township_1.id, Decimal("50.00")), (county.township_2.id, None)]

@@ -9,7 +9,11 @@ every household again (as DHIS2's analytics tables do, but never stale).
   for bulk writes that bypass the ORM.
 - ``store``: reading them (stale ones as stored, with the time they were counted) and asking
   for the recount job.
-- ``jobs``: the recount job (app.jobs): every stale village counted again by the worker.
+- ``monthly``: a measure of a package above kept per village and month the same way (the
+  monthly ranking's overdue visits, counted by app.visits), stale also once its month ended
+  after it was counted; the package's models move the version through ``models.track``.
+- ``jobs``: the recount job (app.jobs): every stale village, and every stale monthly figure,
+  counted again by the worker.
 
 ``init_app`` registers both hooks; the app factory calls it.
 """

@@ -4,11 +4,16 @@ Each measure gives a figure per village for a month, and says whether lower or h
 and how villages' figures add up to a township's. Every area gets a rank per measure (ties share
 a rank); the overall rank orders the sums of those ranks, then the names. Measures:
 
-- overdue visits: visits missing from the owed periods that ended in the month (app.visits);
+- overdue visits: visits missing from the owed periods that ended in the month (app.visits),
+  stored per village and month (app.figures.monthly) and counted by the recount job; a village
+  the user covers only in part is counted live within their areas;
 - clue timeliness: of the clues whose verification was due in the month, the share verified by
   their last day (app.clues; a village with none due has no figure);
 - census coverage: households with a record in the campaign, in % of those registered (the
   stored village figures).
+
+Stored figures are shown with the time the oldest of them was counted, and whether some are
+being counted again (``Ranking.counted_at``, ``recounting``), as the dashboard's own.
 """
 from __future__ import annotations
 
@@ -20,9 +25,10 @@ from decimal import Decimal
 from app.campaigns.models import Campaign
 from app.clues import queries as clues
 from app.codes import N_
-from app.figures import bands
+from app.figures import bands, monthly
 from app.figures.store import WHOLE_VILLAGE, village_figures
 from app.geo.models import Area
+from app.households.scope import scope_of
 from app.visits import queries as visits
 
 
@@ -31,9 +37,19 @@ class Measure:
     code: str
     label: str  # message id
     lower_is_better: bool
-    # (user, campaign, villages, first day, last day) → per village (numerator, denominator); the
-    # figure is numerator / denominator in % when the denominator is not None, else the numerator
-    per_village: Callable[..., dict[int, tuple[int, int | None]]]
+    # (user, campaign, villages, first day, last day) → (per village (numerator, denominator),
+    # the Counted of the stored figures read, or None when counted live); the figure is
+    # numerator / denominator in % when the denominator is not None, else the numerator
+    per_village: Callable[..., tuple[dict[int, tuple[int, int | None]], Counted | None]]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """When the oldest stored figure read was counted (None: none stored), and whether some are
+    being counted again."""
+
+    at: dt.datetime | None
+    recounting: bool
 
 
 @dataclass
@@ -49,19 +65,26 @@ class Line:
 
 
 def _overdue(user, campaign, villages, first, last):
-    missed = visits.missed_by_village(user, first, last)
-    return {village: (missed.get(village, 0), None) for village in villages}
+    """Stored for the villages the user covers whole; live for one they cover only some groups of."""
+    whole = sorted(set(villages) & scope_of(user).village_ids)
+    stored = monthly.month_figures(visits.OVERDUE_VISITS, whole, first)
+    missed = dict(stored.values)
+    in_part = sorted(set(villages) - set(whole))
+    if in_part:
+        missed.update(visits.missed_by_village(user, first, last, in_part))
+    return {village: (missed.get(village, 0), None) for village in villages}, Counted(stored.counted_at,
+                                                                                       stored.recounting)
 
 
 def _clue_timeliness(user, campaign, villages, first, last):
     found = clues.verified_in_time_by_village(user, villages, first, last)
-    return {village: found.get(village, (0, 0)) for village in villages}  # none due: no figure
+    return {village: found.get(village, (0, 0)) for village in villages}, None  # none due: no figure
 
 
 def _coverage(user, campaign, villages, first, last):
     stored = village_figures(campaign, villages, whole=frozenset(villages))
     return {village: (counts.visited, counts.households) for (village, group), counts in stored.counts.items()
-            if group == WHOLE_VILLAGE}
+            if group == WHOLE_VILLAGE}, Counted(stored.counted_at, stored.recounting)
 
 
 def measures() -> list[Measure]:
@@ -103,15 +126,26 @@ def _add(first: int | None, second: int | None) -> int | None:
     return None if first is None and second is None else (first or 0) + (second or 0)
 
 
+@dataclass(frozen=True)
+class Ranking:
+    townships: list[Line]
+    villages: list[Line]
+    measures: list[Measure]
+    counted: Counted  # of the stored figures it read
+
+
 def ranking(user, campaign: Campaign, villages: list[Area], townships: list[Area], first: dt.date,
-            last: dt.date) -> tuple[list[Line], list[Line], list[Measure]]:
+            last: dt.date) -> Ranking:
     """Townships and villages ranked for the month from ``first`` to ``last``."""
     chosen = measures()
     village_ids = [village.id for village in villages]
     by_village = {village.id: Line(village) for village in villages}
     by_township = {township.id: Line(township) for township in townships}
+    stamps = []
     for measure in chosen:
-        figures = measure.per_village(user, campaign, village_ids, first, last)
+        figures, counted = measure.per_village(user, campaign, village_ids, first, last)
+        if counted is not None:
+            stamps.append(counted)
         for village in villages:
             numerator, denominator = figures.get(village.id, (0, None))
             by_village[village.id].parts[measure.code] = (numerator, denominator)
@@ -119,4 +153,6 @@ def ranking(user, campaign: Campaign, villages: list[Area], townships: list[Area
             if township is not None:
                 total, whole = township.parts.get(measure.code, (0, None))
                 township.parts[measure.code] = (total + numerator, _add(whole, denominator))
-    return rank(list(by_township.values()), chosen), rank(list(by_village.values()), chosen), chosen
+    moments = [stamp.at for stamp in stamps if stamp.at is not None]
+    return Ranking(rank(list(by_township.values()), chosen), rank(list(by_village.values()), chosen), chosen,
+                   Counted(min(moments) if moments else None, any(stamp.recounting for stamp in stamps)))

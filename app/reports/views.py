@@ -76,6 +76,7 @@ def _monthly_ranking(place: queries.Place, campaign) -> dict:
                                                       Area.level == "township").order_by(Area.code)).all()
     if not townships:
         return {"ranking": None}
-    by_township, by_village, measures = ranking.ranking(current_user, campaign, villages, townships, first, last)
-    return {"ranking": {"first": first, "last": last, "townships": by_township, "villages": by_village,
-                        "measures": measures}}
+    ranked = ranking.ranking(current_user, campaign, villages, townships, first, last)
+    return {"ranking": {"first": first, "last": last, "townships": ranked.townships, "villages": ranked.villages,
+                        "measures": ranked.measures, "counted_at": ranked.counted.at,
+                        "recounting": ranked.counted.recounting}}

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +25,8 @@ from app.auth.models import User
 from app.codes import CIRCLE_LAYER, CONTACT_KIND, DUTY_PERIOD, INCOME_CHANGE, MONITORING_STATUS
 from app.dbtypes import code_check, created_at_column, values_check
 from app.extensions import db
+from app.figures.models import track
+from app.geo.models import Area
 from app.households.models import Household
 
 APPLIES_TO = ("status", "layer")  # a rule is for a monitoring status or for a circle layer
@@ -167,3 +170,22 @@ class DutyEvent(db.Model):
     at: Mapped[dt.datetime] = created_at_column()
 
     actor: Mapped[User] = relationship()
+
+
+def _villages_of_rules(session, instance) -> tuple[list[int], tuple]:
+    """What a change to a county's rules touches: every village of the county."""
+    connection = session.connection()
+    county = instance.county_id if isinstance(instance, DutyRuleSet) else connection.scalar(
+        select(DutyRuleSet.county_id).where(DutyRuleSet.id == instance.rule_set_id))
+    if county is None:  # a rule of a set deleted with it: the set's own change says which county
+        return [], ()
+    townships = select(Area.id).where(Area.parent_id == county)
+    return list(connection.scalars(select(Area.id).where(Area.level == "village", Area.parent_id.in_(townships)))), ()
+
+
+# Who owes a visit and what answers it: their changes move the village's data version, so the
+# stored monthly ranking figure (app.visits.queries.OVERDUE_VISITS) is counted again.
+track(CircleLayer)
+track(Visit)
+track(DutyRuleSet, _villages_of_rules)
+track(DutyRule, _villages_of_rules)

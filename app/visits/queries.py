@@ -8,13 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from app.auth.models import User
 from app.campaigns.models import Campaign
 from app.campaigns.queries import village_lines
 from app.extensions import db
-from app.figures import bands
+from app.figures import bands, monthly
 from app.figures.counts import SAFETY_NET_SUBTYPES
 from app.files.tables import stream
 from app.geo.models import Area
@@ -146,11 +146,24 @@ def household_duties(user, today: dt.date, *, cadre: User | None = None, village
     return result
 
 
-def missed_by_village(user, first: dt.date, last: dt.date) -> dict[int, int]:
+def missed_by_village(user, first: dt.date, last: dt.date, villages: Iterable[int] | None = None) -> dict[int, int]:
     """Visits missing from the owed periods that ended between ``first`` and ``last``, per village
-    of the user's areas (villages with none missing are left out)."""
-    rows = db.session.execute(select(Household.id, Household.village_id)
-                              .where(household_filter(user), _dutiable())).all()
+    of the user's areas (only of ``villages``, when given; villages with none missing are left out).
+    Counted live: the monthly ranking reads them stored (``missed_in``, app.figures.monthly)."""
+    where = household_filter(user)
+    if villages is not None:
+        where = and_(where, id_in(Household.village_id, villages))
+    return _missed(where, first, last)
+
+
+def missed_in(villages: Iterable[int], first: dt.date, last: dt.date) -> dict[int, int]:
+    """``missed_by_village`` over every household of these villages, whoever asks: the stored
+    monthly figure (``OVERDUE_VISITS``), counted by the recount job."""
+    return _missed(id_in(Household.village_id, villages), first, last)
+
+
+def _missed(where, first: dt.date, last: dt.date) -> dict[int, int]:
+    rows = db.session.execute(select(Household.id, Household.village_id).where(where, _dutiable())).all()
     ids = [household_id for household_id, _ in rows]
     found_situations, found_contacts = situations(ids), contacts(ids)
     rules_for = _rules_by_village()
@@ -161,6 +174,11 @@ def missed_by_village(user, first: dt.date, last: dt.date) -> dict[int, int]:
         if missing:
             missed[village_id] += missing
     return dict(missed)
+
+
+# The monthly ranking's overdue visits, stored per village and month with the village figures.
+OVERDUE_VISITS = "overdue_visits"
+monthly.register(OVERDUE_VISITS, missed_in)
 
 
 @dataclass(frozen=True)
