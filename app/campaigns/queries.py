@@ -13,7 +13,7 @@ from app.campaigns.thresholds import ThresholdMatch, ancestry, applicable_thresh
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
-from app.households.scope import area_tree, household_filter
+from app.households.scope import household_filter, parents_of
 
 
 def campaigns() -> list[Campaign]:
@@ -78,9 +78,8 @@ def village_thresholds(campaign: Campaign, kind: str = "monitoring") -> list[Vil
 
 def village_lines(campaign: Campaign, village_ids, kind: str) -> dict[int, int | None]:
     """The fen of the line of ``kind`` in force for each of these villages in the campaign's
-    year (None where none is set), in one query however many villages (the area tree is read
-    once per request: a page asks this for the same villages several times)."""
-    parents = area_tree().parent
+    year (None where none is set), reading only the villages' chains of areas."""
+    parents = parents_of(village_ids)
     amounts = _threshold_map(campaign, kind)
     found = {}
     for village in village_ids:

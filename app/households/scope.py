@@ -50,23 +50,50 @@ def area_tree() -> AreaTree:
 
 
 def scope_of(user) -> Scope:
+    """The villages and groups the user's areas cover, read down from them level by level (a
+    village's reviewer reads nothing more; the county's admin its townships, then villages),
+    not from the whole area tree, which at 2,000,000 households holds some 19,000 areas."""
     cache = g.setdefault("scopes", {})
     if user.id not in cache:
-        tree = area_tree()
         villages: set[int] = set()
         groups: set[int] = set()
-        pending = [area.id for area in user.areas]
+        seen: set[int] = set()
+        pending = [(area.id, area.level) for area in user.areas]
         while pending:
-            area_id = pending.pop()
-            level = tree.level.get(area_id)
-            if level == "group":
-                groups.add(area_id)
-            elif level == "village":
-                villages.add(area_id)
-            else:
-                pending.extend(tree.children.get(area_id, ()))
+            above = []
+            for area_id, level in pending:
+                if area_id in seen:  # a loop in the data must not hang
+                    continue
+                seen.add(area_id)
+                if level == "group":
+                    groups.add(area_id)
+                elif level == "village":
+                    villages.add(area_id)
+                else:
+                    above.append(area_id)
+            pending = db.session.execute(select(Area.id, Area.level).where(id_in(Area.parent_id, above))).all() \
+                if above else []
         cache[user.id] = Scope(frozenset(villages), frozenset(groups))
     return cache[user.id]
+
+
+def parents_of(area_ids) -> dict[int, int | None]:
+    """These areas' parents, and their ancestors' up to the county: what an area's chain
+    needs (a line in force, a group's village) without reading the whole tree; kept for the
+    request, which asks again for the same villages."""
+    known: dict[int, int | None] = g.setdefault("area_parents", {})
+    wanted = set(area_ids)
+    pending = wanted - known.keys()
+    while pending:
+        rows = db.session.execute(select(Area.id, Area.parent_id).where(id_in(Area.id, sorted(pending)))).all()
+        known.update((area_id, parent_id) for area_id, parent_id in rows)
+        pending = {parent_id for _area_id, parent_id in rows if parent_id is not None and parent_id not in known}
+    chains: dict[int, int | None] = {}
+    for area_id in wanted:
+        while area_id in known and area_id not in chains:
+            chains[area_id] = known[area_id]
+            area_id = known[area_id]
+    return chains
 
 
 def household_filter(user, household=Household):
@@ -100,7 +127,10 @@ def get_household_or_404(user, household_id: int) -> Household:
 def user_villages(user) -> frozenset[int]:
     """The ids of the villages with households the user may see: theirs and those of their groups."""
     scope = scope_of(user)
-    return scope.village_ids | {area_tree().parent[group] for group in scope.group_ids}
+    if not scope.group_ids:
+        return scope.village_ids
+    parents = parents_of(scope.group_ids)
+    return scope.village_ids | {parents[group] for group in scope.group_ids}
 
 
 def filter_area_or_404(user, value: str | None, level: str) -> int | None:
@@ -113,13 +143,13 @@ def filter_area_or_404(user, value: str | None, level: str) -> int | None:
         area_id = whole_number(value)
     except ValueError:
         abort(404)
-    tree = area_tree()
-    if tree.level.get(area_id) != level:
+    area = db.session.get(Area, area_id)
+    if area is None or area.level != level:
         abort(404)
     scope = scope_of(user)
     if level == "village" and area_id in user_villages(user):
         return area_id
-    if level == "group" and (area_id in scope.group_ids or tree.parent[area_id] in scope.village_ids):
+    if level == "group" and (area_id in scope.group_ids or area.parent_id in scope.village_ids):
         return area_id
     abort(404)
 
