@@ -8,6 +8,7 @@ import { Api, SyncEngine } from "./sync/engine.js";
 import { Attachments } from "./ui/attachments.js";
 import { createMessages } from "./ui/messages.js";
 import { formatYuan } from "./core/money.js";
+import { formatMoment } from "./core/dates.js";
 import { element } from "./ui/dom.js";
 import { EDITABLE, FILTERS, arrange, countByFilter, statesByHousehold } from "./core/households.js";
 import { taskSection } from "./ui/tasks.js";
@@ -196,7 +197,9 @@ class App {
       });
       notes.push(element("span", { class: "update", text: `${t("有新版本。")} ` }, update));
     }
-    const synced = lastSync ? new Date(lastSync).toLocaleString(this.locale === "en" ? "en" : "zh-CN") : t("从未同步");
+    // In the county's time zone (the bundle says which), as the office pages write a moment.
+    const synced = lastSync ? formatMoment(lastSync, { locale: this.locale, timeZone: this.bundle?.time_zone ?? undefined })
+      : t("从未同步");
     this.status.replaceChildren(
       element("p", { class: "counts" }, ...parts),
       element("p", { class: "sync" }, element("span", { "data-last-sync": lastSync ?? "", text: `${t("上次同步：")}${synced}` }), " ", sync),

@@ -2,6 +2,7 @@
 filters by state with their counts; a returned record opened from it, offline, as it
 arrives, lists the reviewer's comments first."""
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -117,3 +118,12 @@ def test_a_sync_while_searching_keeps_the_search_box_its_text_and_its_cursor(pag
     expect(search).to_have_value("Wang")
     expect(page.get_by_role("link", name="Wang Wu")).to_be_visible()
     expect(page.get_by_role("link", name="Zhao Qi")).to_have_count(0)
+
+
+@pytest.mark.browser_context_args(timezone_id="America/New_York", locale="en-US")
+def test_the_last_sync_reads_as_the_county_writes_a_moment(page: Page, world):
+    """12月4日 14:05 in the county's time zone, whatever zone and language the phone is set to."""
+    open_app(page)
+    status = page.locator("[data-last-sync]")
+    synced = dt.datetime.fromisoformat(status.get_attribute("data-last-sync")).astimezone(ZoneInfo("Asia/Shanghai"))
+    expect(status).to_have_text(f"上次同步：{synced.month}月{synced.day}日 {synced:%H:%M}")
