@@ -16,7 +16,7 @@ from app.extensions import db
 from app.households.models import Household
 from tests import factories
 from tests.browser.test_offline import open_app, open_household, sync_settled
-from tests.browser.test_sign_in import sign_in
+from tests.browser.test_sign_in import open_menu, sign_in
 
 
 def test_a_later_open_draws_the_stored_list_before_the_server_answers(page: Page, world):
@@ -45,6 +45,7 @@ def test_another_user_signed_in_on_the_phone_gets_their_own_app(page: Page, coun
     factories.user("enum2", "enumerator", [county.village_a])
     open_app(page)
     page.goto("/")
+    open_menu(page)
     page.get_by_role("button", name="退出").click()
     sign_in(page, "enum2")  # lands in /app, which starts from the user stored: enum
     expect(page.get_by_text("还没有分配给您的农户：请在有网络时同步。")).to_be_visible()

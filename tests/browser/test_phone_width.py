@@ -2,6 +2,7 @@
 English, no page is wider than the screen (wide tables become card lists or scroll inside
 their own box), no figure breaks over two lines and no page reports an error."""
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +13,7 @@ from app.extensions import db
 from app.monitoring import services
 from app.records.models import Submission
 from tests import factories
-from tests.browser.test_sign_in import sign_in
+from tests.browser.test_sign_in import open_menu, sign_in
 from tests.monitoring_setup import LOW_INCOME, lifecycle, propose, signed_in
 from tests.sync_setup import another_household, push, record
 
@@ -86,6 +87,7 @@ def test_every_page_fits_a_phone_for_every_role_in_both_languages(page: Page, ce
         page.context.clear_cookies()
         sign_in(page, username)
         page.goto("/")  # an enumerator lands in the app; its office pages are what is walked here
+        open_menu(page)
         expect(page.get_by_role("button", name="退出")).to_be_visible()
         for language, switch in (("zh", "English"), ("en", "中文")):
             for path in paths:
@@ -97,3 +99,57 @@ def test_every_page_fits_a_phone_for_every_role_in_both_languages(page: Page, ce
                     problems.append(f"{username} {language} {path}: numbers broken over two lines: {broken}")
             page.get_by_role("button", name=switch).click()
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def reviewer(county):
+    return factories.user("reviewer", "village_reviewer", [county.village_a])
+
+
+# One line: the 44 px targets (the mark, the language, 菜单) and the bar's padding and border.
+HEADER_HEIGHT = 64
+
+
+def test_the_header_on_a_phone_is_one_line_with_a_menu_button(page: Page, reviewer):
+    """Issue 15: the office header took ~245 px of a phone (mark, seven links, the user's
+    controls). Now one line; 菜单 is a button that opens the rest, by touch or keyboard."""
+    sign_in(page, "reviewer")
+    for language, name, sign_out, switch in (("zh", "菜单", "退出", "English"), ("en", "Menu", "Sign out", "中文")):
+        page.goto("/review/")
+        header = page.locator("header.bar")
+        assert header.bounding_box()["height"] <= HEADER_HEIGHT, (language, header.bounding_box())
+        menu = page.get_by_role("button", name=name, exact=True)
+        expect(menu).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_role("navigation", name=re.compile("主导航|Main"))).to_be_hidden()
+        expect(page.get_by_role("button", name=sign_out)).to_be_hidden()
+
+        menu.focus()
+        page.keyboard.press("Enter")
+        expect(menu).to_have_attribute("aria-expanded", "true")
+        navigation = page.get_by_role("navigation", name=re.compile("主导航|Main"))
+        expect(navigation.get_by_role("link").first).to_be_visible()
+        expect(page.get_by_role("button", name=sign_out)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+        page.keyboard.press("Tab")  # from the button into the menu it opened
+        assert page.evaluate("document.activeElement.closest('#site-menu') !== null")
+        page.keyboard.press("Escape")
+        expect(menu).to_have_attribute("aria-expanded", "false")
+        expect(menu).to_be_focused()
+        expect(navigation).to_be_hidden()
+        page.get_by_role("button", name=switch).click()  # the language stays in the bar
+
+
+def test_the_header_shows_everything_without_a_menu_on_a_wide_screen_or_without_scripts(browser, playwright,
+                                                                                        base_url, reviewer):
+    for options in ({"viewport": {"width": 1366, "height": 768}},
+                    {**playwright.devices["Pixel 5"], "java_script_enabled": False}):
+        context = browser.new_context(**options, base_url=base_url)
+        page = context.new_page()
+        sign_in(page, "reviewer")
+        page.goto("/review/")
+        expect(page.get_by_role("navigation", name="主导航").get_by_role("link", name="审核")).to_be_visible()
+        expect(page.get_by_role("button", name="退出")).to_be_visible()
+        expect(page.get_by_role("button", name="菜单")).to_be_hidden()
+        if options.get("viewport", {}).get("width") == 1366:
+            assert page.locator("header.bar").bounding_box()["height"] <= HEADER_HEIGHT  # one line there too
+        context.close()
