@@ -153,3 +153,46 @@ def test_the_header_shows_everything_without_a_menu_on_a_wide_screen_or_without_
         if options.get("viewport", {}).get("width") == 1366:
             assert page.locator("header.bar").bounding_box()["height"] <= HEADER_HEIGHT  # one line there too
         context.close()
+
+
+# A large county's visited and registered households: the widest headline fraction to expect.
+WIDE_FRACTION = ("45,000", "98,000")
+CHART_TEXT = """() => [...document.querySelectorAll('svg.chart text')].map((text) => {
+  const chart = text.ownerSVGElement;
+  const scale = chart.getBoundingClientRect().width / chart.viewBox.baseVal.width;
+  return Math.round(parseFloat(getComputedStyle(text).fontSize) * scale * 10) / 10;
+})"""
+# Each fraction tile: how many lines its value takes, and whether it stays inside the tile.
+FRACTION_LINES = """() => [...document.querySelectorAll('.tile-fraction')].map((value) => {
+  const box = value.getBoundingClientRect();  // the value is a block: as tall as its lines
+  return { lines: Math.round(box.height / parseFloat(getComputedStyle(value).lineHeight)),
+           inside: value.scrollWidth <= value.clientWidth && box.right <= value.closest('.tile').getBoundingClientRect().right };
+})"""
+
+
+def wide_tile(app) -> str:
+    """The tile macro's markup for the widest fraction, beside the page's own (as a large county's)."""
+    with app.test_request_context():
+        macro = app.jinja_env.get_template("macros.html").module.tile
+        return str(macro("Households visited / registered", WIDE_FRACTION[0], of=WIDE_FRACTION[1]))
+
+
+def test_the_dashboard_reads_on_a_phone_in_both_languages(page: Page, app, census):
+    """Issue 15: chart text at least 12 px as drawn at 393 px, and the headline "visited /
+    registered" on one line inside its tile, at this county's figures and at a large
+    county's (and at 1366 px too)."""
+    wide = wide_tile(app)
+    sign_in(page, "county")
+    one_line = [{"lines": 1, "inside": True}] * 2
+    for switch in ("English", "中文"):
+        page.goto("/reports/")
+        sizes = page.evaluate(CHART_TEXT)
+        assert sizes and min(sizes) >= 12, sizes
+        expect(page.locator(".tile-fraction .tile-of")).to_have_text(re.compile(r"^ / \d"))
+        page.locator(".tiles").evaluate("(tiles, wide) => tiles.insertAdjacentHTML('afterbegin', wide)", wide)
+        assert page.evaluate(FRACTION_LINES) == one_line
+        page.get_by_role("button", name=switch).click()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto("/reports/")
+    page.locator(".tiles").evaluate("(tiles, wide) => tiles.insertAdjacentHTML('afterbegin', wide)", wide)
+    assert page.evaluate(FRACTION_LINES) == one_line
