@@ -20,8 +20,12 @@ def today() -> dt.date:
     return county_date(now())
 
 
+def zone_name() -> str:
+    """The county's time zone (IANA name; the phone writes its times in it too)."""
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else DEFAULT_ZONE
+
+
 def county_date(moment: dt.datetime) -> dt.date:
     """The county's date at ``moment`` (naive moments, as SQLite returns them, are UTC)."""
-    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else DEFAULT_ZONE
     aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(ZoneInfo(zone)).date()
+    return aware.astimezone(ZoneInfo(zone_name())).date()

@@ -121,6 +121,7 @@ def test_the_bundle_carries_definition_code_tables_and_messages(enumerator):
     assert bundle["definition"]["version"] == "2026.1"
     assert {"value": "head", "label": "户主"} in bundle["code_tables"]["relation"]
     assert bundle["messages"]["issues"]["required"] == "请填写此项。"
+    assert bundle["time_zone"] == "Asia/Shanghai"  # the county's: the phone writes its times in it
     assert enumerator.get("/census/forms/nope.json").status_code == 404
 
 

@@ -123,6 +123,7 @@ def client_bundle(version: str) -> dict | None:
     return {
         "definition": definition,
         "locale": str(get_locale()),
+        "time_zone": clock.zone_name(),  # the phone writes its times (the last sync) in the county's zone
         "code_tables": {name: [{"value": code.value, "label": code.label} for code in table.codes]
                         for name, table in codes.FORM_CODE_TABLES.items()},
         "categories": {code.value: code.label for code in codes.MONITORED_CATEGORY.codes},

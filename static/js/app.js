@@ -8,6 +8,7 @@ import { Api, SyncEngine } from "./sync/engine.js";
 import { Attachments } from "./ui/attachments.js";
 import { createMessages } from "./ui/messages.js";
 import { formatYuan } from "./core/money.js";
+import { formatMoment } from "./core/dates.js";
 import { element } from "./ui/dom.js";
 import { EDITABLE, FILTERS, arrange, countByFilter, statesByHousehold } from "./core/households.js";
 import { taskSection } from "./ui/tasks.js";
@@ -90,6 +91,7 @@ class App {
     this.bundle = bundle;
     this.text = createMessages(bundle);
     this.t = this.text.t;
+    this.listParts = null;  // the list's controls are made again in these words
     document.documentElement.lang = this.locale === "en" ? "en" : "zh-Hans";
     // The cached shell speaks the language it was first fetched in: its words follow the user's.
     for (const node of document.querySelectorAll("[data-text]")) {
@@ -195,7 +197,9 @@ class App {
       });
       notes.push(element("span", { class: "update", text: `${t("有新版本。")} ` }, update));
     }
-    const synced = lastSync ? new Date(lastSync).toLocaleString(this.locale === "en" ? "en" : "zh-CN") : t("从未同步");
+    // In the county's time zone (the bundle says which), as the office pages write a moment.
+    const synced = lastSync ? formatMoment(lastSync, { locale: this.locale, timeZone: this.bundle?.time_zone ?? undefined })
+      : t("从未同步");
     this.status.replaceChildren(
       element("p", { class: "counts" }, ...parts),
       element("p", { class: "sync" }, element("span", { "data-last-sync": lastSync ?? "", text: `${t("上次同步：")}${synced}` }), " ", sync),
@@ -218,9 +222,10 @@ class App {
 
   // The list is drawn from the households in number order (listOf), read from the store
   // only when the list in hand is older than the last sync; so a long list shows at once.
+  // Its controls (the search box, the filters) are made once and kept: a redraw after a sync
+  // updates the counts and the households, never the box a cadre is typing in.
   async renderList() {
     const drawing = ++this.drawing;
-    const t = this.t;
     const version = this.householdsVersion;
     const households = this.list?.version === version ? null : await this.store.allHouseholds();
     const records = await this.store.allRecords();
@@ -231,54 +236,70 @@ class App {
     const list = this.list;
     const states = statesByHousehold(records);
     const counts = countByFilter(list.households, states);
-    this.numbers ??= new Intl.NumberFormat(this.locale === "en" ? "en" : "zh-CN");
-    const number = (value) => this.numbers.format(value);  // 1,200
+    const parts = this.listParts ??= this.listControls();
+    for (const button of parts.filters.children) {
+      button.querySelector(".count").textContent = parts.number(counts[button.dataset.filter]);
+    }
+    parts.tasks.replaceChildren(...(tasks ? [tasks] : []));
+    this.showList = () => this.showHouseholds(parts, list, states);
+    this.showList();
+    if (parts.heading.parentNode !== this.view) {
+      this.view.replaceChildren(parts.tasks, parts.heading, parts.search, parts.filters, parts.summary, parts.results,
+        parts.more);
+    }
+    setTimeout(() => this.readRosters(list));  // after the frame that shows the list
+  }
+
+  // The list's controls, made once: each calls the latest drawing's showList.
+  listControls() {
+    const t = this.t;
+    const numbers = new Intl.NumberFormat(this.locale === "en" ? "en" : "zh-CN");
     const names = { all: t("全部"), returned: t("退回"), draft: t("草稿"), waiting: t("待审核"), done: t("已完成"),
       not_visited: t("未调查") };
     const input = element("input", { id: "household-search", type: "search", autocomplete: "off",
       placeholder: t("姓名、身份证号后几位、户编号或组") });
-    input.value = this.query ?? "";
     const filters = element("div", { class: "filters", role: "group", "aria-label": t("按状态筛选") });
-    const results = element("ul", { class: "household-list" });
-    const summary = element("p", { class: "muted", role: "status" });
-    const more = element("button", { type: "button", class: "more", text: t("显示更多") });
-    const show = () => {
-      this.query = input.value;
-      const chosen = arrange(list.households, states, this.filter);
-      let matches = chosen.slice(0, this.shown);
-      let total = chosen.length;
-      if (input.value.trim()) {
-        if (!list.rosters) {
-          this.readRosters(list).then(show);
-          return;
-        }
-        const { buildIndex, search } = this.searching;
-        list.index ??= new Map(buildIndex(list.households, list.rosters).map((entry) => [entry.household.id, entry]));
-        ({ matches, total } = search(chosen.map((household) => list.index.get(household.id)), input.value, this.shown));
-      }
-      summary.textContent = list.households.length
-        ? t("共 %(total)s 户，显示 %(shown)s 户。", { total: number(total), shown: number(matches.length) })
-        : t("还没有分配给您的农户：请在有网络时同步。");
-      results.replaceChildren(...matches.map((household) => this.listItem(household, states.get(household.id))));
-      more.hidden = matches.length >= total;
-      for (const button of filters.children) button.setAttribute("aria-pressed", String(button.dataset.filter === this.filter));
-    };
     for (const filter of FILTERS) {
       const button = element("button", { type: "button", "data-filter": filter },
-        `${names[filter]} `, element("span", { class: "count", text: number(counts[filter]) }));
-      button.addEventListener("click", () => { this.filter = filter; this.shown = PAGE_SIZE; show(); });
+        `${names[filter]} `, element("span", { class: "count" }));
+      button.addEventListener("click", () => { this.filter = filter; this.shown = PAGE_SIZE; this.showList(); });
       filters.append(button);
     }
-    input.addEventListener("input", () => { this.shown = PAGE_SIZE; show(); });
-    more.addEventListener("click", () => { this.shown += PAGE_SIZE; show(); });
-    show();
-    this.view.replaceChildren(
-      ...(tasks ? [tasks] : []),
-      element("h1", { text: t("我的农户") }),
-      element("div", { class: "field" }, element("label", { for: "household-search", text: t("搜索农户") }), input),
-      filters, summary, results, more,
-    );
-    setTimeout(() => this.readRosters(list));  // after the frame that shows the list
+    const more = element("button", { type: "button", class: "more", text: t("显示更多") });
+    input.addEventListener("input", () => { this.shown = PAGE_SIZE; this.showList(); });
+    more.addEventListener("click", () => { this.shown += PAGE_SIZE; this.showList(); });
+    return {
+      input, filters, more, number: (value) => numbers.format(value),  // 1,200
+      tasks: element("div"),
+      heading: element("h1", { text: t("我的农户") }),
+      search: element("div", { class: "field" }, element("label", { for: "household-search", text: t("搜索农户") }), input),
+      summary: element("p", { class: "muted", role: "status" }),
+      results: element("ul", { class: "household-list" }),
+    };
+  }
+
+  // The households of the chosen filter that match what is typed, the first `shown` of them.
+  showHouseholds(parts, list, states) {
+    const t = this.t;
+    const { input, filters, summary, results, more, number } = parts;
+    const chosen = arrange(list.households, states, this.filter);
+    let matches = chosen.slice(0, this.shown);
+    let total = chosen.length;
+    if (input.value.trim()) {
+      if (!list.rosters) {
+        this.readRosters(list).then(() => this.showList());
+        return;
+      }
+      const { buildIndex, search } = this.searching;
+      list.index ??= new Map(buildIndex(list.households, list.rosters).map((entry) => [entry.household.id, entry]));
+      ({ matches, total } = search(chosen.map((household) => list.index.get(household.id)), input.value, this.shown));
+    }
+    summary.textContent = list.households.length
+      ? t("共 %(total)s 户，显示 %(shown)s 户。", { total: number(total), shown: number(matches.length) })
+      : t("还没有分配给您的农户：请在有网络时同步。");
+    results.replaceChildren(...matches.map((household) => this.listItem(household, states.get(household.id))));
+    more.hidden = matches.length >= total;
+    for (const button of filters.children) button.setAttribute("aria-pressed", String(button.dataset.filter === this.filter));
   }
 
   // What the task screens need: the words, the store, a sync, a redraw and the way to a household's form.

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.households.models import Household
 from tests import factories
 from tests.browser.test_offline import open_app, open_household, sync_settled
-from tests.browser.test_sign_in import sign_in
+from tests.browser.test_sign_in import open_menu, sign_in
 
 
 def test_a_later_open_draws_the_stored_list_before_the_server_answers(page: Page, world):
@@ -45,6 +45,7 @@ def test_another_user_signed_in_on_the_phone_gets_their_own_app(page: Page, coun
     factories.user("enum2", "enumerator", [county.village_a])
     open_app(page)
     page.goto("/")
+    open_menu(page)
     page.get_by_role("button", name="退出").click()
     sign_in(page, "enum2")  # lands in /app, which starts from the user stored: enum
     expect(page.get_by_text("还没有分配给您的农户：请在有网络时同步。")).to_be_visible()
@@ -119,3 +120,18 @@ def test_a_phone_of_the_previous_version_keeps_every_household_through_the_upgra
     page.get_by_label("搜索农户").fill("Li Mei")  # the spouse: read from the form's roster
     open_household(page)
     expect(page.get_by_label("联系电话")).to_have_value("13912345678")
+
+
+def test_the_app_wears_the_product_mark_of_the_office_pages(page: Page, world):
+    """The offline app's header shows the mark and the name the office pages show (issue 15),
+    and keeps the mark when the app puts the shell's words in the user's language."""
+    open_app(page)
+    page.goto("/households/")
+    office = page.locator("header .brand svg").evaluate("(mark) => mark.outerHTML")
+    page.goto("/app")
+    expect(page.locator("body[data-app-ready]")).to_have_count(1)
+    brand = page.get_by_role("link", name="入户", exact=True)
+    expect(brand.locator("svg")).to_be_visible()
+    assert brand.locator("svg").evaluate("(mark) => mark.outerHTML") == office
+    box = brand.locator("svg").bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24

@@ -139,3 +139,48 @@ def test_nothing_is_wider_than_the_phone_in_either_language(page: Page, househol
     expect(page.get_by_role("heading", name="Household income (yuan)")).to_be_visible()
     expect(page.locator(".record-form[data-complete]")).to_have_count(1)
     assert page.evaluate(WIDER_THAN_THE_PHONE) == []
+
+
+# Text a box cuts off: a placeholder wider than its input, an option wider than its closed
+# select (less the select's arrow), measured in the box's own font. Sections off screen are
+# laid out first (content-visibility), as the cadre scrolling to them sees them.
+CLIPPED = """() => {
+  for (const node of document.querySelectorAll('*')) {
+    if (getComputedStyle(node).contentVisibility === 'auto') node.style.contentVisibility = 'visible';
+  }
+  const context = document.createElement('canvas').getContext('2d');
+  const room = (box, arrow) => {
+    const style = getComputedStyle(box);
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    return box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - arrow;
+  };
+  const clipped = [];
+  const shown = (box) => box.getClientRects().length > 0;  // a question not asked is not drawn
+  for (const input of [...document.querySelectorAll('input[placeholder]')].filter(shown)) {
+    const width = room(input, 0);
+    if (context.measureText(input.placeholder).width > width) clipped.push(`${input.id}: ${input.placeholder}`);
+  }
+  for (const select of [...document.querySelectorAll('select')].filter(shown)) {
+    const width = room(select, 20);
+    for (const option of select.options) {
+      if (context.measureText(option.text).width > width) clipped.push(`${select.id || select.name}: ${option.text}`);
+    }
+  }
+  return [...new Set(clipped)];
+}"""
+
+
+def test_no_placeholder_or_option_is_cut_off_on_a_phone_in_either_language(page: Page, household):
+    """At 393 px (issue 15): the list's search hint and the form's answers (pension insurance,
+    where a member works …) are read whole, in English too."""
+    open_form(page, household)
+    problems = page.evaluate(CLIPPED)
+    page.goto("/")
+    page.get_by_role("button", name="English").click()
+    page.goto("/app#/")
+    expect(page.get_by_role("heading", name="My households")).to_be_visible()
+    problems += page.evaluate(CLIPPED)
+    page.goto(f"/app#/household/{household.id}")
+    expect(page.locator(".record-form[data-complete]")).to_have_count(1)
+    problems += page.evaluate(CLIPPED)
+    assert problems == []

@@ -2,6 +2,7 @@
 filters by state with their counts; a returned record opened from it, offline, as it
 arrives, lists the reviewer's comments first."""
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -95,3 +96,34 @@ def test_a_returned_record_opened_offline_as_it_arrives_lists_the_comments_first
     expect(page.get_by_role("group", name="成员 1 · Wang Wu").get_by_label("劳动技能")).to_be_focused()
     comments.get_by_role("button", name="“联系电话”的意见：电话号码打错了，请核实").click()
     expect(page.get_by_label("联系电话")).to_be_focused()
+
+
+def test_a_sync_while_searching_keeps_the_search_box_its_text_and_its_cursor(page: Page, world):
+    """A sync ends while the cadre types (issue 15): the list is redrawn, the box they type in
+    is not, so it keeps its focus, what is typed and where the cursor is."""
+    open_app(page)
+    search = page.get_by_label("搜索农户")
+    search.click()
+    page.keyboard.type("Wag")
+    page.keyboard.press("ArrowLeft")  # to fix the typo: the cursor between "Wa" and "g"
+    page.evaluate("() => { window.typedInto = document.activeElement; }")
+    synced = page.locator("[data-last-sync]").get_attribute("data-last-sync")
+    page.evaluate("() => dispatchEvent(new Event('online'))")  # the signal comes back: a sync, then a redraw
+    expect(page.locator("[data-last-sync]")).not_to_have_attribute("data-last-sync", synced)
+    sync_settled(page)
+    assert page.evaluate("""() => ({ same: document.activeElement === window.typedInto
+      && document.activeElement.id === 'household-search', value: document.activeElement.value,
+      cursor: document.activeElement.selectionStart })""") == {"same": True, "value": "Wag", "cursor": 2}
+    page.keyboard.type("n")  # typing goes on where it was
+    expect(search).to_have_value("Wang")
+    expect(page.get_by_role("link", name="Wang Wu")).to_be_visible()
+    expect(page.get_by_role("link", name="Zhao Qi")).to_have_count(0)
+
+
+@pytest.mark.browser_context_args(timezone_id="America/New_York", locale="en-US")
+def test_the_last_sync_reads_as_the_county_writes_a_moment(page: Page, world):
+    """12月4日 14:05 in the county's time zone, whatever zone and language the phone is set to."""
+    open_app(page)
+    status = page.locator("[data-last-sync]")
+    synced = dt.datetime.fromisoformat(status.get_attribute("data-last-sync")).astimezone(ZoneInfo("Asia/Shanghai"))
+    expect(status).to_have_text(f"上次同步：{synced.month}月{synced.day}日 {synced:%H:%M}")

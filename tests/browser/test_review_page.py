@@ -10,7 +10,14 @@ from app.records.models import ReviewComment, Submission
 from tests import factories
 from tests.browser.test_sign_in import sign_in
 from tests.monitoring_setup import signed_in
-from tests.sync_setup import field, push, record
+from tests.sync_setup import another_household, answers, field, push, record
+
+QUEUE_ROWS = 50  # one page of the queue
+# A card at most 120 px tall at 393 px: two lines, the first as tall as its 44 px tap targets
+# (the tick, the household's link), the second the village and the flag counts, with padding
+# and the gap to the next. 50 cards then take at most 6,000 px, under half the 13,600 they took
+# as one line per column (≈ 270 px a card).
+CARD_HEIGHT = 120
 
 
 @pytest.fixture
@@ -21,6 +28,44 @@ def waiting(county, app) -> Submission:
     push(signed_in(app, setup.enumerator), sent)
     factories.user("reviewer", "village_reviewer", [county.village_a])
     return db.session.get(Submission, sent["id"])
+
+
+@pytest.fixture
+def queue(county, app) -> None:
+    """50 records waiting for village A's reviewer, every fifth with income low enough to flag."""
+    setup = field(county)
+    records = []
+    for n in range(QUEUE_ROWS):
+        household = setup.household if n == 0 else another_household(setup, f"A-{n + 1:04d}")
+        filled = answers(household)
+        if n % 5 == 0:
+            filled["income"] = {"wage_migrant": "6000"}  # 3,000 yuan a head: flagged
+        records.append(record(setup, household, filled))
+    client = signed_in(app, setup.enumerator)
+    assert {item["result"] for item in push(client, *records).get_json()["results"]} == {"created"}
+    factories.user("reviewer", "village_reviewer", [county.village_a])
+
+
+def test_the_queue_on_a_phone_is_a_list_of_compact_cards_in_both_languages(page: Page, queue):
+    """At 393 px (issue 15) each record is a card of two lines: household, village, state,
+    its flag count and the tick for bulk approval, no taller than CARD_HEIGHT."""
+    sign_in(page, "reviewer")
+    for language, switch in (("zh", "English"), ("en", "中文")):
+        page.goto("/review/")
+        cards = page.locator("main table tbody tr")
+        expect(cards).to_have_count(QUEUE_ROWS)
+        heights = cards.evaluate_all("(rows) => rows.map((row) => row.getBoundingClientRect().height)")
+        assert max(heights) <= CARD_HEIGHT, (language, max(heights))
+        body = page.locator("main table tbody").bounding_box()
+        assert body["height"] <= QUEUE_ROWS * CARD_HEIGHT, (language, body["height"])
+        assert page.evaluate("document.documentElement.scrollWidth") <= 393, language
+        first = cards.filter(has=page.get_by_role("link", name="A-0002"))  # a record without flags
+        expect(first.get_by_role("checkbox")).to_be_visible()
+        expect(first.locator(".badge")).to_be_visible()
+        flagged = cards.filter(has=page.get_by_role("link", name="A-1", exact=True))
+        expect(flagged.locator(".q-flag-count")).to_be_visible()
+        expect(flagged.locator(".tag").first).to_be_hidden()  # named on the record's page, counted here
+        page.get_by_role("button", name=switch).click()
 
 
 def test_a_reviewer_on_a_phone_returns_a_record_by_tapping_two_fields(page: Page, waiting):

@@ -22,6 +22,11 @@ def sign_in(page: Page, username: str, password: str = factories.PASSWORD, next_
     page.get_by_role("button", name="登录").click()
 
 
+def open_menu(page: Page) -> None:
+    """On a phone the navigation and the user's controls are behind the header's menu button."""
+    page.get_by_role("button", name=re.compile(r"^(菜单|Menu)$")).click()
+
+
 def test_enumerator_signs_in_switches_language_and_opens_a_household(page: Page, enumerator):
     sign_in(page, "enum", next_page="/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
@@ -31,6 +36,7 @@ def test_enumerator_signs_in_switches_language_and_opens_a_household(page: Page,
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Enum")
 
+    open_menu(page)
     page.get_by_role("link", name="Households", exact=True).first.click()
     expect(page.get_by_role("link", name="A-0001")).to_be_visible()
     expect(page.get_by_role("link", name="B-0001")).to_have_count(0)  # another village's household
@@ -41,6 +47,7 @@ def test_enumerator_signs_in_switches_language_and_opens_a_household(page: Page,
     expect(page.get_by_role("cell", name="Wang Wu")).to_be_visible()
 
     # The choice is remembered on the user: a new session starts in English.
+    open_menu(page)
     page.get_by_role("button", name="Sign out").click()
     page.context.clear_cookies()
     page.goto("/login")
