@@ -265,6 +265,7 @@ def main() -> None:
     parser.add_argument("--downloads", default="households.xlsx,households.csv,members.xlsx",
                         help="streamed downloads to time, comma-separated (empty: none)")
     parser.add_argument("--dashboard-only", action="store_true", help="time the county dashboard alone")
+    parser.add_argument("--skip-exports", action="store_true", help="time the pages alone, not the exports (a)")
     parser.add_argument("--export-child", nargs=2, metavar=("URL", "ADMIN_ID"), help=argparse.SUPPRESS)
     parser.add_argument("--job-child", nargs=2, metavar=("URL", "ADMIN_ID"), help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -308,7 +309,7 @@ def main() -> None:
                                    ",".join(downloads)], check=True, capture_output=True, text=True)
             return json.loads(done.stdout.strip().splitlines()[-1])
 
-        if not options.dashboard_only:
+        if not (options.dashboard_only or options.skip_exports):
             found = child("--export-child")
             print(f"(a) exports of {found['rows']:,} households as the county admin: first byte / whole file")
             print(f"    bare SELECT of the households' rows, streamed (baseline)       {found['select']:6.1f} s")
