@@ -145,7 +145,7 @@ class Plan:
 
 
 def census_in_progress(app) -> Plan:
-    from sqlalchemy import select
+    from sqlalchemy import func, select
     from sqlalchemy.orm import selectinload
 
     from app import clock
@@ -168,7 +168,7 @@ def census_in_progress(app) -> Plan:
         plan.village, plan.township, plan.campaign = village.id, village.parent_id, campaign.id
         plan.enumerator = db.session.scalar(select(User.id).where(User.username == "enumerator"))
 
-        def visit(area, count) -> tuple[list[dict], list[int]]:
+        def visit(area, count) -> tuple[list[dict], list[Household]]:
             """Records of the first ``count`` households that can be completed; the others'."""
             done, left = [], []
             for household in db.session.scalars(select(Household).where(Household.village_id == area.id)
@@ -179,14 +179,20 @@ def census_in_progress(app) -> Plan:
                 if made:
                     done.append(made)
                     numbers[household.id] = household.household_number
+                    heads[household.id] = next(((member.id_number, member.name) for member in household.members
+                                                if member.relation == "head" and member.id_number), None)
                     if not household.monitored_category:  # a household already monitored is not proposed
                         categories[household.id] = [value for value, _ in categories_for(household.household_type)]
                 else:
                     left.append(household)
             return done, left
 
-        numbers, categories = {}, {}  # the latter: those each household not monitored may be proposed in
-        records, unvisited = visit(village, 240)
+        numbers, categories, heads = {}, {}, {}  # categories: those each household not monitored may be proposed in
+        # 240 households of 大坪村 visited, or two thirds of a smaller one (the demo seed's 600
+        # households give it 110): some are left for the census form from the roster.
+        size = db.session.scalar(select(func.count()).where(Household.village_id == village.id))
+        records, unvisited = visit(village, min(240, size * 2 // 3))
+        first = len(records)  # 大坪村's, then 小河村's
         records += visit(second, 60)[0]
         flagged = [record["id"] for record in records if record["client_result"]["screening"].get("flags")]
         plan.fresh_number = unvisited[-1].household_number
@@ -200,20 +206,26 @@ def census_in_progress(app) -> Plan:
         enumerator.send("PUT", f"/api/attachments/{record['attachments'][0]['sha256']}",
                         data=signature_png(record["household_id"]), headers={"Content-Type": "image/png"})
 
-    returned = [record for record in records[:240] if record["id"] not in flagged][:15]
+    # Of 大坪村's records (240 in the county of 4,200), 1 in 16 returned and 5 in 8 approved.
+    returned = [record for record in records[:first] if record["id"] not in flagged][:min(15, max(1, first // 16))]
     for record in returned:
         reviewer.post(f"/api/review/records/{record['id']}/return", json={"version": 1, "comments": {
             "household.phone": "电话号码少了一位，请核实", "income.wage_migrant": "务工收入与务工月数不符，请核实"}})
     returned_ids = {record["id"] for record in returned}
-    approved = [record["id"] for record in records[:240] if record["id"] not in returned_ids][:150]
+    approved = [record["id"] for record in records[:first] if record["id"] not in returned_ids][:first * 5 // 8]
     for record_id in approved:
         reviewer.post(f"/api/review/records/{record_id}/approve", json={"version": 1})
     household_of = {record["id"]: record["household_id"] for record in records}
     approved_flagged = [record_id for record_id in approved
                         if record_id in flagged and categories.get(household_of[record_id])]
 
+    # 6 proposed, 3 not, the 10th left for the assessment page (fewer in a small county; one left).
+    if len(approved_flagged) < 2:
+        raise SystemExit(f"Too few flagged records approved ({len(approved_flagged)}): seed more households.")
+    undecided = min(9, len(approved_flagged) - 1)
+    proposed = min(6, max(1, undecided * 2 // 3))
     proposals = []
-    for record_id in approved_flagged[:6]:  # proposed from the assessment list, today
+    for record_id in approved_flagged[:proposed]:  # proposed from the assessment list, today
         response = reviewer.post(f"/monitoring/assessment/{record_id}/propose", data={
             "category": categories[household_of[record_id]][0], "risk_types": risk_types[:2],
             "note": "人均纯收入低于监测范围，务工收入不稳定"})
@@ -224,7 +236,7 @@ def census_in_progress(app) -> Plan:
     for proposal_id in proposals[:2]:
         reviewer.post(f"/monitoring/proposals/{proposal_id}/act", data={
             "action": "start_notice", "version": 2, "on_date": today.isoformat()})
-    for record_id in approved_flagged[6:9]:
+    for record_id in approved_flagged[proposed:undecided]:
         reviewer.post(f"/monitoring/assessment/{record_id}/not-proposed",
                       data={"reason": "务工收入已恢复，家庭无返贫风险"})
 
@@ -248,9 +260,9 @@ def census_in_progress(app) -> Plan:
 
     plan.household = next(record["household_id"] for record in records if record["id"] == approved[0])
     plan.returned_number = numbers[returned[0]["household_id"]]
-    plan.submitted = next(record["id"] for record in records[:240]
+    plan.submitted = next(record["id"] for record in records[:first]
                           if record["id"] not in returned_ids and record["id"] not in approved)
-    plan.flagged = approved_flagged[9]
+    plan.flagged = approved_flagged[undecided]
     plan.proposal = proposals[0]
     plan.counts = {"records": len(records), "returned": len(returned), "approved": len(approved),
                    "proposed from records": len(proposals), "other clues": len(clue_households)}
