@@ -282,11 +282,12 @@ def census_in_progress(app) -> Plan:
 
 
 def the_county_at_work(app, plan: Plan, today: dt.date, warned: list[tuple[str, str]]) -> None:
-    """The county's other work, through its pages as the county admin does it: 大坪村's monitored
-    households given their responsible cadre (the enumerator), a medical insurance warning list
-    about ``warned`` (ID number, name) imported, a sample audit of the approved identifications
-    drawn; and the village's households export asked as a job. Jobs run as they are asked
-    (the app of this process runs them at once)."""
+    """The county's other work, through its pages: the county admin gives 大坪村's monitored
+    households their responsible cadre (the enumerator), imports a medical insurance warning
+    list about ``warned`` (ID number, name) and draws a sample audit of the approved
+    identifications; the village assesses the circle layer of the household monitored last
+    (the default rules' visits go by it) and asks for its households export. Jobs run as they
+    are asked (the app of this process runs them at once)."""
     from sqlalchemy import select
 
     from app.clues.models import Clue
@@ -303,6 +304,8 @@ def the_county_at_work(app, plan: Plan, today: dt.date, warned: list[tuple[str, 
         county = db.session.get(Area, plan.township).parent_id
     admin.post("/admin/cadres/village", data={"village": plan.village, "cadre": plan.enumerator,
                                               "since": (today - dt.timedelta(days=40)).isoformat()})
+    reviewer.post(f"/visits/households/{plan.monitored}/layer", data={  # so that it owes visits (the default rules)
+        "layer": "orange", "reason": "家庭成员突发重病，务工收入中断"})
     happened = (today - dt.timedelta(days=12)).isoformat()
     rows = "".join(f"{number},{name},住院自付费用较高,{happened},{8650 + 1000 * n}.50,\n"
                    for n, (number, name) in enumerate(warned))
