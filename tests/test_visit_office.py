@@ -244,3 +244,15 @@ def test_a_monitored_household_without_a_layer_is_not_said_to_be_unmonitored(off
     assert "非监测对象" not in monitored and "须先评定这户的圈层" in monitored
     ordinary = client.get(f"/visits/households/{households['A-3'].id}").get_data(as_text=True)
     assert "非监测对象" in ordinary
+
+
+def test_the_layer_history_puts_an_english_colon_before_the_reason_in_english(office, login):
+    county, _, _, _, households = office
+    factories.user("reviewer", "village_reviewer", [county.village_a], locale="en")
+    client = login("reviewer")
+    household = households["A-1"]
+    assert client.post(f"/visits/households/{household.id}/layer", data={
+        "layer": "red", "reason": "务工收入下降"}).status_code == 302
+    page = client.get(f"/visits/households/{household.id}").get_data(as_text=True)
+    history = page.split('id="layer-history"', 1)[1].split("</ul>", 1)[0]
+    assert "Reviewer: 务工收入下降" in history and "：" not in history
