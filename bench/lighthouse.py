@@ -40,7 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tools.screenshots import CHROMIUM, CHROMIUM_FLAGS, census_in_progress, flask, serve  # noqa: E402
+from tools.screenshots import CHROMIUM, CHROMIUM_FLAGS, SEEDING, census_in_progress, flask, serve  # noqa: E402
 
 LIGHTHOUSE, CHROME_LAUNCHER = "12.8.2", "1.2.1"
 CACHE = Path(os.environ.get("RUHU_LIGHTHOUSE_CACHE", Path.home() / ".cache" / "ruhu-lighthouse"))
@@ -240,7 +240,7 @@ def main() -> None:
     flask(environment, "demo", "seed", "--households", str(args.households))
     from app import create_app
 
-    app = create_app({"WTF_CSRF_ENABLED": False})  # this process only seeds; the server checks CSRF as always
+    app = create_app(SEEDING)
     plan = census_in_progress(app)
     form_household = keep_assigned(app, args.app_households)
     chosen = [target for target in targets(plan, form_household) if not args.only or target.key in args.only]

@@ -188,9 +188,19 @@ def export_child(url: str, admin_id: int, downloads: list[str]) -> None:
     print(json.dumps(figures))
 
 
+RSS_EVERY_ROWS = 100_000
+
+
+def rss_mb() -> float:
+    """The process's resident set now (VmRSS); ``ru_maxrss`` gives only its peak."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+
 def job_child(url: str, admin_id: int) -> None:
     """Run in a fresh process: the households export asked as the county admin asks it on the
-    page, run by the worker's code (app.jobs.services.run, in Huey's immediate mode)."""
+    page, run by the worker's code (app.jobs.services.run, in Huey's immediate mode), with the
+    RSS every 100,000 rows (where memory grows, if it does)."""
     os.environ["RUHU_JOBS_IMMEDIATE"] = "1"
     from app.auth.models import User
     from app.census.services import current_campaign
@@ -198,6 +208,15 @@ def job_child(url: str, admin_id: int) -> None:
     from app.jobs import services as jobs
     from app.reports.jobs import EXPORT_JOB, export_params
 
+    trail, counted = {}, jobs.Progress.count
+
+    def count(progress, rows):  # the rows as the job counts them, the RSS noted on the way
+        for done, row in enumerate(counted(progress, rows), 1):
+            yield row
+            if done % RSS_EVERY_ROWS == 0:
+                trail[done] = round(rss_mb())
+
+    jobs.Progress.count = count
     app = make_app(url)
     with app.test_request_context():
         admin = db.session.get(User, admin_id)
@@ -206,7 +225,7 @@ def job_child(url: str, admin_id: int) -> None:
         seconds = time.perf_counter() - start
         size = (jobs.jobs_dir() / job.result_path).stat().st_size if job.result_path else 0
         print(json.dumps({"state": job.state, "rows": job.rows_done, "seconds": seconds, "bytes": size,
-                          "peak MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                          "peak MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss": trail}))
 
 
 def prepare(households: int, share: float) -> str:
@@ -321,6 +340,8 @@ def main() -> None:
             job = child("--job-child")
             print(f"    households.xlsx as a job, the worker's code ({job['state']}, {job['rows']:,} rows)"
                   f"   {job['seconds']:6.1f} s  ({job['bytes'] / 1e6:5.1f} MB)  peak RSS {job['peak MB']:4.0f} MB", flush=True)
+            print("      RSS (MB) after each 100,000 rows: "
+                  + " ".join(f"{int(rows) // 1000}k:{mb}" for rows, mb in job["rss"].items()), flush=True)
 
         def villages_changed(which):
             def change():  # what a write does to the villages it touches (app/figures/models.py)

@@ -233,3 +233,26 @@ def test_the_county_edits_its_own_copy_of_a_rule(office, login):
     assert db.session.scalars(select(DutyEvent.after).where(DutyEvent.action == "edit_rule")).all() == ["month×3"]
     shipped = next(rule for rule in duties.SHIPPED["by_status"].rules if rule.code == "unresolved_home_visit")
     assert (shipped.period, shipped.count) == ("week", 2)  # the shipped set is not the county's copy
+
+
+def test_a_monitored_household_without_a_layer_is_not_said_to_be_unmonitored(office, login):
+    """The default rules go by circle layer: a household just identified owes no visit until its
+    layer is assessed, and its page said "not monitored, and no layer assessed"."""
+    _, _, _, _, households = office
+    client = login("admin")
+    monitored = client.get(f"/visits/households/{households['A-1'].id}").get_data(as_text=True)
+    assert "非监测对象" not in monitored and "须先评定这户的圈层" in monitored
+    ordinary = client.get(f"/visits/households/{households['A-3'].id}").get_data(as_text=True)
+    assert "非监测对象" in ordinary
+
+
+def test_the_layer_history_puts_an_english_colon_before_the_reason_in_english(office, login):
+    county, _, _, _, households = office
+    factories.user("reviewer", "village_reviewer", [county.village_a], locale="en")
+    client = login("reviewer")
+    household = households["A-1"]
+    assert client.post(f"/visits/households/{household.id}/layer", data={
+        "layer": "red", "reason": "务工收入下降"}).status_code == 302
+    page = client.get(f"/visits/households/{household.id}").get_data(as_text=True)
+    history = page.split('id="layer-history"', 1)[1].split("</ul>", 1)[0]
+    assert "Reviewer: 务工收入下降" in history and "：" not in history

@@ -24,6 +24,7 @@ import argparse
 import datetime as dt
 import hashlib
 import html
+import io
 import math
 import os
 import queue
@@ -50,6 +51,9 @@ PHONE_LOCALES = {"zh": "zh-CN", "en": "en-US"}  # the browser's own (date inputs
 READY = re.compile(r"Ruhu is ready on (http://127\.0\.0\.1:\d+)")
 # Yuan of migrant wages per member: a cycle from well below the monitoring line to well above it.
 WAGES_PER_MEMBER = (2400, 5200, 7800, 9600, 12500, 18000, 26000, 40000)
+# The app that puts the census in progress: this process only seeds (the server checks CSRF as
+# always), and the jobs it asks for (an import, a draw, an export) run as they are asked.
+SEEDING = {"WTF_CSRF_ENABLED": False, "JOBS_IMMEDIATE": True}
 
 
 # 1. The data ------------------------------------------------------------------------------------
@@ -94,7 +98,7 @@ class Desk:
     def send(self, method: str, url: str, **kwargs):
         response = self.client.open(url, method=method, **kwargs)
         response.close()  # as a server does: changed villages are counted again after the response
-        assert response.status_code in (200, 201, 302), (url, response.status_code,
+        assert response.status_code in (200, 201, 302, 303), (url, response.status_code,
                                                          response.get_data(as_text=True)[:300])
         return response
 
@@ -141,11 +145,15 @@ class Plan:
     village: int = 0
     enumerator: int = 0
     campaign: int = 0
+    job: int = 0  # the village's households export, done
+    import_job: int = 0  # the county's warning list imported, with what it found
+    audit_round: int = 0
+    clue: int = 0  # a department's warning about a 大坪村 household, assigned to its enumerator
     counts: dict = field(default_factory=dict)
 
 
 def census_in_progress(app) -> Plan:
-    from sqlalchemy import select
+    from sqlalchemy import func, select
     from sqlalchemy.orm import selectinload
 
     from app import clock
@@ -168,7 +176,7 @@ def census_in_progress(app) -> Plan:
         plan.village, plan.township, plan.campaign = village.id, village.parent_id, campaign.id
         plan.enumerator = db.session.scalar(select(User.id).where(User.username == "enumerator"))
 
-        def visit(area, count) -> tuple[list[dict], list[int]]:
+        def visit(area, count) -> tuple[list[dict], list[Household]]:
             """Records of the first ``count`` households that can be completed; the others'."""
             done, left = [], []
             for household in db.session.scalars(select(Household).where(Household.village_id == area.id)
@@ -179,14 +187,20 @@ def census_in_progress(app) -> Plan:
                 if made:
                     done.append(made)
                     numbers[household.id] = household.household_number
+                    heads[household.id] = next(((member.id_number, member.name) for member in household.members
+                                                if member.relation == "head" and member.id_number), None)
                     if not household.monitored_category:  # a household already monitored is not proposed
                         categories[household.id] = [value for value, _ in categories_for(household.household_type)]
                 else:
                     left.append(household)
             return done, left
 
-        numbers, categories = {}, {}  # the latter: those each household not monitored may be proposed in
-        records, unvisited = visit(village, 240)
+        numbers, categories, heads = {}, {}, {}  # categories: those each household not monitored may be proposed in
+        # 240 households of 大坪村 visited, or two thirds of a smaller one (the demo seed's 600
+        # households give it 110): some are left for the census form from the roster.
+        size = db.session.scalar(select(func.count()).where(Household.village_id == village.id))
+        records, unvisited = visit(village, min(240, size * 2 // 3))
+        first = len(records)  # 大坪村's, then 小河村's
         records += visit(second, 60)[0]
         flagged = [record["id"] for record in records if record["client_result"]["screening"].get("flags")]
         plan.fresh_number = unvisited[-1].household_number
@@ -200,20 +214,26 @@ def census_in_progress(app) -> Plan:
         enumerator.send("PUT", f"/api/attachments/{record['attachments'][0]['sha256']}",
                         data=signature_png(record["household_id"]), headers={"Content-Type": "image/png"})
 
-    returned = [record for record in records[:240] if record["id"] not in flagged][:15]
+    # Of 大坪村's records (240 in the county of 4,200), 1 in 16 returned and 5 in 8 approved.
+    returned = [record for record in records[:first] if record["id"] not in flagged][:min(15, max(1, first // 16))]
     for record in returned:
         reviewer.post(f"/api/review/records/{record['id']}/return", json={"version": 1, "comments": {
             "household.phone": "电话号码少了一位，请核实", "income.wage_migrant": "务工收入与务工月数不符，请核实"}})
     returned_ids = {record["id"] for record in returned}
-    approved = [record["id"] for record in records[:240] if record["id"] not in returned_ids][:150]
+    approved = [record["id"] for record in records[:first] if record["id"] not in returned_ids][:first * 5 // 8]
     for record_id in approved:
         reviewer.post(f"/api/review/records/{record_id}/approve", json={"version": 1})
     household_of = {record["id"]: record["household_id"] for record in records}
     approved_flagged = [record_id for record_id in approved
                         if record_id in flagged and categories.get(household_of[record_id])]
 
+    # 6 proposed, 3 not, the 10th left for the assessment page (fewer in a small county; one left).
+    if len(approved_flagged) < 2:
+        raise SystemExit(f"Too few flagged records approved ({len(approved_flagged)}): seed more households.")
+    undecided = min(9, len(approved_flagged) - 1)
+    proposed = min(6, max(1, undecided * 2 // 3))
     proposals = []
-    for record_id in approved_flagged[:6]:  # proposed from the assessment list, today
+    for record_id in approved_flagged[:proposed]:  # proposed from the assessment list, today
         response = reviewer.post(f"/monitoring/assessment/{record_id}/propose", data={
             "category": categories[household_of[record_id]][0], "risk_types": risk_types[:2],
             "note": "人均纯收入低于监测范围，务工收入不稳定"})
@@ -224,7 +244,7 @@ def census_in_progress(app) -> Plan:
     for proposal_id in proposals[:2]:
         reviewer.post(f"/monitoring/proposals/{proposal_id}/act", data={
             "action": "start_notice", "version": 2, "on_date": today.isoformat()})
-    for record_id in approved_flagged[6:9]:
+    for record_id in approved_flagged[proposed:undecided]:
         reviewer.post(f"/monitoring/assessment/{record_id}/not-proposed",
                       data={"reason": "务工收入已恢复，家庭无返贫风险"})
 
@@ -248,13 +268,63 @@ def census_in_progress(app) -> Plan:
 
     plan.household = next(record["household_id"] for record in records if record["id"] == approved[0])
     plan.returned_number = numbers[returned[0]["household_id"]]
-    plan.submitted = next(record["id"] for record in records[:240]
+    plan.submitted = next(record["id"] for record in records[:first]
                           if record["id"] not in returned_ids and record["id"] not in approved)
-    plan.flagged = approved_flagged[9]
+    plan.flagged = approved_flagged[undecided]
     plan.proposal = proposals[0]
+    warned = [household_of[record_id] for record_id in approved if household_of[record_id] not in clue_households
+              and heads.get(household_of[record_id])][-3:]
     plan.counts = {"records": len(records), "returned": len(returned), "approved": len(approved),
-                   "proposed from records": len(proposals), "other clues": len(clue_households)}
+                   "proposed from records": len(proposals), "other clues": len(clue_households),
+                   "warnings": len(warned)}
+    the_county_at_work(app, plan, today, [heads[household_id] for household_id in warned])
     return plan
+
+
+def the_county_at_work(app, plan: Plan, today: dt.date, warned: list[tuple[str, str]]) -> None:
+    """The county's other work, through its pages: the county admin gives 大坪村's monitored
+    households their responsible cadre (the enumerator), imports a medical insurance warning
+    list about ``warned`` (ID number, name) and draws a sample audit of the approved
+    identifications; the village assesses the circle layer of the household monitored last
+    (the default rules' visits go by it) and asks for its households export. Jobs run as they
+    are asked (the app of this process runs them at once)."""
+    from sqlalchemy import select
+
+    from app.clues.models import Clue
+    from app.extensions import db
+    from app.geo.models import Area
+    from app.households.models import Household
+    from app.jobs.models import Job
+
+    def job_of(response) -> int:
+        return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+    admin, reviewer = Desk(app, "admin"), Desk(app, "village")
+    with app.app_context():
+        county = db.session.get(Area, plan.township).parent_id
+    admin.post("/admin/cadres/village", data={"village": plan.village, "cadre": plan.enumerator,
+                                              "since": (today - dt.timedelta(days=40)).isoformat()})
+    reviewer.post(f"/visits/households/{plan.monitored}/layer", data={  # so that it owes visits (the default rules)
+        "layer": "orange", "reason": "家庭成员突发重病，务工收入中断"})
+    happened = (today - dt.timedelta(days=12)).isoformat()
+    rows = "".join(f"{number},{name},住院自付费用较高,{happened},{8650 + 1000 * n}.50,\n"
+                   for n, (number, name) in enumerate(warned))
+    listing = ("证件号码,姓名,预警事项,发生日期,金额,备注\n" + rows).encode()
+    plan.import_job = job_of(admin.post("/clues/upload", data={
+        "department": "medical_insurance", "file": (io.BytesIO(listing), "医保预警名单.csv")},
+        content_type="multipart/form-data"))
+    draw = job_of(admin.post("/audits/rounds", data={
+        "county": county, "population": "approved", "share": "0.5", "seed": "2026",
+        "period_start": dt.date(today.year, 1, 1).isoformat(), "period_end": today.isoformat()}))
+    plan.job = job_of(reviewer.post("/reports/exports/households", data={"format": "xlsx", "headers": "zh"}))
+    with app.app_context():
+        for job_id in (plan.import_job, draw, plan.job):
+            job = db.session.get(Job, job_id)
+            assert job.state == "done", (job.kind, job.state, job.error)
+        plan.audit_round = db.session.get(Job, draw).outcome["round"]
+        plan.clue = db.session.scalar(select(Clue.id).join(Household, Household.id == Clue.household_id)
+                                      .where(Household.village_id == plan.village).order_by(Clue.id)) or 0
+        db.session.remove()
 
 
 # 2. The server ----------------------------------------------------------------------------------
@@ -311,6 +381,16 @@ def pages(plan: Plan) -> list[Page]:
         Page("dashboard-township", f"/reports/areas/{plan.township}"),
         Page("dashboard-village", f"/reports/areas/{plan.village}"),
         Page("exports", "/reports/exports"),
+        Page("jobs", "/jobs"),
+        Page("job", f"/jobs/{plan.job}"),
+        Page("job-import", f"/jobs/{plan.import_job}"),
+        Page("visits", "/visits/"),
+        Page("visits-household", f"/visits/households/{plan.monitored}"),
+        Page("clues", "/clues/"),
+        Page("clue", f"/clues/{plan.clue}"),
+        Page("audits", "/audits/"),
+        Page("audit-round", f"/audits/rounds/{plan.audit_round}"),
+        Page("change-password", "/account/password"),
         Page("admin", "/admin/"),
         Page("admin-areas", "/admin/areas"),
         Page("admin-users", "/admin/users"),
@@ -323,13 +403,19 @@ def pages(plan: Plan) -> list[Page]:
         Page("admin-assignments", "/admin/assignments"),
         Page("admin-roster", "/admin/roster/"),
         Page("admin-forms", "/admin/forms"),
+        Page("admin-cadres", "/admin/cadres/"),
+        Page("clues-upload", "/clues/upload"),
     ]
+
+
+# GET routes that answer a file or JSON, not a page.
+NOT_PAGES = {"clues.photo", "jobs.status", "jobs.download"}
 
 
 def not_shot(app, shot: list[Page]) -> list[str]:
     """GET routes that look like pages (no file extension, not the API) that no Page opens."""
     adapter = app.url_map.bind("localhost")
-    covered = {adapter.match(page.path)[0] for page in shot} | {"auth.login"}
+    covered = {adapter.match(page.path)[0] for page in shot} | {"auth.login"} | NOT_PAGES
     return sorted(rule.endpoint for rule in app.url_map.iter_rules()
                   if "GET" in rule.methods and rule.endpoint not in covered and rule.endpoint != "static"
                   and not rule.rule.startswith("/api/") and not re.search(r"\.[\w<>(), :]+$", rule.rule)
@@ -563,7 +649,7 @@ def main() -> None:
     flask(environment, "demo", "seed", "--households", str(args.households))
     from app import create_app
 
-    app = create_app({"WTF_CSRF_ENABLED": False})  # this process only seeds; the server checks CSRF as always
+    app = create_app(SEEDING)
     plan = census_in_progress(app)
     targets = [page for page in pages(plan) if not args.only or page.name in args.only]
     print(f"… and a census in progress ({plan.counts}) in {time.perf_counter() - started:.0f} s", flush=True)
