@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 from types import SimpleNamespace
 
+import flask
 import pytest
 
 from app import clock
@@ -242,6 +243,13 @@ def tamper(village, households):
     row.figures = {group: {**named, "households": households} for group, named in row.figures.items()}
     row.totals = {**row.totals, "households": households * len(row.figures)}
     db.session.commit()
+    forget_rows_read()
+
+
+def forget_rows_read():
+    """A test that writes stored rows itself (the recount alone does, and forgets them so)
+    makes the request's reads forget the rows they read: this test's requests share its context."""
+    flask.g.pop(stored_figures.READ_IN_REQUEST, None)
 
 
 def test_pages_add_up_stored_figures_and_count_again_only_a_changed_village(app, known):
@@ -262,6 +270,7 @@ def test_a_county_adds_up_village_totals_and_a_village_page_its_groups(app, know
     row = db.session.scalar(db.select(VillageFigures).where(VillageFigures.village_id == county.village_a.id))
     row.totals = {**row.totals, "households": 1000}
     db.session.commit()
+    forget_rows_read()
     assert figures(app, approver).coverage[0][:2] == ("Township One", 1001)  # A's total and B's one
     assert [line[:2] for line in figures(app, approver, county.village_a).coverage] == [("Group A1", 2),
                                                                                         ("Group A2", 1)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask import g
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -31,6 +32,8 @@ from app.jobs import services as jobs
 from app.sql import id_in
 
 RECOUNT_JOB = "figures.recount"
+READ_IN_REQUEST = "ruhu_figure_rows"  # in flask.g: stored rows read in this request
+PARSED_IN_REQUEST = "ruhu_figure_counts"  # in flask.g: their counts, parsed
 WHOLE_VILLAGE = "*"  # the group of a village's totals (every group, and households in none)
 
 
@@ -65,14 +68,22 @@ def village_figures(campaign: Campaign, village_ids, *, whole=frozenset()) -> Fi
         stored.update((village, (totals[village] if village in whole else by_group[village], now))
                       for village in missing)
     counts: dict[tuple[int, int | str | None], Counts] = {}
+    parsed = g.setdefault(PARSED_IN_REQUEST, {})  # the same stored JSON object, read again: parsed once
     for village, (stored_counts, _counted_at) in stored.items():
-        if village in whole:
-            counts[(village, WHOLE_VILLAGE)] = Counts.from_json(stored_counts)
-        else:
-            counts.update(((village, int(group) if group else None), Counts.from_json(in_group))
-                          for group, in_group in stored_counts.items())
+        found = parsed.get((campaign.id, village, village in whole))
+        if found is None or found[0] is not stored_counts:
+            found = parsed[(campaign.id, village, village in whole)] = (stored_counts, _parse(village, stored_counts,
+                                                                                               village in whole))
+        counts.update(found[1])
     moments = [_aware(counted_at) for _counts, counted_at in stored.values()]
     return Figures(counts, min(moments) if moments else None, len(missing) < len(stale))
+
+
+def _parse(village: int, stored_counts: dict, whole: bool) -> dict[tuple[int, int | str | None], Counts]:
+    if whole:
+        return {(village, WHOLE_VILLAGE): Counts.from_json(stored_counts)}
+    return {(village, int(group) if group else None): Counts.from_json(in_group)
+            for group, in_group in stored_counts.items()}
 
 
 def _stored(campaign: Campaign, villages: list[int], whole) -> tuple[dict, list[int], dict, dict]:
@@ -81,13 +92,25 @@ def _stored(campaign: Campaign, villages: list[int], whole) -> tuple[dict, list[
     versions = dict(db.session.execute(select(Area.id, Area.data_version).where(id_in(Area.id, villages))).all())
     lines = village_lines(campaign, villages, "circle_layer")
     rows = {}
+    # A row read earlier in the request at the village's version and line now is still the
+    # stored one (a county page asks twice for 2,858 villages' counts: its tallies and its
+    # ranking's coverage); counting anew forgets them (refill_stale).
+    read = g.setdefault(READ_IN_REQUEST, {})
     for kept, column in ((sorted(set(villages) & set(whole)), VillageFigures.totals),
                          (sorted(set(villages) - set(whole)), VillageFigures.figures)):
-        if kept:
-            rows.update((row[0], row) for row in db.session.execute(
-                select(VillageFigures.village_id, VillageFigures.data_version, VillageFigures.layer_threshold_fen,
-                       VillageFigures.counted_at, column.label("counts"))
-                .where(VillageFigures.campaign_id == campaign.id, id_in(VillageFigures.village_id, kept))))
+        wanted = []
+        for village in kept:
+            row = read.get((campaign.id, village, column.key))
+            if row is not None and row.data_version == versions[village] and row.layer_threshold_fen == lines[village]:
+                rows[village] = row
+            else:
+                wanted.append(village)
+        if wanted:
+            for row in db.session.execute(
+                    select(VillageFigures.village_id, VillageFigures.data_version, VillageFigures.layer_threshold_fen,
+                           VillageFigures.counted_at, column.label("counts"))
+                    .where(VillageFigures.campaign_id == campaign.id, id_in(VillageFigures.village_id, wanted))):
+                rows[row.village_id] = read[(campaign.id, row.village_id, column.key)] = row
     stale = [village for village in villages if village not in rows or rows[village].data_version != versions[village]
              or rows[village].layer_threshold_fen != lines[village]]
     return {village: (row.counts, row.counted_at) for village, row in rows.items()}, stale, versions, lines
@@ -106,6 +129,8 @@ def ask_recount() -> None:
 def refill_stale(campaign: Campaign, versions: dict[int, int], lines: dict[int, int | None]) -> tuple[dict, dict]:
     """Count these villages (id → the data version read before counting; id → its circle-layer
     line) and store their rows, committed: each village's {group: Counts JSON} and its totals' JSON."""
+    g.pop(READ_IN_REQUEST, None)
+    g.pop(PARSED_IN_REQUEST, None)
     villages = sorted(versions)
     by_group: dict[int, dict[str, dict]] = {village: {} for village in villages}
     totals = {village: Counts() for village in villages}
