@@ -47,11 +47,13 @@ def threshold(campaign: Campaign | None, household: Household) -> int | None:
 class Facts:
     """What the database knows that the rules need about one record: the threshold for its
     household's area, and where else its people are found (person key → the other
-    households' numbers, app.households.people)."""
+    households' numbers, app.households.people); ``people``: the record's own people
+    (people.people_of), found once for these facts and for the rows that list them."""
 
     threshold: int | None
     ids_elsewhere: dict[str, list[str]]
     last_year_per_capita: int | None = None
+    people: dict[str, bool] | None = None
 
 
 def facts_for(campaign: Campaign | None, records: list[tuple[Household, dict]],
@@ -60,12 +62,13 @@ def facts_for(campaign: Campaign | None, records: list[tuple[Household, dict]],
     ``last_year`` maps households to last year's approved per-capita net income."""
     areas = {id(h.group or h.village): h.group or h.village for h, _answers in records}
     thresholds = thresholds_for(campaign, areas.values()) if campaign else {}
+    listed = [people.people_of(answers) for _household, answers in records]
     found_elsewhere = people.elsewhere(campaign.id if campaign else None,
-                                       [(household.id, answers) for household, answers in records])
+                                       [(household.id, answers) for household, answers in records], listed)
     found = []
-    for (household, _answers), others in zip(records, found_elsewhere):
+    for (household, _answers), others, own in zip(records, found_elsewhere, listed):
         match = thresholds.get((household.group or household.village).id)
-        found.append(Facts(match.amount_fen if match else None, others, (last_year or {}).get(household.id)))
+        found.append(Facts(match.amount_fen if match else None, others, (last_year or {}).get(household.id), own))
     return found
 
 

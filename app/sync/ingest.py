@@ -236,7 +236,7 @@ def _error(record_id: str | None) -> dict:
 
 
 def _ingest_one(batch: Batch, record, facts, pending: NewRecords | None) -> dict:
-    incoming = _parse(batch, record)
+    incoming = _parse(batch, record, facts.people if facts else None)
     if incoming.household_id not in batch.in_scope:
         raise Refused([issue("household_id", "not_in_scope", _("该户不在您负责的范围内。"))])
     stored = receive(batch.user, batch.campaign, incoming, known=incoming.id in batch.known,
@@ -272,9 +272,9 @@ def _answer(stored: Stored, record_id: str) -> dict:
     return {**answer, "complete": not stored.missing, "missing_attachments": stored.missing}
 
 
-def _parse(batch: Batch, record) -> Incoming:
+def _parse(batch: Batch, record, people: dict | None) -> Incoming:
     """The record's fields, or Refused listing every field the server will not take; its
-    shape has passed app.sync.schema."""
+    shape has passed app.sync.schema. ``people``: its people, found with the batch's facts."""
     issues = []
     record_id = _record_id(record)
     if record_id is None:
@@ -293,7 +293,7 @@ def _parse(batch: Batch, record) -> Incoming:
     if issues:
         raise Refused(issues)
     return Incoming(record_id, record["household_id"], version, definition, record.get("base_revision"), answers,
-                    record.get("client_result"), found)
+                    record.get("client_result"), found, people)
 
 
 def _definition(batch: Batch, version: str) -> dict | None:
