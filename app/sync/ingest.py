@@ -22,6 +22,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -181,9 +182,16 @@ def _prepare(user, records: list) -> Batch:
 
 def _record_id(record) -> str | None:
     """The record's id as stored (a canonical UUID), or None when it has none."""
+    text = record.get("id") if isinstance(record, dict) else None
+    return _canonical_id(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=1024)
+def _canonical_id(text: str) -> str | None:
+    """Asked several times for each record of a batch (its checks, its answer)."""
     try:
-        return str(uuid.UUID(record.get("id")))
-    except (TypeError, ValueError, AttributeError):
+        return str(uuid.UUID(text))
+    except ValueError:
         return None
 
 
