@@ -169,3 +169,25 @@ def test_a_new_records_answers_are_encoded_and_its_people_found_once(setup, monk
         assert json.loads(stored_text) == item["answers"]
         assert {row.person_key: row.present for row in db.session.scalars(
             select(RecordPerson).filter_by(submission_id=item["id"]))} == real_people(item["answers"])
+
+
+def test_each_record_of_a_batch_meets_the_line_of_its_own_area(setup):
+    """The batch reads its households' areas as ids: a group's line wins over its village's,
+    a village's over the county's, and a household of a village with none has the county's."""
+    from app.campaigns.models import MonitoringThreshold
+    from tests.sync_setup import THRESHOLD
+
+    county = setup.county
+    setup.campaign.thresholds.append(MonitoringThreshold(year=2026, area=county.group_a1, amount_fen=500000))
+    db.session.commit()
+    in_group = record(setup)  # A-1 is of group A1
+    in_village = record(setup, setup.second)
+    assert results(push(setup.client, in_group, in_village)) == ["created", "created"]
+    setup.campaign.thresholds.append(MonitoringThreshold(year=2026, area=county.village_a, amount_fen=600000))
+    db.session.commit()
+    of_the_village = record(setup, setup.households[2])
+    assert results(push(setup.client, of_the_village)) == ["created"]
+    db.session.expire_all()
+    lines = {revision.submission_id: revision.server_result["income"]["threshold"]
+             for revision in db.session.scalars(select(SubmissionRevision))}
+    assert lines == {in_group["id"]: 500000, in_village["id"]: THRESHOLD, of_the_village["id"]: 600000}

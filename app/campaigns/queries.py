@@ -13,7 +13,7 @@ from app.campaigns.thresholds import ThresholdMatch, ancestry, applicable_thresh
 from app.extensions import db
 from app.geo.models import Area
 from app.households.models import Household
-from app.households.scope import household_filter
+from app.households.scope import area_tree, household_filter
 
 
 def campaigns() -> list[Campaign]:
@@ -54,6 +54,15 @@ def thresholds_for(campaign: Campaign, areas, year: int | None = None,
             current = current.parent
         found[area.id] = applicable_threshold(table, chain, campaign.year if year is None else year)
     return found
+
+
+def thresholds_by_area_id(campaign: Campaign, area_ids, kind: str = "monitoring") -> dict[int, ThresholdMatch | None]:
+    """thresholds_for the areas of these ids in the campaign's year, their ancestry taken from
+    the request's area tree (households.scope.area_tree, which scoping has read already)
+    instead of loading each area and its parents."""
+    table = _threshold_map(campaign, kind)
+    parents = area_tree().parent
+    return {area_id: applicable_threshold(table, ancestry(area_id, parents), campaign.year) for area_id in area_ids}
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,10 @@ def elsewhere(campaign_id: int | None, records: list[tuple[int, dict]],
     for (household_id, _answers), people in zip(records, listed):
         others = {}
         for key in people:
-            numbers = {number for other, number in registered.get(key, {}).items()
+            households = registered.get(key, {})
+            if key not in recorded and (not households or len(households) == 1 and household_id in households):
+                continue  # most people: registered here only, recorded nowhere else
+            numbers = {number for other, number in households.items()
                        if other != household_id and other not in left.get(key, set())}
             numbers |= {number for other, number in recorded.get(key, {}).items() if other != household_id}
             if numbers:

@@ -28,7 +28,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.campaigns.models import Assignment, Campaign
 from app.census import definitions, validation
@@ -56,7 +55,7 @@ class Batch:
     assignees: dict  # household id → its enumerator in the campaign, for the households in scope
     definitions: dict
     facts: list  # census.Facts per record (None where the record is unusable), read in two queries
-    households: dict  # id → Household in scope; held here, since the session only keeps weak references
+    households: dict  # id → (id, village_id, group_id, enumerator_id) of each household in scope
     known: set  # ids of the batch already stored: only these are looked up (and locked) one by one
     unrecorded: set  # households of the campaign with no record yet: no need to look for one
     complete_files: set  # the files the batch's records declare that are complete on the server
@@ -146,16 +145,16 @@ def _prepare(user, records: list) -> Batch:
     """``records`` holds None in place of each record whose shape failed."""
     named = list({record["household_id"] for record in records if record is not None})
     campaign = census.current_campaign()
-    # The households in scope with their village and group, and their enumerators in the campaign: one query.
-    found_households = db.session.execute(
-        select(Household, Assignment.enumerator_id)
+    # The households in scope, their village and group, and their enumerators in the campaign: one query,
+    # of plain rows (what the batch needs of a household; loading them as objects cost more).
+    households = db.session.execute(
+        select(Household.id, Household.village_id, Household.group_id, Assignment.enumerator_id)
         .outerjoin(Assignment, and_(Assignment.household_id == Household.id,
                                     Assignment.campaign_id == (campaign.id if campaign else None)))
-        .where(Household.id.in_(named), household_filter(user))
-        .options(joinedload(Household.village), joinedload(Household.group))).all() if named else []
-    households = [household for household, _enumerator in found_households]
+        .where(Household.id.in_(named), household_filter(user))).all() if named else []
     in_scope = frozenset(household.id for household in households)
-    assignees = {household.id: enumerator for household, enumerator in found_households if enumerator is not None}
+    assignees = {household.id: household.enumerator_id for household in households
+                 if household.enumerator_id is not None}
     in_campaign = frozenset(assignees)
     by_id = {household.id: household for household in households}
     usable = [index for index, record in enumerate(records)
@@ -163,8 +162,9 @@ def _prepare(user, records: list) -> Batch:
     last_year = {household_id: queries.per_capita(revision)
                  for household_id, (_year, revision) in queries.approved_earlier(campaign, in_scope).items()} \
         if campaign else {}
-    found = census.facts_for(campaign, [(by_id[records[i]["household_id"]], records[i]["answers"]) for i in usable],
-                             last_year)
+    placed = [(by_id[records[index]["household_id"]], records[index]["answers"]) for index in usable]
+    found = census.facts_by_area(campaign, [(household.id, household.group_id or household.village_id, answers)
+                                            for household, answers in placed], last_year)
     facts = [None] * len(records)
     for index, record_facts in zip(usable, found):
         facts[index] = record_facts
@@ -262,6 +262,7 @@ def _ingest_one(batch: Batch, record, facts, pending: NewRecords | None) -> dict
 
 
 def _evaluate(batch: Batch, incoming: Incoming, facts) -> dict:
+    # A household in scope always has its facts (read with the batch's): evaluate never reads them again.
     result = census.evaluate(batch.households[incoming.household_id], batch.campaign, incoming.answers,
                              incoming.definition, facts)
     errors = [item for item in result["issues"] if item["severity"] == "error"]
