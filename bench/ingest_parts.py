@@ -31,8 +31,8 @@ from sync_ingest import BATCH, make_app, phone_body, populate, records, scratch_
 
 PARTS = (
     "app.sync.ingest.ingest", "app.sync.batches.items", "app.sync.schema.record_issues", "app.sync.ingest._prepare",
-    "app.census.services.facts_for", "app.sync.ingest._parse", "app.census.services.evaluate",
-    "app.records.services.content_sha256", "app.records.services.NewRecords.add",
+    "app.census.services.facts_by_area", "app.sync.ingest._parse", "app.census.services.evaluate",
+    "app.records.services.text_sha256", "app.records.services.canonical_text", "app.records.services.NewRecords.add",
     "app.records.services.NewRecords.write", "app.sync.ingest.mark_changed",
 )
 
