@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import JSON, bindparam
+from sqlalchemy import JSON, Text, bindparam, cast
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -39,24 +39,45 @@ def begin_writing(session) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class JsonText(str):
+    """A JSON column's value already encoded as JSON (a record's answers, whose canonical
+    text was made for their content hash): insert_rows and insert_statement write the text
+    as it is instead of encoding it again."""
+
+
 def insert_rows(connection, table, rows: list[dict]) -> None:
     """Many rows (dicts with the same keys) into ``table`` in the connection's transaction:
     COPY on PostgreSQL, where psycopg parses a multi-row INSERT's thousands of placeholders
     again for every statement; executemany elsewhere. JSON columns are encoded as the
-    column's type would (None as JSON null unless the type says ``none_as_null``)."""
+    column's type would (None as JSON null unless the type says ``none_as_null``), except
+    JsonText values, written as they are (in every row or none of a column)."""
     if not rows:
         return
     if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), rows)
+        connection.execute(*insert_statement(connection, table, rows))
         return
     columns = list(rows[0])
     encoded = {column: _json_encoder(table.c[column].type) for column in columns
-               if isinstance(table.c[column].type, JSON)}
+               if isinstance(table.c[column].type, JSON) and type(rows[0][column]) is not JsonText}
     plain = [(column, encoded.get(column)) for column in columns]
     cursor = connection.connection.driver_connection.cursor()
     with cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[column] if encode is None else encode(row[column]) for column, encode in plain])
+
+
+def insert_statement(connection, table, rows: list[dict]) -> tuple:
+    """The INSERT and its parameters for an executemany of ``rows`` into ``table``: the
+    columns whose values are JsonText are bound as text (cast to JSON on PostgreSQL; SQLite
+    keeps JSON as text, and its CAST to JSON would read a number)."""
+    texts = [column for column, value in rows[0].items() if type(value) is JsonText]
+    if not texts:
+        return table.insert(), rows
+    bound = {column: bindparam(f"{column}_json_text", type_=Text()) for column in texts}
+    values = {column: cast(parameter, table.c[column].type) if connection.dialect.name == "postgresql" else parameter
+              for column, parameter in bound.items()}
+    renamed = {column: parameter.key for column, parameter in bound.items()}
+    return table.insert().values(values), [{renamed.get(key, key): value for key, value in row.items()} for row in rows]
 
 
 def _json_encoder(kind: JSON):

@@ -48,6 +48,7 @@ from bench.chaos import (  # noqa: E402  (after the path is set)
     migrate_and_seed,
 )
 from bench.load import cpu_seconds  # noqa: E402
+from bench.sync_ingest import phone_body  # noqa: E402
 
 
 def push_all(port: int, username: str, password: str, shares: list[list[dict]], batch: int) -> dict:
@@ -65,7 +66,7 @@ def push_all(port: int, username: str, password: str, shares: list[list[dict]], 
     def client(phone: Phone, share: list[dict]) -> None:
         start_line.wait()
         for offset in range(0, len(share), batch):
-            body = json.dumps({"records": share[offset:offset + batch]}).encode()
+            body = phone_body(share[offset:offset + batch])
             started = time.perf_counter()
             try:
                 status, data = phone.request("POST", "/api/sync/records", body, "application/json")

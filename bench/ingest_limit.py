@@ -19,7 +19,6 @@ Printed: both rates, and their ratio (aim >= 0.7).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -31,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the app, which bench/sync_ingest.py imports first
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sync_ingest import BATCH, make_app, populate, records, scratch_postgres, signed_in  # noqa: E402
+from sync_ingest import BATCH, make_app, phone_body, populate, records, scratch_postgres, settled, signed_in  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -127,8 +126,8 @@ def run(database: str, households: int, work: Path) -> None:
             definition = definitions.get(campaign.form_version)
             by_id = {household.id: household for household in db.session.scalars(
                 select(Household).options(selectinload(Household.village), selectinload(Household.group)))}
-            bodies = [json.dumps({"records": pushed[offset:offset + BATCH]}).encode()
-                      for offset in range(0, households, BATCH)]
+            bodies = [phone_body(pushed[offset:offset + BATCH]) for offset in range(0, households, BATCH)]
+            settled()
             for offset, body in zip(range(0, households, BATCH), bodies):
                 endpoint += push(client, token, body)
                 batch = inserted[offset:offset + BATCH]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
-import json
 import os
 import sys
 import tempfile
@@ -28,12 +27,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from ingest_limit import push  # noqa: E402
-from sync_ingest import BATCH, make_app, populate, records, scratch_postgres, signed_in  # noqa: E402
+from sync_ingest import BATCH, make_app, phone_body, populate, records, scratch_postgres, settled, signed_in  # noqa: E402
 
 PARTS = (
     "app.sync.ingest.ingest", "app.sync.batches.items", "app.sync.schema.record_issues", "app.sync.ingest._prepare",
-    "app.census.services.facts_for", "app.sync.ingest._parse", "app.census.services.evaluate",
-    "app.records.services.content_sha256", "app.records.services.NewRecords.add",
+    "app.census.services.facts_by_area", "app.sync.ingest._parse", "app.census.services.evaluate",
+    "app.records.services.text_sha256", "app.records.services.canonical_text", "app.records.services.NewRecords.add",
     "app.records.services.NewRecords.write", "app.sync.ingest.mark_changed",
 )
 
@@ -81,9 +80,9 @@ def main() -> None:
             wrap(name, spent)
         client = signed_in(app, user_id)
         token = client.get("/api/session").get_json()["csrf_token"]
-        bodies = [json.dumps({"records": made[offset:offset + BATCH]}).encode()
-                  for offset in range(0, len(made), BATCH)]
+        bodies = [phone_body(made[offset:offset + BATCH]) for offset in range(0, len(made), BATCH)]
         push(client, token, bodies[0])
+        settled()
         spent.clear()
         total = 0.0
         for body in bodies[1:]:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
+import json
 import os
 import re
 import sys
@@ -160,6 +162,21 @@ def record_for(household, campaign, definition: dict, n: int, record_id: str, fa
     return {"id": record_id, "household_id": household.id, "form_version": campaign.form_version,
             "base_revision": None, "answers": answers,
             "client_result": {"income": result["income"], "screening": result["screening"]}, "attachments": []}
+
+
+def phone_body(batch: list[dict]) -> bytes:
+    """A push's body as the phone's JSON.stringify writes it: UTF-8 text as it is (no \\u
+    escapes for Chinese, which Python's json.dumps writes by default), no spaces."""
+    return json.dumps({"records": batch}, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def settled() -> None:
+    """Collect, then freeze what the set-up left (the app, the records held for pushing) out
+    of the garbage collector, as gunicorn.conf.py freezes a worker's app once it is loaded: a
+    full collection then walks only what the run itself made, instead of landing, some 0.1 s
+    long, on whichever side of a comparison happens to cross the collector's threshold."""
+    gc.collect()
+    gc.freeze()
 
 
 def signed_in(app, user_id: int):

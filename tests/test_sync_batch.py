@@ -1,5 +1,7 @@
 """A batch of records is one transaction with a savepoint per record (docs/sync.md, Push):
 one failing record costs only itself, and nothing is acknowledged before the commit."""
+import json
+
 import pytest
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.exc import OperationalError
@@ -141,3 +143,51 @@ def test_records_stored_by_another_request_after_the_batch_looked_are_received_a
     monkeypatch.setattr(ingest, "_prepare", prepare_then_the_first_copy_commits)
     assert results(push(setup.client, first, raced, last)) == ["created", "duplicate", "created"]
     assert (count(Submission), count(SubmissionRevision)) == (3, 3)
+
+
+def test_a_new_records_answers_are_encoded_and_its_people_found_once(setup, monkeypatch):
+    """The canonical JSON made for the content hash is what is stored (the same value read
+    back), and the people of each record are found once for the facts and for record_person."""
+    from app.households import people
+    from app.households.models import RecordPerson
+    from app.records import canonical
+
+    sent = [record(setup, household) for household in setup.households[:3]]
+    encoded, found = [], []
+    real_text, real_people = canonical.canonical_text, people.people_of
+    monkeypatch.setattr("app.records.services.canonical_text", lambda value: encoded.append(value) or real_text(value))
+    monkeypatch.setattr(people, "people_of", lambda value: found.append(value) or real_people(value))
+    monkeypatch.setattr("app.records.models.people_of", people.people_of)
+    assert results(push(setup.client, *sent)) == ["created"] * 3
+    assert len(encoded) == len(found) == 3
+    db.session.expire_all()
+    for item in sent:
+        revision = db.session.scalars(select(SubmissionRevision).filter_by(submission_id=item["id"])).one()
+        assert revision.answers == item["answers"] and revision.content_sha256 == content_sha256(item["answers"])
+        stored_text = db.session.execute(select(SubmissionRevision.answers.cast(db.Text))
+                                         .where(SubmissionRevision.id == revision.id)).scalar()
+        assert json.loads(stored_text) == item["answers"]
+        assert {row.person_key: row.present for row in db.session.scalars(
+            select(RecordPerson).filter_by(submission_id=item["id"]))} == real_people(item["answers"])
+
+
+def test_each_record_of_a_batch_meets_the_line_of_its_own_area(setup):
+    """The batch reads its households' areas as ids: a group's line wins over its village's,
+    a village's over the county's, and a household of a village with none has the county's."""
+    from app.campaigns.models import MonitoringThreshold
+    from tests.sync_setup import THRESHOLD
+
+    county = setup.county
+    setup.campaign.thresholds.append(MonitoringThreshold(year=2026, area=county.group_a1, amount_fen=500000))
+    db.session.commit()
+    in_group = record(setup)  # A-1 is of group A1
+    in_village = record(setup, setup.second)
+    assert results(push(setup.client, in_group, in_village)) == ["created", "created"]
+    setup.campaign.thresholds.append(MonitoringThreshold(year=2026, area=county.village_a, amount_fen=600000))
+    db.session.commit()
+    of_the_village = record(setup, setup.households[2])
+    assert results(push(setup.client, of_the_village)) == ["created"]
+    db.session.expire_all()
+    lines = {revision.submission_id: revision.server_result["income"]["threshold"]
+             for revision in db.session.scalars(select(SubmissionRevision))}
+    assert lines == {in_group["id"]: 500000, in_village["id"]: THRESHOLD, of_the_village["id"]: 600000}

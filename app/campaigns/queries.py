@@ -56,6 +56,15 @@ def thresholds_for(campaign: Campaign, areas, year: int | None = None,
     return found
 
 
+def thresholds_by_area_id(campaign: Campaign, area_ids, kind: str = "monitoring") -> dict[int, ThresholdMatch | None]:
+    """thresholds_for the areas of these ids in the campaign's year, their chains of areas read
+    once for the request (households.scope.parents_of) instead of loading each area and its
+    parents."""
+    table = _threshold_map(campaign, kind)
+    parents = parents_of(area_ids)
+    return {area_id: applicable_threshold(table, ancestry(area_id, parents), campaign.year) for area_id in area_ids}
+
+
 @dataclass(frozen=True)
 class VillageThreshold:
     village: Area

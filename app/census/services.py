@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app import clock, codes, identity
 from app.campaigns.models import Campaign
-from app.campaigns.queries import threshold_for, thresholds_for
+from app.campaigns.queries import threshold_for, thresholds_by_area_id, thresholds_for
 from app.census import definitions, income, messages, screening, validation
 from app.extensions import db
 from app.households import people
@@ -47,25 +47,43 @@ def threshold(campaign: Campaign | None, household: Household) -> int | None:
 class Facts:
     """What the database knows that the rules need about one record: the threshold for its
     household's area, and where else its people are found (person key → the other
-    households' numbers, app.households.people)."""
+    households' numbers, app.households.people); ``people``: the record's own people
+    (people.people_of), found once for these facts and for the rows that list them."""
 
     threshold: int | None
     ids_elsewhere: dict[str, list[str]]
     last_year_per_capita: int | None = None
+    people: dict[str, bool] | None = None
 
 
 def facts_for(campaign: Campaign | None, records: list[tuple[Household, dict]],
               last_year: dict[int, int] | None = None) -> list[Facts]:
-    """Facts for many records at once (a sync batch): a few queries, however many records.
+    """Facts for many records at once: a few queries, however many records.
     ``last_year`` maps households to last year's approved per-capita net income."""
     areas = {id(h.group or h.village): h.group or h.village for h, _answers in records}
     thresholds = thresholds_for(campaign, areas.values()) if campaign else {}
+    return _facts(campaign, [(h.id, (h.group or h.village).id, answers) for h, answers in records], thresholds,
+                  last_year)
+
+
+def facts_by_area(campaign: Campaign | None, records: list[tuple[int, int, dict]],
+                  last_year: dict[int, int] | None = None) -> list[Facts]:
+    """facts_for records given as (household id, the id of its group, else of its village,
+    answers), without loading the households and their areas (a sync batch)."""
+    thresholds = thresholds_by_area_id(campaign, {area_id for _household, area_id, _answers in records}) \
+        if campaign else {}
+    return _facts(campaign, records, thresholds, last_year)
+
+
+def _facts(campaign: Campaign | None, records: list[tuple[int, int, dict]], thresholds: dict,
+           last_year: dict[int, int] | None) -> list[Facts]:
+    listed = [people.people_of(answers) for _household, _area, answers in records]
     found_elsewhere = people.elsewhere(campaign.id if campaign else None,
-                                       [(household.id, answers) for household, answers in records])
+                                       [(household_id, answers) for household_id, _area, answers in records], listed)
     found = []
-    for (household, _answers), others in zip(records, found_elsewhere):
-        match = thresholds.get((household.group or household.village).id)
-        found.append(Facts(match.amount_fen if match else None, others, (last_year or {}).get(household.id)))
+    for (household_id, area_id, _answers), others, own in zip(records, found_elsewhere, listed):
+        match = thresholds.get(area_id)
+        found.append(Facts(match.amount_fen if match else None, others, (last_year or {}).get(household_id), own))
     return found
 
 

@@ -31,11 +31,13 @@ def people_of(answers: dict) -> dict[str, bool]:
     return found
 
 
-def elsewhere(campaign_id: int | None, records: list[tuple[int, dict]]) -> list[dict[str, list[str]]]:
+def elsewhere(campaign_id: int | None, records: list[tuple[int, dict]],
+              listed: list[dict[str, bool]] | None = None) -> list[dict[str, list[str]]]:
     """For each (household id, answers): person key → the numbers of the other households
     where that person is found (see the module's header). Two queries for any number of
-    records (a sync batch lists a few hundred people at most)."""
-    listed = [people_of(answers) for _household, answers in records]
+    records (a sync batch lists a few hundred people at most). ``listed``: people_of of each
+    record's answers, when the caller has them already."""
+    listed = [people_of(answers) for _household, answers in records] if listed is None else listed
     keys = set().union(*listed) if listed else set()
     if not keys:
         return [{} for _record in records]
@@ -59,7 +61,10 @@ def elsewhere(campaign_id: int | None, records: list[tuple[int, dict]]) -> list[
     for (household_id, _answers), people in zip(records, listed):
         others = {}
         for key in people:
-            numbers = {number for other, number in registered.get(key, {}).items()
+            households = registered.get(key, {})
+            if key not in recorded and (not households or len(households) == 1 and household_id in households):
+                continue  # most people: registered here only, recorded nowhere else
+            numbers = {number for other, number in households.items()
                        if other != household_id and other not in left.get(key, set())}
             numbers |= {number for other, number in recorded.get(key, {}).items() if other != household_id}
             if numbers:

@@ -13,12 +13,21 @@ import hashlib
 import json
 
 
+def canonical_text(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return canonical_text(value).encode("utf-8")
 
 
 def content_sha256(value) -> str:
-    return hashlib.sha256(canonical_json(value)).hexdigest()
+    return text_sha256(canonical_text(value))
+
+
+def text_sha256(text: str) -> str:
+    """content_sha256 of the value whose canonical_text is ``text``."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _leaves(value, path: str, found: dict) -> dict:

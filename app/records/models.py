@@ -158,10 +158,13 @@ def list_people_of_current_revisions(session, _context) -> None:
                 connection.execute(insert(table), rows)
 
 
-def people_rows(submission_id: str, household_id: int, campaign_id: int, answers: dict) -> list[dict]:
-    """The ``record_person`` rows of a record whose current revision has ``answers``."""
+def people_rows(submission_id: str, household_id: int, campaign_id: int, answers: dict,
+                people: dict[str, bool] | None = None) -> list[dict]:
+    """The ``record_person`` rows of a record whose current revision has ``answers``
+    (``people``: their people_of, when the caller has it)."""
     return [{"submission_id": submission_id, "person_key": key, "household_id": household_id,
-             "campaign_id": campaign_id, "present": present} for key, present in people_of(answers).items()]
+             "campaign_id": campaign_id, "present": present}
+            for key, present in (people_of(answers) if people is None else people).items()]
 
 
 HOOKS = (("before_flush", summarise_current_revisions), ("after_flush", list_people_of_current_revisions))

@@ -40,7 +40,7 @@ from app.households import people
 from app.households.models import RecordPerson
 from app.households.scope import check_in_scope
 from app.records import attachments, queries, workflow
-from app.records.canonical import content_sha256, field_diff
+from app.records.canonical import canonical_text, field_diff, text_sha256
 from app.records.models import (
     ReviewComment,
     ReviewEvent,
@@ -52,7 +52,7 @@ from app.records.models import (
     summary,
 )
 from app.records.results import results_differ
-from app.sql import commit_versioned, insert_rows
+from app.sql import JsonText, commit_versioned, insert_rows, insert_statement
 
 
 class StaleVersion(errors.StaleVersion):
@@ -87,6 +87,7 @@ class Incoming:
     answers: dict
     client_result: dict | None
     attachments: tuple[tuple[str, str], ...]  # (sha256, kind)
+    people: dict[str, bool] | None = None  # people_of(answers) when the caller found them already
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,9 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: in
         if known else None
     if submission is not None and submission.household_id != incoming.household_id:
         raise Refused([issue("id", "id_taken", _("该记录编号已被另一户的记录使用。"))])
-    content = content_sha256(incoming.answers)
+    # Encoded once: for the content hash, and as the stored answers of a new record.
+    encoded = canonical_text(incoming.answers)
+    content = text_sha256(encoded)
     current = submission and queries.current_revision(submission)
     if current is not None and current.content_sha256 == content:
         return _stored("duplicate", submission,
@@ -162,7 +165,7 @@ def receive(actor, campaign, incoming: Incoming, *, known: bool, assignee_id: in
         if incoming.base_revision is not None:
             raise Refused([issue("base_revision", "unknown_base", _("服务器上没有这条记录，无法作为更正提交。"))])
         rows = pending if pending is not None else NewRecords()
-        stored = rows.add(actor, campaign, incoming, content, server_result, files_missing)
+        stored = rows.add(actor, campaign, incoming, content, server_result, files_missing, JsonText(encoded))
         if pending is None:
             rows.write()
         return stored
@@ -199,7 +202,8 @@ class NewRecords:
         return len(self.submissions)
 
     def add(self, actor, campaign, incoming: Incoming, content: str, server_result: dict,
-            files_missing: list[str]) -> Stored:
+            files_missing: list[str], encoded: JsonText) -> Stored:
+        """``encoded``: the answers' canonical text (app.records.canonical), stored as it is."""
         # Every row made before any is added: a record that fails here leaves none behind.
         submission = {
             "id": incoming.id, "household_id": incoming.household_id, "campaign_id": campaign.id,
@@ -207,10 +211,12 @@ class NewRecords:
             "result_mismatch": results_differ(incoming.client_result, server_result), "complete": not files_missing,
             **summary(server_result)}
         revision = {
-            "submission_id": incoming.id, "number": 1, "answers": incoming.answers, "content_sha256": content,
+            "submission_id": incoming.id, "number": 1,
+            "answers": encoded,
+            "content_sha256": content,
             "form_version": incoming.form_version, "client_result": incoming.client_result,
             "server_result": server_result, "base_revision": None, "enumerator_id": actor.id}
-        people = people_rows(incoming.id, incoming.household_id, campaign.id, incoming.answers)
+        people = people_rows(incoming.id, incoming.household_id, campaign.id, incoming.answers, incoming.people)
         self.submissions.append(submission)
         self.revisions.append(revision)
         if incoming.attachments:
@@ -229,8 +235,9 @@ class NewRecords:
         if not self.attachments:  # no row needs the revisions' ids
             insert_rows(connection, revisions, self.revisions)
         else:
-            revision_of = dict(connection.execute(insert(revisions).returning(
-                revisions.c.submission_id, revisions.c.id, sort_by_parameter_order=True), self.revisions).all())
+            statement, parameters = insert_statement(connection, revisions, self.revisions)
+            revision_of = dict(connection.execute(statement.returning(
+                revisions.c.submission_id, revisions.c.id, sort_by_parameter_order=True), parameters).all())
             connection.execute(insert(RevisionAttachment.__table__), [
                 {"revision_id": revision_of[record_id], **row}
                 for record_id, rows in self.attachments.items() for row in rows])

@@ -22,12 +22,12 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.campaigns.models import Assignment, Campaign
 from app.census import definitions, validation
@@ -55,7 +55,7 @@ class Batch:
     assignees: dict  # household id → its enumerator in the campaign, for the households in scope
     definitions: dict
     facts: list  # census.Facts per record (None where the record is unusable), read in two queries
-    households: dict  # id → Household in scope; held here, since the session only keeps weak references
+    households: dict  # id → (id, village_id, group_id, enumerator_id) of each household in scope
     known: set  # ids of the batch already stored: only these are looked up (and locked) one by one
     unrecorded: set  # households of the campaign with no record yet: no need to look for one
     complete_files: set  # the files the batch's records declare that are complete on the server
@@ -145,16 +145,16 @@ def _prepare(user, records: list) -> Batch:
     """``records`` holds None in place of each record whose shape failed."""
     named = list({record["household_id"] for record in records if record is not None})
     campaign = census.current_campaign()
-    # The households in scope with their village and group, and their enumerators in the campaign: one query.
-    found_households = db.session.execute(
-        select(Household, Assignment.enumerator_id)
+    # The households in scope, their village and group, and their enumerators in the campaign: one query,
+    # of plain rows (what the batch needs of a household; loading them as objects cost more).
+    households = db.session.execute(
+        select(Household.id, Household.village_id, Household.group_id, Assignment.enumerator_id)
         .outerjoin(Assignment, and_(Assignment.household_id == Household.id,
                                     Assignment.campaign_id == (campaign.id if campaign else None)))
-        .where(Household.id.in_(named), household_filter(user))
-        .options(joinedload(Household.village), joinedload(Household.group))).all() if named else []
-    households = [household for household, _enumerator in found_households]
+        .where(Household.id.in_(named), household_filter(user))).all() if named else []
     in_scope = frozenset(household.id for household in households)
-    assignees = {household.id: enumerator for household, enumerator in found_households if enumerator is not None}
+    assignees = {household.id: household.enumerator_id for household in households
+                 if household.enumerator_id is not None}
     in_campaign = frozenset(assignees)
     by_id = {household.id: household for household in households}
     usable = [index for index, record in enumerate(records)
@@ -162,8 +162,9 @@ def _prepare(user, records: list) -> Batch:
     last_year = {household_id: queries.per_capita(revision)
                  for household_id, (_year, revision) in queries.approved_earlier(campaign, in_scope).items()} \
         if campaign else {}
-    found = census.facts_for(campaign, [(by_id[records[i]["household_id"]], records[i]["answers"]) for i in usable],
-                             last_year)
+    placed = [(by_id[records[index]["household_id"]], records[index]["answers"]) for index in usable]
+    found = census.facts_by_area(campaign, [(household.id, household.group_id or household.village_id, answers)
+                                            for household, answers in placed], last_year)
     facts = [None] * len(records)
     for index, record_facts in zip(usable, found):
         facts[index] = record_facts
@@ -181,9 +182,16 @@ def _prepare(user, records: list) -> Batch:
 
 def _record_id(record) -> str | None:
     """The record's id as stored (a canonical UUID), or None when it has none."""
+    text = record.get("id") if isinstance(record, dict) else None
+    return _canonical_id(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=1024)
+def _canonical_id(text: str) -> str | None:
+    """Asked several times for each record of a batch (its checks, its answer)."""
     try:
-        return str(uuid.UUID(record.get("id")))
-    except (TypeError, ValueError, AttributeError):
+        return str(uuid.UUID(text))
+    except ValueError:
         return None
 
 
@@ -236,7 +244,7 @@ def _error(record_id: str | None) -> dict:
 
 
 def _ingest_one(batch: Batch, record, facts, pending: NewRecords | None) -> dict:
-    incoming = _parse(batch, record)
+    incoming = _parse(batch, record, facts.people if facts else None)
     if incoming.household_id not in batch.in_scope:
         raise Refused([issue("household_id", "not_in_scope", _("该户不在您负责的范围内。"))])
     stored = receive(batch.user, batch.campaign, incoming, known=incoming.id in batch.known,
@@ -254,6 +262,7 @@ def _ingest_one(batch: Batch, record, facts, pending: NewRecords | None) -> dict
 
 
 def _evaluate(batch: Batch, incoming: Incoming, facts) -> dict:
+    # A household in scope always has its facts (read with the batch's): evaluate never reads them again.
     result = census.evaluate(batch.households[incoming.household_id], batch.campaign, incoming.answers,
                              incoming.definition, facts)
     errors = [item for item in result["issues"] if item["severity"] == "error"]
@@ -272,9 +281,9 @@ def _answer(stored: Stored, record_id: str) -> dict:
     return {**answer, "complete": not stored.missing, "missing_attachments": stored.missing}
 
 
-def _parse(batch: Batch, record) -> Incoming:
+def _parse(batch: Batch, record, people: dict | None) -> Incoming:
     """The record's fields, or Refused listing every field the server will not take; its
-    shape has passed app.sync.schema."""
+    shape has passed app.sync.schema. ``people``: its people, found with the batch's facts."""
     issues = []
     record_id = _record_id(record)
     if record_id is None:
@@ -293,7 +302,7 @@ def _parse(batch: Batch, record) -> Incoming:
     if issues:
         raise Refused(issues)
     return Incoming(record_id, record["household_id"], version, definition, record.get("base_revision"), answers,
-                    record.get("client_result"), found)
+                    record.get("client_result"), found, people)
 
 
 def _definition(batch: Batch, version: str) -> dict | None:
