@@ -476,3 +476,12 @@ def test_until_the_worker_counts_a_changed_village_pages_show_its_stored_figures
     assert "正在后台重新统计" not in client.get("/reports/").get_data(as_text=True)
     db.session.expire_all()
     assert (db.session.get(Job, recount.id).rows_done, db.session.get(Job, recount.id).rows_total) == (1, 1)
+
+
+def test_counting_no_village_again_stores_nothing(app, known):
+    """What the recount does when nothing is stale (a caller passing what stale_villages found):
+    no row, no error (it sent an INSERT of no values)."""
+    campaign = db.session.scalar(db.select(Campaign))
+    before = db.session.scalar(db.select(db.func.count()).select_from(VillageFigures))
+    assert stored_figures.refill_stale(campaign, {}, {}) == ({}, {})
+    assert db.session.scalar(db.select(db.func.count()).select_from(VillageFigures)) == before

@@ -129,6 +129,8 @@ def ask_recount() -> None:
 def refill_stale(campaign: Campaign, versions: dict[int, int], lines: dict[int, int | None]) -> tuple[dict, dict]:
     """Count these villages (id → the data version read before counting; id → its circle-layer
     line) and store their rows, committed: each village's {group: Counts JSON} and its totals' JSON."""
+    if not versions:
+        return {}, {}
     g.pop(READ_IN_REQUEST, None)
     g.pop(PARSED_IN_REQUEST, None)
     villages = sorted(versions)
