@@ -81,8 +81,8 @@ def place(user, area_id: int | None) -> Place:
     elif area.level == "village":
         within, inside = Household.village_id == area.id, lambda village, _group: village == area.id
     else:
-        villages = [village for village, kind in level.items()
-                    if kind == "village" and area.id in _chain(village, parent)]
+        villages = {village for village, kind in level.items()
+                    if kind == "village" and area.id in _chain(village, parent)}  # a set: asked per area below
         within = id_in(Household.village_id, villages) if villages else false()
         inside = lambda village, _group: village in villages  # noqa: E731
     includes = lambda village, group: covers(village, group) and inside(village, group)  # noqa: E731
