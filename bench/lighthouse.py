@@ -196,7 +196,7 @@ def lost_points(report: dict) -> set[str]:
     return lost
 
 
-def measure(cli: Path, base: str, chosen: list[Target], runs: int, workdir: Path) -> list[Row]:
+def measure(cli: Path, base: str, chosen: list[Target], runs: int, workdir: Path, keep: Path | None) -> list[Row]:
     cookies = {role: session_cookie(base, role) for role in {target.role for target in chosen} if role}
     baseline, baseline_url = serve_baseline()
     rows = []
@@ -209,6 +209,9 @@ def measure(cli: Path, base: str, chosen: list[Target], runs: int, workdir: Path
                 report = lighthouse(cli, url, cookies.get(target.role), device == "desktop", workdir)
                 if report.get("runtimeError"):
                     raise SystemExit(f"lighthouse {target.path}: {report['runtimeError']}")
+                if keep:  # the whole report, to see what cost points (layout shifts, long tasks …)
+                    keep.mkdir(parents=True, exist_ok=True)
+                    (keep / f"{target.key}-{device}-{len(row.performance) + 1}.json").write_text(json.dumps(report))
                 row.performance.append(report["categories"]["performance"]["score"] * 100)
                 row.accessibility.append(report["categories"]["accessibility"]["score"] * 100)
                 for name, audit in METRICS.items():
@@ -228,6 +231,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", nargs="*", help="pages to run (baseline, sign-in, app, census-form, review-queue, "
                         "review-record, assessment, assess-record, dashboard), all by default")
+    parser.add_argument("--keep", type=Path, help="write each run's JSON report into this folder")
     args = parser.parse_args()
     cli = install()
 
@@ -247,7 +251,7 @@ def main() -> None:
     server, base = serve(environment)
     try:
         print(f"Lighthouse {LIGHTHOUSE} on {base}, {args.runs} run(s) a page …", flush=True)
-        rows = measure(cli, base, chosen, args.runs, workdir)
+        rows = measure(cli, base, chosen, args.runs, workdir, args.keep)
     finally:
         server.terminate()
         server.wait(timeout=30)

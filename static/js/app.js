@@ -12,7 +12,7 @@ import { formatMoment } from "./core/dates.js";
 import { element } from "./ui/dom.js";
 import { EDITABLE, FILTERS, arrange, countByFilter, statesByHousehold } from "./core/households.js";
 import { taskSection } from "./ui/tasks.js";
-import { syncTasks } from "./sync/tasks.js";
+import { storeTasks, syncTasks } from "./sync/tasks.js";
 import { syncVisits, waitingVisits } from "./sync/visits.js";
 import { syncAudits } from "./sync/audits.js";
 import { visitPanel } from "./ui/visits.js";
@@ -24,9 +24,10 @@ const PAGE_SIZE = 50;  // households drawn at a time; "show more" draws the next
 const USER_KEY = "ruhu.user";
 
 class App {
-  // session, households, bundle: a very first start's requests, already sent (main).
-  constructor(store, api, user, { session = null, households = null, bundle = null } = {}) {
-    Object.assign(this, { store, api, user, session, householdsAsked: households, bundleAsked: bundle });
+  // session, households, bundle, tasks: a very first start's requests, already sent (main).
+  constructor(store, api, user, { session = null, households = null, bundle = null, tasks = null } = {}) {
+    Object.assign(this, { store, api, user, session, householdsAsked: households, bundleAsked: bundle,
+      tasksAsked: tasks });
     this.view = document.getElementById("view");
     this.status = document.getElementById("status");
     this.locale = user.locale || "zh_Hans";
@@ -146,6 +147,21 @@ class App {
     this.settle();
   }
 
+  // A very first open draws its tasks above the list together with it: asked beside the list
+  // (main) and stored before the list is first drawn (renderList). Drawn after it, they pushed the list down under the
+  // cadre's finger. The sync pulls them again as every run does.
+  tasksArrived() {
+    this.tasksStored ??= (async () => {
+      if (!this.tasksAsked) return;
+      try {
+        await storeTasks(this.store, await this.tasksAsked);
+      } catch {
+        // Not answered: the sync's own pull says why.
+      }
+    })();
+    return this.tasksStored;
+  }
+
   // The list in household-number order, with what the search reads besides it (names, ID
   // numbers), read once the list is drawn; the search index is built at the first word typed.
   listOf(households, version) {
@@ -226,6 +242,7 @@ class App {
   // updates the counts and the households, never the box a cadre is typing in.
   async renderList() {
     const drawing = ++this.drawing;
+    await this.tasksArrived();
     const version = this.householdsVersion;
     const households = this.list?.version === version ? null : await this.store.allHouseholds();
     const records = await this.store.allRecords();
@@ -550,9 +567,12 @@ async function main() {
   let session = null;
   let households = null;
   let bundle = null;
+  let tasks = null;
   if (!user && navigator.onLine) {
     households = api.request("GET", "/api/sync/households");
     households.catch(() => {});  // its failure is the first sync's, said there
+    tasks = api.request("GET", "/api/sync/tasks");
+    tasks.catch(() => {});
     // The form bundle in the shell's language, which is the user's (the app asks again if not).
     const locale = document.documentElement.lang === "en" ? "en" : "zh_Hans";
     const url = `/census/forms/${document.body.dataset.formVersion}.json?locale=${locale}`;
@@ -571,7 +591,7 @@ async function main() {
     if (worker) registerWorker(notice);
     return;
   }
-  const app = new App(await openStore(user.id), api, user, { session, households, bundle });
+  const app = new App(await openStore(user.id), api, user, { session, households, bundle, tasks });
   await app.start();
   document.body.dataset.appReady = "true";
   if (!worker) return;

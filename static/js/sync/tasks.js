@@ -73,7 +73,11 @@ async function forgetPhotos(store, gone, kept) {
 }
 
 export async function pullTasks(store, api) {
-  const response = await api.request("GET", "/api/sync/tasks");
+  await storeTasks(store, await api.request("GET", "/api/sync/tasks"));
+}
+
+// The tasks of an answer to GET /api/sync/tasks, kept in the store.
+export async function storeTasks(store, response) {
   if (!response.ok) throw new ServerError(`${response.status}`);
   await store.setMeta("tasks", (await response.json()).tasks);
 }
