@@ -350,7 +350,7 @@ AUDIT_POPULATION = codeset(
 )
 AUDIT_OUTCOME = codeset(
     "audit_outcome",
-    ("pending", N_("待核查")),
+    ("pending", N_("尚未审核")),
     ("consistent", N_("一致")),
     ("discrepancy", N_("不一致")),
 )

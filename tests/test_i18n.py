@@ -253,3 +253,18 @@ def test_page_renders_in_both_languages(app, client, world, endpoint, locale):
         assert not punctuation, f"Chinese punctuation in English on {endpoint}: {punctuation[:3]}"
     else:
         assert '<html lang="zh-Hans">' in page
+
+
+def test_a_clue_waiting_for_verification_is_not_said_to_be_unaudited(app):
+    """One Chinese message carried two meanings (a clue waiting for its 核查, and an audit
+    sample not yet audited), so English said a clue was "Not yet audited"."""
+    from flask import session
+    from flask_babel import gettext
+
+    from app.clues import workflow as clue_workflow
+    from app.codes import AUDIT_OUTCOME
+
+    with app.test_request_context("/"):
+        session["locale_choice"] = "en"
+        assert gettext(clue_workflow.STATE_LABELS["assigned"]) == "Waiting for verification"
+        assert AUDIT_OUTCOME.label("pending") == "Not yet audited"
