@@ -4,6 +4,7 @@ cadre, the county's rule set, and the visit log's export."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import io
 import uuid
 
@@ -256,3 +257,17 @@ def test_the_layer_history_puts_an_english_colon_before_the_reason_in_english(of
     page = client.get(f"/visits/households/{household.id}").get_data(as_text=True)
     history = page.split('id="layer-history"', 1)[1].split("</ul>", 1)[0]
     assert "Reviewer: 务工收入下降" in history and "：" not in history
+
+
+def test_a_households_duties_read_as_the_phones_tasks_say_them_in_both_languages(office, login):
+    """The office page wrote each duty's parts side by side ("Monthly Phone call or WeChat or
+    Home visit × 1"); it says the duty as the phone's tasks do (one message, queries.duty_text)."""
+    county, _, _, _, households = office
+    client = login("admin")
+    client.post("/visits/rules", data={"county": county.county.id, "rule_set": "by_status"})  # duties by status
+    url = f"/visits/households/{households['A-1'].id}"
+    assert re.search(r"<th scope=\"row\">[^<]*(每周|每月|每半年|每年)[^<]* \d+ 次</th>", client.get(url).get_data(as_text=True))
+    client.post("/locale", data={"locale": "en", "next": url})
+    english = client.get(url).get_data(as_text=True)
+    assert re.search(r"<th scope=\"row\">[^<]+ × \d+ \([A-Z][^)]*\)</th>", english)
+    assert not re.search(r"(Weekly|Monthly|Half-yearly|Yearly) (Phone|Home|WeChat)", english)

@@ -39,7 +39,7 @@ from app.census import services as census
 from app.clues import queries as clues
 from app.clues import services as clue_services
 from app.clues.models import Clue
-from app.codes import ASSISTANCE_MEASURE, CONTACT_KIND, DUTY_PERIOD
+from app.codes import ASSISTANCE_MEASURE
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.monitoring.models import AssistanceMeasure
@@ -86,9 +86,8 @@ def visit_tasks(user, today: dt.date) -> list[dict]:
             tasks.append({
                 "id": f"visit:{row.household.id}:{rule.code}", "kind": "visit", "household_id": row.household.id,
                 "due": (duty.overdue_period_end or duty.period_end).isoformat(),
-                "title": _("%(household)s：%(period)s%(kinds)s %(count)s 次", household=head.name if head else
-                           row.household.household_number, period=DUTY_PERIOD.label(rule.period),
-                           kinds=_("或").join(CONTACT_KIND.label(kind) for kind in rule.kinds), count=rule.count),
+                "title": _("%(household)s：%(duty)s", household=head.name if head else row.household.household_number,
+                           duty=visits.duty_text(rule)),
                 "details": {"duty": rule.code, "kinds": list(rule.kinds), "period": rule.period, "count": rule.count,
                             "period_start": duty.period_start.isoformat(), "period_end": duty.period_end.isoformat(),
                             "done": duty.done, "due": duty.due, "overdue": duty.overdue,

@@ -8,11 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 
 from app.auth.models import User
 from app.campaigns.models import Campaign
 from app.campaigns.queries import village_lines
+from app.codes import CONTACT_KIND, DUTY_PERIOD
 from app.extensions import db
 from app.figures import bands, monthly
 from app.figures.counts import SAFETY_NET_SUBTYPES
@@ -25,6 +27,12 @@ from app.records.models import Submission
 from app.sql import id_in
 from app.visits import duties
 from app.visits.models import CircleLayer, DutyEvent, DutyRule, DutyRuleSet, ResponsibleCadre, Visit
+
+
+def duty_text(rule: duties.Rule) -> str:
+    """A duty as the phone's tasks and the office pages say it (每月电话联系或微信联系或入户走访 1 次)."""
+    return _("%(period)s%(kinds)s %(count)s 次", period=DUTY_PERIOD.label(rule.period),
+             kinds=_("或").join(CONTACT_KIND.label(kind) for kind in rule.kinds), count=rule.count)
 
 
 def county_of(area_id: int) -> int:

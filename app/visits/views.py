@@ -124,6 +124,7 @@ def household(household_id: int, status: int = 200):
         suggestion=queries.layer_suggestion(found, current_campaign()), layer_choices=CIRCLE_LAYER.choices(),
         cadres=_cadre_choices(found) if can(current_user, "administer") else [], today=today,
         form=request.form, format_yuan=format_yuan, CONTACT_KIND=CONTACT_KIND, INCOME_CHANGE=INCOME_CHANGE,
+        duty_text=queries.duty_text,
     ), status
 
 
