@@ -4,8 +4,8 @@ cadre, the county's rule set, and the visit log's export."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import io
+import re
 import uuid
 
 import pytest
