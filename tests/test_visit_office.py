@@ -271,3 +271,16 @@ def test_a_households_duties_read_as_the_phones_tasks_say_them_in_both_languages
     english = client.get(url).get_data(as_text=True)
     assert re.search(r"<th scope=\"row\">[^<]+ × \d+ \([A-Z][^)]*\)</th>", english)
     assert not re.search(r"(Weekly|Monthly|Half-yearly|Yearly) (Phone|Home|WeChat)", english)
+
+
+def test_the_layer_form_starts_from_the_layer_assessed_this_year(office, login):
+    """Once this year's layer is assessed, the form offers it again, not the live suggestion
+    (sending the form unchanged kept the layer; it offered the suggestion, a change that asks
+    for a reason)."""
+    county, _, _, _, households = office
+    factories.user("village", "village_reviewer", [county.village_a])
+    client = login("village")
+    household = households["A-1"]
+    client.post(f"/visits/households/{household.id}/layer", data={"layer": "orange", "reason": "纳入低保"})
+    page = client.get(f"/visits/households/{household.id}").get_data(as_text=True)
+    assert re.search(r'<option value="orange"\s+selected>', page)
