@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import clock
@@ -32,8 +32,7 @@ from app.jobs import services as jobs
 from app.sql import id_in
 
 RECOUNT_JOB = "figures.recount"
-READ_IN_REQUEST = "ruhu_figure_rows"  # in flask.g: stored rows read in this request
-PARSED_IN_REQUEST = "ruhu_figure_counts"  # in flask.g: their counts, parsed
+READ_IN_REQUEST = "ruhu_figure_rows"  # in flask.g: stored rows read in this request, with their counts
 WHOLE_VILLAGE = "*"  # the group of a village's totals (every group, and households in none)
 
 
@@ -60,22 +59,20 @@ def village_figures(campaign: Campaign, village_ids, *, whole=frozenset()) -> Fi
     if stale:
         ask_recount()
         stored, stale, versions, lines = _stored(campaign, villages, whole)
+    counts: dict[tuple[int, int | str | None], Counts] = {}
+    moments = []
+    for village, read in stored.items():
+        if read.counts is None:  # parsed once a request, however often asked
+            read.counts = _parse(village, read.row.counts, village in whole)
+        counts.update(read.counts)
+        moments.append(_aware(read.row.counted_at))
     missing = [village for village in stale if village not in stored]
     if missing:
         by_group, totals = refill_stale(campaign, {village: versions[village] for village in missing},
                                         {village: lines[village] for village in missing})
-        now = clock.now()
-        stored.update((village, (totals[village] if village in whole else by_group[village], now))
-                      for village in missing)
-    counts: dict[tuple[int, int | str | None], Counts] = {}
-    parsed = g.setdefault(PARSED_IN_REQUEST, {})  # the same stored JSON object, read again: parsed once
-    for village, (stored_counts, _counted_at) in stored.items():
-        found = parsed.get((campaign.id, village, village in whole))
-        if found is None or found[0] is not stored_counts:
-            found = parsed[(campaign.id, village, village in whole)] = (stored_counts, _parse(village, stored_counts,
-                                                                                               village in whole))
-        counts.update(found[1])
-    moments = [_aware(counted_at) for _counts, counted_at in stored.values()]
+        for village in missing:
+            counts.update(_parse(village, totals[village] if village in whole else by_group[village], village in whole))
+        moments.append(clock.now())
     return Figures(counts, min(moments) if moments else None, len(missing) < len(stale))
 
 
@@ -86,9 +83,18 @@ def _parse(village: int, stored_counts: dict, whole: bool) -> dict[tuple[int, in
             for group, in_group in stored_counts.items()}
 
 
+@dataclass
+class _Read:
+    """A stored row read in this request, and its counts once parsed."""
+
+    row: Row
+    counts: dict[tuple[int, int | str | None], Counts] | None = None
+
+
 def _stored(campaign: Campaign, villages: list[int], whole) -> tuple[dict, list[int], dict, dict]:
-    """Each village's stored (counts JSON, counted at), the stale villages (row missing, or
-    counted at another version or line), and the versions and lines read before the rows."""
+    """Each village's stored row as read in this request (``_Read``), the stale villages (row
+    missing, or counted at another version or line), and the versions and lines read before the
+    rows."""
     versions = dict(db.session.execute(select(Area.id, Area.data_version).where(id_in(Area.id, villages))).all())
     lines = village_lines(campaign, villages, "circle_layer")
     rows = {}
@@ -100,9 +106,10 @@ def _stored(campaign: Campaign, villages: list[int], whole) -> tuple[dict, list[
                          (sorted(set(villages) - set(whole)), VillageFigures.figures)):
         wanted = []
         for village in kept:
-            row = read.get((campaign.id, village, column.key))
-            if row is not None and row.data_version == versions[village] and row.layer_threshold_fen == lines[village]:
-                rows[village] = row
+            kept_read = read.get((campaign.id, village, column.key))
+            if kept_read is not None and kept_read.row.data_version == versions[village] \
+                    and kept_read.row.layer_threshold_fen == lines[village]:
+                rows[village] = kept_read
             else:
                 wanted.append(village)
         if wanted:
@@ -110,10 +117,11 @@ def _stored(campaign: Campaign, villages: list[int], whole) -> tuple[dict, list[
                     select(VillageFigures.village_id, VillageFigures.data_version, VillageFigures.layer_threshold_fen,
                            VillageFigures.counted_at, column.label("counts"))
                     .where(VillageFigures.campaign_id == campaign.id, id_in(VillageFigures.village_id, wanted))):
-                rows[row.village_id] = read[(campaign.id, row.village_id, column.key)] = row
-    stale = [village for village in villages if village not in rows or rows[village].data_version != versions[village]
-             or rows[village].layer_threshold_fen != lines[village]]
-    return {village: (row.counts, row.counted_at) for village, row in rows.items()}, stale, versions, lines
+                rows[row.village_id] = read[(campaign.id, row.village_id, column.key)] = _Read(row)
+    stale = [village for village in villages if village not in rows
+             or rows[village].row.data_version != versions[village]
+             or rows[village].row.layer_threshold_fen != lines[village]]
+    return rows, stale, versions, lines
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -132,7 +140,6 @@ def refill_stale(campaign: Campaign, versions: dict[int, int], lines: dict[int, 
     if not versions:
         return {}, {}
     g.pop(READ_IN_REQUEST, None)
-    g.pop(PARSED_IN_REQUEST, None)
     villages = sorted(versions)
     by_group: dict[int, dict[str, dict]] = {village: {} for village in villages}
     totals = {village: Counts() for village in villages}
